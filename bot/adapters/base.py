@@ -1,0 +1,55 @@
+"""The adapter protocol: four methods, like opsdroid's connectors. Adapters translate, never decide."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.events import ChatKey, Event, Reply, UserKey
+
+
+@dataclass(frozen=True)
+class Inbound:
+    """One platform update, translated: who, where, what, and an id for exactly-once handling."""
+
+    inbound_id: str  # transport-qualified, e.g. telegram:update:42
+    user: UserKey
+    chat: ChatKey
+    event: Event
+    language_hint: str | None = None
+    private: bool = True
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What the outbox asks an adapter to deliver: a new message, or an edit of one it sent before."""
+
+    reply: Reply
+    edit_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The adapter's answer: sent (with a platform ref), retry later, or failed for good."""
+
+    status: str  # sent | retry | failed
+    ref: str | None = None
+    retry_after: float = 0.0
+    error: str | None = None  # a short, non-personal reason, e.g. "blocked"
+    new_destination: str | None = None  # e.g. a group migrated to a supergroup
+
+
+Handler = Callable[[Inbound], Awaitable[None]]
+
+
+class Adapter(Protocol):
+    name: str  # the transport prefix of every key it owns: telegram, matrix, console
+
+    async def connect(self) -> None: ...
+
+    async def listen(self, handle: Handler) -> None: ...
+
+    async def send(self, destination: ChatKey, message: Outgoing) -> Delivery: ...
+
+    async def disconnect(self) -> None: ...

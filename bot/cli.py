@@ -1,0 +1,120 @@
+"""elternlotse run | demo | check | migrate | compile"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.base import Inbound
+from bot.config import ROOT, ConfigError, Settings, load_settings_or_exit
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="elternlotse", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="chat with the bot in the terminal, as a parent (console, SQLite)")
+    demo.add_argument("--script", type=Path, help="read input lines from FILE and print the transcript")
+    demo.add_argument("--fresh", action="store_true", help="start with an empty demo database")
+    sub.add_parser("run", help="run the configured transports")
+    sub.add_parser("check", help="validate dialogs, graph and translations of every enabled language")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+    sub.add_parser("compile", help="compile the gettext catalogs")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    if args.command == "demo":
+        overrides = {"staff_channel": "console:staff"}
+        settings = load_settings_or_exit(**overrides)
+        if args.fresh:
+            _remove_sqlite(settings)
+        return _guard(lambda: _demo(settings, args.script))
+    settings = load_settings_or_exit()
+    if args.command == "check":
+        return _check(settings)
+    if args.command == "migrate":
+        return _guard(lambda: _migrate(settings))
+    if args.command == "compile":
+        from bot.core.i18n import compile_catalogs
+
+        for path in compile_catalogs(settings.locales_dir):
+            print(f"compiled {path}")
+        return 0
+    if args.command == "run":
+        from bot.service import run
+
+        return _guard(lambda: run(settings))
+    return 2
+
+
+def _guard(factory: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    try:
+        return asyncio.run(factory())
+    except ConfigError as exc:
+        print(f"elternlotse: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _remove_sqlite(settings: Settings) -> None:
+    prefix = "sqlite+aiosqlite:///"
+    if settings.database_url.startswith(prefix):
+        path = Path(settings.database_url[len(prefix) :])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+async def _demo(settings: Settings, script: Path | None) -> int:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import open_app
+
+    logging.getLogger().setLevel(logging.WARNING)
+    lines = await asyncio.to_thread(script.read_text, encoding="utf-8") if script else None
+    adapter = ConsoleAdapter(script=lines.splitlines() if lines is not None else None, echo=script is not None)
+    async with open_app(settings, [adapter]) as app:
+        await app.sender.flush()  # what a crash left undelivered goes out first
+        if script is None:
+            print("Elternlotse demo: you are a parent. Type text, /start, #N to press button N, Ctrl-D to end.")
+            await app.handle_and_deliver(_start_event())
+        await adapter.listen(app.handle_and_deliver)
+    return 0
+
+
+def _start_event() -> Inbound:
+    import uuid
+
+    from bot.adapters.console import PARENT
+    from bot.core.events import ChatKey, Command, UserKey
+
+    return Inbound(f"console:{uuid.uuid4().hex}", UserKey(PARENT), ChatKey(PARENT), Command("start"))
+
+
+async def _migrate(settings: Settings) -> int:
+    from storage.db import Database
+
+    async with Database(settings.database_url) as db:
+        await db.migrate()
+    print("database is up to date")
+    return 0
+
+
+def _check(settings: Settings) -> int:
+    from bot.core.check import run_check
+
+    problems = run_check(ROOT, settings.dialogs_dir / "flows", settings.locales_dir, settings.language_list)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(f"ok: dialogs and catalogs for {', '.join(settings.language_list)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,99 @@
+"""One typed settings object, read from ELTERNLOTSE_* environment variables and an optional .env file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-token", "xxx")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the variable."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment. Secrets never come from the repository."""
+
+    model_config = SettingsConfigDict(env_prefix="ELTERNLOTSE_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(default=f"sqlite+aiosqlite:///{ROOT / 'data' / 'elternlotse.db'}")
+    timezone: str = "Europe/Berlin"
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    session_ttl_hours: int = Field(default=24, ge=1, le=720)
+    languages: str = "de,en"
+    dialogs_dir: Path = ROOT / "dialogs"
+    locales_dir: Path = ROOT / "locales"
+    youth_office_emergency_phone: str = "+49 234 000000 (SAMPLE)"
+    staff_channel: str = "console:staff"
+    staff_allowlist: str = ""
+    escalate_after_office_hours: float = Field(default=4.0, gt=0)
+
+    telegram_token: str | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    telegram_staff_chat_id: int | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_global_rate: float = Field(default=25.0, gt=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return value
+
+    @field_validator("telegram_token", "telegram_webhook_secret")
+    @classmethod
+    def _no_placeholder(cls, value: str | None) -> str | None:
+        if value is not None and any(m in value.lower() for m in PLACEHOLDER_MARKERS):
+            raise ValueError("still holds a placeholder value; set the real secret in the environment")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.telegram_webhook_url and not self.telegram_webhook_secret:
+            raise ValueError("ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET is required with ELTERNLOTSE_TELEGRAM_WEBHOOK_URL")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings; raise ConfigError with one line naming the bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "ELTERNLOTSE_" + str(err["loc"][0]).upper() if err["loc"] else "configuration"
+        raise ConfigError(f"{name}: {err['msg']}") from None
+
+
+def load_settings_or_exit(**overrides: Any) -> Settings:
+    """For the command line: a bad value stops start-up with one clear line and exit code 2."""
+    try:
+        return load_settings(**overrides)
+    except ConfigError as exc:
+        print(f"elternlotse: configuration error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None

@@ -1,0 +1,101 @@
+"""What the staff channel sees of a request: the minimum (no name, no phone, no free text), in German."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.events import Button, Reply
+
+TOPICS_DE = {
+    "money": "Geld und Leistungen",
+    "housing": "Wohnen",
+    "health": "Gesundheit und Entwicklung",
+    "upbringing": "Erziehung und Alltag",
+    "crisis": "Überlastung / Krise",
+    "single_parent": "Alleinerziehend",
+    "forms": "Anträge und Behörden",
+    "newcomer": "Neu in Deutschland",
+    "other": "Anderes",
+}
+LANGUAGE_NAMES_DE = {
+    "de": "Deutsch",
+    "de_easy": "Einfache Sprache",
+    "en": "Englisch",
+    "ar": "Arabisch",
+    "tr": "Türkisch",
+    "uk": "Ukrainisch",
+    "ru": "Russisch",
+    "ro": "Rumänisch",
+    "bg": "Bulgarisch",
+    "fa": "Persisch",
+    "ku": "Kurdisch (Kurmancî)",
+    "pl": "Polnisch",
+}
+WINDOWS_DE = {"morning": "vormittags", "afternoon": "nachmittags", "any": "egal"}
+STATUS_DE = {
+    "open": "🟡 offen",
+    "claimed": "🔵 übernommen",
+    "done": "✅ erledigt",
+    "withdrawn": "⚪ von der Familie zurückgezogen",
+}
+CHANNELS_DE = {"telegram": "Telegram", "matrix": "Matrix", "console": "Konsole"}
+
+
+@dataclass(frozen=True)
+class CardData:
+    """The non-personal facts of a request that a card may show."""
+
+    reference: str
+    status: str
+    topic: str
+    language: str
+    channel: str
+    district: str | None
+    time_window: str | None
+    urgent: bool
+    contact_way: str
+    created_at: datetime
+    claimed_by: str | None = None
+    delivery: str | None = None
+
+
+def age_text(created: datetime, now: datetime) -> str:
+    minutes = max(0, int((now - created).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} Min."
+    if minutes < 48 * 60:
+        return f"{minutes // 60} Std."
+    return f"{minutes // 1440} Tage"
+
+
+def render_card(card: CardData, now: datetime, district_name: str | None) -> Reply:
+    """The card for the staff channel; buttons name only the reference, the server re-checks everything."""
+    urgent = "❗ DRINGEND · " if card.urgent else ""
+    lines = [
+        f"{urgent}Anfrage {card.reference} · {STATUS_DE.get(card.status, card.status)}",
+        f"Thema: {TOPICS_DE.get(card.topic, card.topic)}",
+        f"Sprache: {LANGUAGE_NAMES_DE.get(card.language, card.language)}",
+        f"Kanal: {CHANNELS_DE.get(card.channel, card.channel)} · Kontakt: "
+        + ("Anruf" if card.contact_way == "phone" else "Chat"),
+        f"Stadtbezirk: {district_name or 'unbekannt'} · Zeit: {WINDOWS_DE.get(card.time_window or '', 'egal')}",
+        f"Alter: {age_text(card.created_at, now)}",
+    ]
+    if card.claimed_by:
+        lines.append(f"Zuständig: {card.claimed_by}")
+    if card.delivery:
+        lines.append(f"Antwort: {card.delivery}")
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    if card.status == "open":
+        buttons = ((Button("Übernehmen", f"q:claim:{card.reference}"),),)
+    elif card.status == "claimed":
+        buttons = (
+            (
+                Button("Vorlage senden", f"q:tpl:{card.reference}"),
+                Button("Erledigt", f"q:done:{card.reference}"),
+                Button("Zurückgeben", f"q:release:{card.reference}"),
+            ),
+        )
+    elif card.status == "done":
+        buttons = ((Button("Wieder öffnen", f"q:reopen:{card.reference}"),),)
+    return Reply("\n".join(lines), buttons)

@@ -1,0 +1,432 @@
+"""The dialog engine: (session, event) -> (session, effects). Pure: no I/O, no clock, no randomness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core import texts as T
+from bot.core.dialogs import Content, Node
+from bot.core.events import (
+    Button,
+    Command,
+    CreateRequest,
+    DataRequest,
+    Effect,
+    Event,
+    HandoffDone,
+    Pressed,
+    RecordConsent,
+    Reply,
+    Session,
+    Text,
+    Unsupported,
+)
+from bot.core.hours import HoursData, district_ids, district_name, next_slots
+from bot.core.i18n import LANGUAGES, I18n, isolate
+
+WELCOME = "main/welcome"
+MENU = "main/menu"
+EMERGENCY = "emergency/start"
+COMMAND_TARGETS = {
+    "hours": "main/hours",
+    "callback": "callback/start",
+    "help": "info/help",
+    "privacy": "info/privacy",
+    "emergency": EMERGENCY,
+}
+WAITING = {"menu", "ask", "consent", "handoff", "end"}
+MAX_HOPS = 50
+MAX_HISTORY = 20
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine may read besides the session: content, catalogs, hours, the time, config values."""
+
+    content: Content
+    i18n: I18n
+    hours: HoursData
+    now: datetime
+    params: dict[str, str] = field(default_factory=dict)
+
+
+def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Effect]]:
+    """Handle one event; return the new session and what to do (replies first to last)."""
+    turn = _Turn(Session.from_json(session.to_json()), ctx)
+    turn.handle(event)
+    return turn.s, turn.effects
+
+
+class _Params(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class _Turn:
+    def __init__(self, session: Session, ctx: Context) -> None:
+        self.s = session
+        self.ctx = ctx
+        self.effects: list[Effect] = []
+        self.parts: list[str] = []
+
+    # --- output ---------------------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self.s.lang or "de"
+
+    def t(self, msgid: str, **params: object) -> str:
+        merged = _Params(self.ctx.params)
+        merged.update(params)
+        i18n = self.ctx.i18n
+        text = i18n.catalogs.get(self.lang, {}).get(msgid) or msgid
+        if i18n.is_rtl(self.lang):
+            merged = _Params({k: isolate(str(v)) for k, v in merged.items()})
+        return text.format_map(merged)
+
+    def say(self, text: str) -> None:
+        self.parts.append(text)
+
+    def flush(self, rows: list[list[Button]] | None = None) -> None:
+        if not self.parts:
+            return
+        buttons = tuple(tuple(r) for r in (rows or []) if r)
+        rtl = self.ctx.i18n.is_rtl(self.lang)
+        self.effects.append(Reply("\n\n".join(self.parts), buttons, rtl))
+        self.parts = []
+
+    def nav_row(self, node: Node | None) -> list[Button]:
+        row = [] if node is not None and node.id == EMERGENCY else [Button(self.t(T.EMERGENCY_BUTTON), "g:sos")]
+        if self.s.history:
+            row.append(Button(self.t(T.BACK_BUTTON), "g:back"))
+        if node is None or node.id != MENU:
+            row.append(Button(self.t(T.MENU_BUTTON), "g:menu"))
+        else:
+            row.append(Button(self.t(T.LANGUAGE_BUTTON), "g:lang"))
+        return row
+
+    # --- events ----------------------------------------------------------------------------------------
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, HandoffDone):
+            node = self.ctx.content.node(self.s.at)
+            self.s.slots.clear()
+            self.enter(node.next if node and node.next else MENU, reference=event.reference)
+            return
+        if self.is_emergency(event):
+            self.enter(EMERGENCY, push=True)
+            return
+        if isinstance(event, Pressed) and event.data.startswith("l:"):
+            self.choose_language(event.data[2:])
+            return
+        if self.s.lang is None or (isinstance(event, Command) and event.name == "language"):
+            self.language_picker()
+            return
+        if isinstance(event, Pressed) and event.data == "g:lang":
+            self.language_picker()
+            return
+        if isinstance(event, Command):
+            self.command(event)
+        elif isinstance(event, Pressed):
+            self.pressed(event.data)
+        elif isinstance(event, Unsupported):
+            self.say(self.t(T.UNSUPPORTED))
+            self.rerender()
+        elif isinstance(event, Text):
+            self.typed(T.clean_text(event.text))
+
+    def is_emergency(self, event: Event) -> bool:
+        if isinstance(event, Pressed):
+            return event.data == "g:sos"
+        if isinstance(event, Command):
+            return event.name == "emergency"
+        if isinstance(event, Text):
+            langs = set(self.ctx.i18n.enabled) | {"de"}
+            return any(T.keyword_match(event.text, self.t_in(lang, T.EMERGENCY_KEYWORDS)) for lang in langs)
+        return False
+
+    def t_in(self, lang: str, msgid: str) -> str:
+        return self.ctx.i18n.catalogs.get(lang, {}).get(msgid) or msgid
+
+    def language_picker(self) -> None:
+        enabled = [c for c in LANGUAGES if c in self.ctx.i18n.enabled]
+        prompts = dict.fromkeys(self.t_in(c, T.PICK_LANGUAGE) for c in enabled)
+        self.say("🌐 " + "\n".join(prompts))
+        rows = [[Button(LANGUAGES[c].native, f"l:{c}") for c in enabled[i : i + 2]] for i in range(0, len(enabled), 2)]
+        self.flush(rows)
+
+    def choose_language(self, code: str) -> None:
+        if code not in self.ctx.i18n.enabled:
+            self.language_picker()
+            return
+        first_time = self.s.lang is None
+        self.s.lang = code
+        if first_time or self.ctx.content.node(self.s.at) is None:
+            self.enter(WELCOME)
+        else:
+            self.rerender()
+
+    def command(self, cmd: Command) -> None:
+        if cmd.name == "start":
+            self.s.history.clear()
+            self.s.slots.clear()
+            self.enter(WELCOME)
+        elif cmd.name in ("mydata", "delete"):
+            self.effects.append(DataRequest("show" if cmd.name == "mydata" else "delete"))
+        elif cmd.name in COMMAND_TARGETS:
+            self.enter(COMMAND_TARGETS[cmd.name], push=True)
+        elif cmd.name == "reminders":
+            self.say(self.t(T.NOT_YET))
+            self.rerender()
+        else:
+            self.say(self.t(T.USE_BUTTONS))
+            self.rerender()
+
+    def pressed(self, data: str) -> None:
+        if data == "g:back":
+            self.back()
+            return
+        if data == "g:menu":
+            self.s.slots.clear()
+            self.enter(MENU)
+            return
+        kind, _, rest = data.partition(":")
+        qid, _, arg = rest.rpartition(":")
+        node = self.ctx.content.node(qid)
+        if node is None or kind not in ("o", "k", "c"):
+            self.stale()
+        elif kind == "o" and node.type == "menu" and arg.isdigit() and int(arg) < len(node.options):
+            # Menus are navigation: an older menu's button still works from anywhere.
+            self.s.at = node.id
+            self.choose_option(node, int(arg))
+        elif self.s.at != qid:
+            self.stale()
+        elif kind == "o" and node.type == "ask" and arg.isdigit():
+            self.answer_choice(node, int(arg))
+        elif kind == "k" and node.type == "ask" and node.optional:
+            self.enter(node.next or MENU)
+        elif kind == "c" and node.type == "consent" and arg in ("y", "n"):
+            self.consent(node, arg == "y")
+        else:
+            self.stale()
+
+    def typed(self, text: str) -> None:
+        node = self.ctx.content.node(self.s.at)
+        if node is None or node.type in ("end", "handoff"):
+            self.enter(MENU)
+        elif not text:
+            self.say(self.t(T.EMPTY))
+            self.rerender()
+        elif node.type == "menu":
+            index = self.match_label(node, text)
+            if index is None:
+                self.say(self.t(T.USE_BUTTONS))
+                self.rerender()
+            else:
+                self.choose_option(node, index)
+        elif node.type == "ask":
+            self.answer_text(node, text)
+        else:
+            self.say(self.t(T.USE_BUTTONS))
+            self.rerender()
+
+    def match_label(self, node: Node, text: str) -> int | None:
+        if text.isdigit() and 1 <= int(text) <= len(node.options):
+            return int(text) - 1
+        for i, option in enumerate(node.options):
+            if self.t(option.label).casefold() == text.casefold():
+                return i
+        return None
+
+    # --- node logic ------------------------------------------------------------------------------------
+
+    def choose_option(self, node: Node, index: int) -> None:
+        option = node.options[index]
+        self.s.slots.update(option.set)
+        self.enter(option.goto or node.next or MENU, push=True)
+
+    def answer_choice(self, node: Node, index: int) -> None:
+        if node.kind == "district":
+            ids = district_ids(self.ctx.hours)
+            if index > len(ids):
+                self.stale()
+                return
+            value = ids[index] if index < len(ids) else "unknown"
+            assert node.slot is not None
+            self.s.slots[node.slot] = value
+            if value != "unknown":
+                self.s.district = value
+            self.enter(node.next or MENU, push=True)
+            return
+        if index >= len(node.options):
+            self.stale()
+            return
+        option = node.options[index]
+        if node.slot:
+            self.s.slots[node.slot] = option.value or str(index)
+        self.s.slots.update(option.set)
+        self.enter(option.goto or node.next or MENU, push=True)
+
+    def answer_text(self, node: Node, text: str) -> None:
+        assert node.slot is not None
+        if node.kind in ("choice", "district"):
+            labels = [self.t(o.label) for o in node.options]
+            if node.kind == "district":
+                labels = [district_name(self.ctx.hours, d) for d in district_ids(self.ctx.hours)]
+            match = [i for i, label in enumerate(labels) if label.casefold() == text.casefold()]
+            if text.isdigit() and 1 <= int(text) <= len(labels):
+                match = [int(text) - 1]
+            if match:
+                self.answer_choice(node, match[0])
+                return
+            self.say(self.t(node.hint or T.USE_BUTTONS))
+        elif node.kind == "phone":
+            phone = T.normalise_phone(text)
+            if phone is not None:
+                self.s.slots[node.slot] = phone
+                self.enter(node.next or MENU, push=True)
+                return
+            self.say(self.t(node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
+        else:
+            if node.max_length and len(text) > node.max_length:
+                self.say(self.t(T.TOO_LONG, max=node.max_length))
+            else:
+                self.s.slots[node.slot] = text
+                self.enter(node.next or MENU, push=True)
+                return
+        self.render(node)
+
+    def consent(self, node: Node, agreed: bool) -> None:
+        assert node.purpose and node.consent_id
+        if not agreed:
+            self.s.slots = {k: v for k, v in self.s.slots.items() if k == "topic"}
+            self.enter(node.decline or MENU)
+            return
+        record = RecordConsent(node.purpose, node.consent_id, node.consent_version, self.lang, "given")
+        self.effects.append(record)
+        self.enter(node.accept or MENU)
+
+    def back(self) -> None:
+        while self.s.history:
+            target = self.s.history.pop()
+            if self.ctx.content.node(target) is not None:
+                self.enter(target)
+                return
+        self.enter(MENU)
+
+    def stale(self) -> None:
+        self.say(self.t(T.STALE_BUTTON))
+        self.rerender()
+
+    def rerender(self) -> None:
+        node = self.ctx.content.node(self.s.at)
+        if node is None or node.type not in WAITING or node.type == "handoff":
+            self.enter(MENU)
+        else:
+            self.render(node)
+
+    def enter(self, qid: str, *, push: bool = False, **params: object) -> None:
+        """Walk from qid through non-waiting nodes, saying their texts, until a node waits for input."""
+        previous = self.s.at
+        for _ in range(MAX_HOPS):
+            node = self.ctx.content.node(qid)
+            if node is None:
+                self.restart_politely()
+                return
+            if node.type in ("message", "hours", "goto"):
+                if node.type == "hours":
+                    self.say_hours(node)
+                elif node.text:
+                    self.say(self.t(node.text, **params))
+                qid = node.next or MENU
+                continue
+            if node.type == "ask" and node.skip_if_set and node.slot in self.s.slots:
+                qid = node.next or MENU
+                continue
+            if push and previous and previous != node.id and self.ctx.content.node(previous):
+                self.s.history = [*self.s.history, previous][-MAX_HISTORY:]
+            self.s.at = node.id
+            self.render(node, **params)
+            return
+        self.restart_politely()
+
+    def restart_politely(self) -> None:
+        self.parts = [self.t(T.RESTARTED)]
+        self.s.history.clear()
+        self.s.slots.clear()
+        self.s.at = None
+        node = self.ctx.content.node(MENU)
+        if node is None:  # the content itself is broken; `elternlotse check` prevents this
+            self.flush()
+            return
+        self.s.at = MENU
+        self.render(node)
+
+    def render(self, node: Node, **params: object) -> None:
+        if node.type == "handoff":
+            self.flush()
+            self.effects.append(CreateRequest(dict(self.s.slots), self.lang))
+            return
+        text = node.text
+        if node.type == "consent":
+            params = {**params, "summary": self.summary()}
+        if text:
+            self.say(self.t(text, **params))
+        rows: list[list[Button]] = []
+        if node.type == "menu" or (node.type == "ask" and node.kind == "choice"):
+            rows = [[Button(self.t(o.label), f"o:{node.id}:{i}")] for i, o in enumerate(node.options)]
+        elif node.type == "ask" and node.kind == "district":
+            ids = district_ids(self.ctx.hours)
+            names = [district_name(self.ctx.hours, d) for d in ids] + [self.t(T.DONT_KNOW_DISTRICT)]
+            buttons = [Button(name, f"o:{node.id}:{i}") for i, name in enumerate(names)]
+            rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        elif node.type == "consent":
+            rows = [
+                [Button(self.t(T.AGREE_BUTTON), f"c:{node.id}:y")],
+                [Button(self.t(T.DECLINE_BUTTON), f"c:{node.id}:n")],
+            ]
+        if node.type == "ask" and node.optional:
+            rows.append([Button(self.t(T.SKIP_BUTTON), f"k:{node.id}:")])
+        if node.type == "end":
+            self.s.slots.clear()
+            self.s.history.clear()
+        rows.append(self.nav_row(node))
+        self.flush(rows)
+
+    def say_hours(self, node: Node) -> None:
+        district = self.s.slots.get("district") or self.s.district
+        district = district if district in district_ids(self.ctx.hours) else None
+        slots = next_slots(self.ctx.hours, self.ctx.now, district=district, count=3 if district else 4)
+        lines = [self.t(node.text)] if node.text else []
+        i18n = self.ctx.i18n
+        for slot in slots:
+            line = self.t(
+                T.SLOT_LINE,
+                day=i18n.format_day(self.lang, slot.start),
+                start=i18n.format_time(self.lang, slot.start),
+                end=i18n.format_time(self.lang, slot.end),
+                district=district_name(self.ctx.hours, slot.district),
+                place=slot.place,
+                address=slot.address,
+            )
+            lines.append("• " + line)
+        if not slots:
+            lines.append(self.t(T.NO_SLOTS))
+        self.say("\n".join(lines))
+
+    def summary(self) -> str:
+        lines = []
+        for key, caption in T.SUMMARY_LABELS.items():
+            value = self.s.slots.get(key)
+            if not value:
+                continue
+            label = self.ctx.content.value_labels.get(f"{key}:{value}")
+            # A parent's own words are shown as typed, never run through formatting.
+            shown = self.t(label) if label else value
+            if key == "phone" and self.ctx.i18n.is_rtl(self.lang):
+                shown = isolate(value)
+            if key == "district":
+                shown = district_name(self.ctx.hours, value) if value != "unknown" else self.t(T.DONT_KNOW_DISTRICT)
+            lines.append(f"• {self.t(caption)}: {shown}")
+        return "\n".join(lines)

@@ -1,0 +1,133 @@
+"""Transport-neutral events in and effects out. Adapters translate platform updates into these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NewType
+
+UserKey = NewType("UserKey", str)  # transport-qualified: telegram:12345, matrix:@a:example.org, console:parent
+ChatKey = NewType("ChatKey", str)  # where a message goes: telegram:-1001234, matrix:!room:example.org
+
+
+@dataclass(frozen=True)
+class Text:
+    """The parent typed something."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """The parent pressed a button; data is untrusted (any client can forge it)."""
+
+    data: str
+
+
+@dataclass(frozen=True)
+class Command:
+    """A slash command such as /start, without the slash."""
+
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Unsupported:
+    """Something the bot cannot read: a sticker, a voice message, a photo."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
+class HandoffDone:
+    """Internal: the runtime created the callback request the engine asked for."""
+
+    reference: str
+
+
+Event = Text | Pressed | Command | Unsupported | HandoffDone
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    data: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to the parent: text with optional rows of buttons. rtl tells adapters the direction."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    rtl: bool = False
+
+    def to_payload(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "buttons": [[[b.label, b.data] for b in row] for row in self.buttons],
+            "rtl": self.rtl,
+        }
+
+    @staticmethod
+    def from_payload(payload: dict[str, Any]) -> Reply:
+        rows = tuple(tuple(Button(label, data) for label, data in row) for row in payload.get("buttons", []))
+        return Reply(text=payload["text"], buttons=rows, rtl=bool(payload.get("rtl", False)))
+
+
+@dataclass(frozen=True)
+class CreateRequest:
+    """Ask the runtime to create the callback request from the consented slots."""
+
+    slots: dict[str, str]
+    language: str
+
+
+@dataclass(frozen=True)
+class RecordConsent:
+    purpose: str
+    text_id: str
+    version: int
+    language: str
+    action: str  # given | declined | withdrawn
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    """The family asked to see (/mydata) or erase (/delete) what is stored about them."""
+
+    action: str  # show | delete
+
+
+Effect = Reply | CreateRequest | RecordConsent | DataRequest
+
+
+@dataclass
+class Session:
+    """The engine's state for one user: plain JSON-serialisable data."""
+
+    lang: str | None = None
+    at: str | None = None  # "flow/node"
+    history: list[str] = field(default_factory=list)
+    slots: dict[str, str] = field(default_factory=dict)
+    district: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "lang": self.lang,
+            "at": self.at,
+            "history": list(self.history),
+            "slots": dict(self.slots),
+            "district": self.district,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any] | None) -> Session:
+        data = data or {}
+        return Session(
+            lang=data.get("lang"),
+            at=data.get("at"),
+            history=list(data.get("history", [])),
+            slots=dict(data.get("slots", {})),
+            district=data.get("district"),
+        )

@@ -1,0 +1,123 @@
+"""Languages, catalogs and locale-aware formatting. Catalogs are loaded once; lookups are pure."""
+
+from __future__ import annotations
+
+import gettext
+import string
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_skeleton, format_time
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+DOMAIN = "elternlotse"
+SOURCE_LANGUAGE = "de"
+FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    babel: str
+    native: str
+
+
+# Each language named in itself (DOMAIN.md). Order is the order of the language picker.
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("de", "de", "Deutsch"),
+        Language("de_easy", "de", "Einfache Sprache"),
+        Language("en", "en", "English"),
+        Language("ar", "ar", "العربية"),
+        Language("tr", "tr", "Türkçe"),
+        Language("uk", "uk", "Українська"),
+        Language("ru", "ru", "Русский"),
+        Language("ro", "ro", "Română"),
+        Language("bg", "bg", "Български"),
+        Language("fa", "fa", "فارسی"),
+        Language("ku", "ku", "Kurmancî"),
+        Language("pl", "pl", "Polski"),
+    )
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction; it is translated later, per parent, by I18n.t."""
+    return message
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} used in a text, for checking that translations keep them."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return {"<malformed braces>"}
+
+
+def isolate(value: str) -> str:
+    """Wrap a left-to-right value (phone, time, place) so it reads right inside right-to-left text."""
+    return f"{FSI}{value}{PDI}"
+
+
+class I18n:
+    """Translations for the enabled languages; German msgids are the source text."""
+
+    def __init__(self, catalogs: dict[str, dict[str, str]], enabled: list[str]) -> None:
+        self.catalogs = catalogs
+        self.enabled = enabled
+
+    def locale(self, lang: str) -> Locale:
+        return Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+
+    def is_rtl(self, lang: str) -> bool:
+        return self.locale(lang).text_direction == "rtl"
+
+    def t(self, lang: str, msgid: str, **params: object) -> str:
+        """Translate msgid into lang and fill its placeholders (isolated in right-to-left text)."""
+        text = self.catalogs.get(lang, {}).get(msgid) or msgid
+        if not params:
+            return text
+        if self.is_rtl(lang):
+            params = {k: isolate(str(v)) for k, v in params.items()}
+        return text.format(**params)
+
+    def format_day(self, lang: str, moment: datetime) -> str:
+        return format_skeleton("MMMEd", moment, locale=self.locale(lang))
+
+    def format_time(self, lang: str, moment: datetime) -> str:
+        return format_time(moment, "short", locale=self.locale(lang))
+
+
+def compile_catalogs(locales_dir: Path) -> list[Path]:
+    """Compile every .po into its .mo when the .mo is missing or older. Returns what was written."""
+    written = []
+    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        written.append(mo_path)
+    return written
+
+
+def load_i18n(locales_dir: Path, enabled: list[str]) -> I18n:
+    """Compile stale catalogs and load the enabled languages' translations."""
+    compile_catalogs(locales_dir)
+    catalogs: dict[str, dict[str, str]] = {}
+    for lang in enabled:
+        mo_path = locales_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        if not mo_path.exists():
+            catalogs[lang] = {}
+            continue
+        with mo_path.open("rb") as fh:
+            translations = gettext.GNUTranslations(fh)
+        raw: dict[str, str] = getattr(translations, "_catalog", {})
+        catalogs[lang] = {k: v for k, v in raw.items() if isinstance(k, str) and k and v}
+    return I18n(catalogs, enabled)

@@ -1,0 +1,146 @@
+"""Delivers outbox rows through the adapters, in order per destination, marking each row when done."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from bot.adapters.base import Adapter, Delivery, Outgoing
+from bot.core.events import ChatKey, Reply
+from storage import repo
+from storage.db import Database
+from storage.models import CallbackRequest, OutboxMessage, User
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 2**attempts))
+
+
+class OutboxSender:
+    """Reads due rows and hands them to the adapter owning their destination."""
+
+    def __init__(
+        self,
+        db: Database,
+        adapters: dict[str, Adapter],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        concurrency: int = 32,
+    ) -> None:
+        self.db = db
+        self.adapters = adapters
+        self.clock = clock
+        self.wakeup = asyncio.Event()
+        self.limit = asyncio.Semaphore(concurrency)
+
+    def wake(self) -> None:
+        self.wakeup.set()
+
+    async def flush(self) -> int:
+        """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed."""
+        total = 0
+        while True:
+            done = await self.run_once()
+            total += done
+            if done == 0:
+                return total
+
+    async def run_once(self) -> int:
+        async with self.db.transaction() as tx:
+            rows = await repo.due_outbox(tx, self.clock())
+        by_destination: dict[str, list[OutboxMessage]] = defaultdict(list)
+        for row in rows:
+            by_destination[row.destination].append(row)
+        results = await asyncio.gather(*(self._deliver_chain(chain) for chain in by_destination.values()))
+        return sum(results)
+
+    async def run(self) -> None:
+        """Deliver forever: wake on new rows or when the next retry is due."""
+        while True:
+            self.wakeup.clear()
+            await self.flush()
+            async with self.db.transaction() as tx:
+                next_at = await repo.next_outbox_time(tx)
+            timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
+            try:
+                await asyncio.wait_for(self.wakeup.wait(), timeout=min(timeout, 60.0))
+            except TimeoutError:
+                pass
+
+    async def _deliver_chain(self, chain: list[OutboxMessage]) -> int:
+        done = 0
+        for row in chain:
+            async with self.limit:
+                finished = await self._deliver(row)
+            if not finished:
+                break  # keep this destination's order: later rows wait for this one
+            done += 1
+        return done
+
+    async def _deliver(self, row: OutboxMessage) -> bool:
+        transport = row.destination.split(":", 1)[0]
+        adapter = self.adapters.get(transport)
+        if adapter is None or row.payload is None:
+            await self._finish(row, Delivery("failed", error="no adapter" if adapter is None else "empty"))
+            return True
+        edit_ref = row.payload.get("edit_ref")
+        try:
+            result = await adapter.send(ChatKey(row.destination), Outgoing(Reply.from_payload(row.payload), edit_ref))
+        except Exception as exc:  # an adapter bug must not stop delivery of everything else
+            log.exception("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
+            result = Delivery("retry", error=type(exc).__name__)
+        await self._finish(row, result)
+        return result.status != "retry"
+
+    async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
+        now = self.clock()
+        async with self.db.transaction() as tx:
+            current = await tx.get(OutboxMessage, row.id)
+            if current is None or current.status != "pending":
+                return
+            current.attempts += 1
+            if result.new_destination:
+                current.destination = result.new_destination
+            if result.status == "sent":
+                current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
+                current.payload = None  # delivered texts are not kept: the bot is not the case file
+                await self._note_delivery(tx, current, "sent", now, result.ref)
+            elif result.status == "retry" and current.attempts < MAX_ATTEMPTS:
+                wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
+                current.next_attempt_at = now + wait
+                current.error = result.error
+            else:
+                current.status, current.error, current.payload = "failed", result.error or "gave up", None
+                log.warning("outbox row %s failed: %s", current.id, current.error)
+                await self._note_delivery(tx, current, "failed", now, None)
+                if result.error == "blocked" and current.user_id is not None:
+                    user = await tx.get(User, current.user_id)
+                    if user is not None:
+                        user.unreachable = True
+            row.status = current.status
+
+    async def _note_delivery(self, tx: object, row: OutboxMessage, status: str, now: datetime, ref: str | None) -> None:
+        """Cards remember their platform message; replies to a family update the request's delivery."""
+        if row.request_id is None:
+            return
+        values: dict[str, object]
+        if row.kind == "card" and ref and status == "sent":
+            values = {"card_ref": f"{row.destination}|{ref}"}
+        elif row.kind == "family":
+            values = {
+                "delivery": "zugestellt" if status == "sent" else "nicht zustellbar",
+                "delivery_at": now,
+            }
+        else:
+            return
+        from sqlalchemy.ext.asyncio import AsyncSession
+
+        assert isinstance(tx, AsyncSession)
+        await tx.execute(update(CallbackRequest).where(CallbackRequest.id == row.request_id).values(**values))

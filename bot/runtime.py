@@ -1,0 +1,164 @@
+"""Handles one inbound event in one transaction: dedupe, engine step, state, request, consent and outbox rows."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.adapters.base import Inbound
+from bot.core.cards import CardData, render_card
+from bot.core.dialogs import Content
+from bot.core.engine import Context, step
+from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, Reply, Session
+from bot.core.hours import HoursData, district_ids, district_name
+from bot.core.i18n import I18n
+from bot.core.texts import NOT_YET
+from storage import repo
+from storage.db import Database
+from storage.models import CallbackRequest, User
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    staff_channel: str
+    params: dict[str, str]
+
+
+def card_for(request: CallbackRequest, hours: HoursData, now: datetime) -> Reply:
+    """Render the staff card of a request from its row."""
+    known = request.district in district_ids(hours)
+    data = CardData(
+        reference=request.reference,
+        status=request.status,
+        topic=request.topic,
+        language=request.language,
+        channel=request.channel,
+        district=request.district,
+        time_window=request.time_window,
+        urgent=request.urgent,
+        contact_way=request.contact_way,
+        created_at=request.created_at,
+        claimed_by=request.claimed_by,
+        delivery=request.delivery,
+    )
+    return render_card(data, now, district_name(hours, request.district) if known and request.district else None)
+
+
+class Runtime:
+    """The parent-facing core loop. One call of handle() is one transaction."""
+
+    def __init__(
+        self,
+        db: Database,
+        content: Content,
+        i18n: I18n,
+        hours: HoursData,
+        config: RuntimeConfig,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.content = content
+        self.i18n = i18n
+        self.hours = hours
+        self.config = config
+        self.clock = clock
+
+    def context(self) -> Context:
+        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params)
+
+    async def handle(self, inbound: Inbound) -> bool:
+        """Handle an inbound event exactly once; False if it had been handled before."""
+        async with self.db.transaction() as tx:
+            if not await repo.mark_processed(tx, inbound.inbound_id):
+                log.info("duplicate inbound skipped: %s", inbound.inbound_id)
+                return False
+            user = await repo.get_or_create_user(tx, inbound.user)
+            row = await repo.load_state(tx, user.id)
+            session = Session.from_json(row.state if row else None)
+            ctx = self.context()
+            session, effects = step(session, inbound.event, ctx)
+            while effects:
+                session, effects = await self._apply(tx, user, inbound, session, effects, ctx)
+            user.language = session.lang
+            user.district = session.district
+            user.last_seen_at = ctx.now
+            await repo.save_state(tx, user.id, session.to_json(), self.content.version)
+        return True
+
+    async def _apply(
+        self,
+        tx: AsyncSession,
+        user: User,
+        inbound: Inbound,
+        session: Session,
+        effects: list[Effect],
+        ctx: Context,
+    ) -> tuple[Session, list[Effect]]:
+        """Write each effect; a created request feeds HandoffDone back into the engine."""
+        for effect in effects:
+            if isinstance(effect, Reply):
+                await repo.add_outbox(tx, inbound.chat, effect.to_payload(), user_id=user.id)
+            elif isinstance(effect, RecordConsent):
+                await repo.record_consent(
+                    tx,
+                    user_id=user.id,
+                    purpose=effect.purpose,
+                    text_id=effect.text_id,
+                    version=effect.version,
+                    language=effect.language,
+                    platform=inbound.user.split(":", 1)[0],
+                    action=effect.action,
+                )
+            elif isinstance(effect, CreateRequest):
+                request = await self._create_request(tx, user, inbound, effect, ctx.now)
+                return step(session, HandoffDone(request.reference), ctx)
+            elif isinstance(effect, DataRequest):
+                await self._data_request(tx, user, inbound, session, effect)
+        return session, []
+
+    async def _create_request(
+        self, tx: AsyncSession, user: User, inbound: Inbound, effect: CreateRequest, now: datetime
+    ) -> CallbackRequest:
+        slots = effect.slots
+        reference = await repo.next_reference(tx, now.astimezone(self.hours.timezone).year)
+        request = CallbackRequest(
+            reference=reference,
+            user_id=user.id,
+            status="open",
+            topic=slots.get("topic", "other"),
+            language=effect.language,
+            channel=inbound.user.split(":", 1)[0],
+            district=slots.get("district"),
+            time_window=slots.get("time_window"),
+            contact_way=slots.get("contact_way", "chat"),
+            urgent=slots.get("urgent") == "yes",
+            phone=slots.get("phone"),
+            name=slots.get("name"),
+            note=slots.get("note"),
+            created_at=now,
+        )
+        tx.add(request)
+        await tx.flush()
+        await repo.audit(tx, request, "family", "created")
+        card = card_for(request, self.hours, now)
+        await repo.add_outbox(tx, self.config.staff_channel, card.to_payload(), kind="card", request_id=request.id)
+        log.info("callback request %s created (topic %s)", reference, request.topic)
+        return request
+
+    async def _data_request(
+        self, tx: AsyncSession, user: User, inbound: Inbound, session: Session, effect: DataRequest
+    ) -> None:
+        # The family's rights (/mydata, /delete) are the staff-queue issue's; until then say so honestly.
+        text = self.i18n.t(session.lang or "de", NOT_YET)
+        await repo.add_outbox(tx, inbound.chat, Reply(text).to_payload(), user_id=user.id)
+
+
+def payload_reply(payload: dict[str, Any] | None) -> Reply | None:
+    return Reply.from_payload(payload) if payload else None

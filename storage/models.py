@@ -1,0 +1,160 @@
+"""SQLAlchemy 2 models. Personal fields are marked in PERSONAL_COLUMNS so purges and tests can find them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store UTC; SQLite returns naive datetimes, so the zone is attached again when reading."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class User(Base):
+    """A parent (or staff member) on one transport; key is transport-qualified, e.g. telegram:12345."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(32))
+    unreachable: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DialogState(Base):
+    """The engine's JSON state for one user; flow_version lets a content change restart politely."""
+
+    __tablename__ = "dialog_states"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    flow_version: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProcessedInbound(Base):
+    """Inbound ids (telegram:update:42, matrix:event:$abc) already handled, for exactly-once handling."""
+
+    __tablename__ = "processed_inbound"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReferenceCounter(Base):
+    """Yearly counter behind readable references such as R-2026-0042."""
+
+    __tablename__ = "reference_counters"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class CallbackRequest(Base):
+    """A family's callback request. phone, name and note are personal and purged after retention."""
+
+    __tablename__ = "callback_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    topic: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(32))
+    time_window: Mapped[str | None] = mapped_column(String(32))
+    contact_way: Mapped[str] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    name: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    delivery: Mapped[str | None] = mapped_column(String(16))
+    delivery_at: Mapped[datetime | None]
+    card_ref: Mapped[str | None] = mapped_column(String(200))
+    purged_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestEvent(Base):
+    """Audit log and status history of a request: who, what, when. Never personal data."""
+
+    __tablename__ = "request_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class ConsentRecord(Base):
+    """Explicit consent per purpose, with the text's id and version, language, time, platform and user."""
+
+    __tablename__ = "consent_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    purpose: Mapped[str] = mapped_column(String(32))
+    text_id: Mapped[str] = mapped_column(String(64))
+    text_version: Mapped[int]
+    language: Mapped[str] = mapped_column(String(16))
+    platform: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(16))  # given | withdrawn
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message to deliver, written in the same transaction as the state change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    destination: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="message")
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivered_at: Mapped[datetime | None]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="SET NULL"))
+    error: Mapped[str | None] = mapped_column(String(200))
+    platform_ref: Mapped[str | None] = mapped_column(String(200))
+
+
+# Columns that may hold personal data; the retention purge and /delete clear them, tests scan them.
+PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "callback_requests": ("phone", "name", "note"),
+    "dialog_states": ("state",),
+    "outbox": ("payload",),
+}

@@ -1,0 +1,76 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when ELTERNLOTSE_TEST_POSTGRES_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.core.dialogs import Content, load_content
+from bot.core.engine import Context
+from bot.core.hours import HoursData, load_hours
+from bot.core.i18n import I18n, load_i18n
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_URL = os.environ.get("ELTERNLOTSE_TEST_POSTGRES_URL")
+DATABASES = [
+    "sqlite",
+    pytest.param("postgresql", marks=pytest.mark.skipif(not POSTGRES_URL, reason="no PostgreSQL")),
+]
+
+
+async def reset_postgres(url: str) -> None:
+    db = Database(url)
+    async with db.engine.begin() as conn:
+        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await db.close()
+
+
+@pytest.fixture(params=DATABASES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated, empty database of each supported kind."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    else:
+        assert POSTGRES_URL
+        url = POSTGRES_URL
+        await reset_postgres(url)
+    database = Database(url)
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    loaded, problems = load_content(ROOT / "dialogs" / "flows")
+    assert problems == []
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def hours() -> HoursData:
+    return load_hours(ROOT / "dialogs" / "hours.yaml")
+
+
+@pytest.fixture(scope="session")
+def i18n() -> I18n:
+    return load_i18n(ROOT / "locales", ["de", "en"])
+
+
+@pytest.fixture
+def ctx(content: Content, i18n: I18n, hours: HoursData) -> Context:
+    now = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # a Wednesday
+    return Context(content, i18n, hours, now, {"office_emergency": "+49 234 000000", "retention_days": "30"})
+
+
+@pytest.fixture(autouse=True)
+def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    # PTB 22 warns (an error under our settings) unless durations are timedeltas.
+    monkeypatch.setenv("PTB_TIMEDELTA", "1")
