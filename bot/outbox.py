@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
@@ -53,8 +54,8 @@ class OutboxSender:
                 return total
 
     async def run_once(self) -> int:
-        async with self.db.transaction() as tx:
-            rows = await repo.due_outbox(tx, self.clock())
+        now = self.clock()
+        rows = await self.db.run(lambda tx: repo.due_outbox(tx, now))
         by_destination: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_destination[row.destination].append(row)
@@ -66,8 +67,7 @@ class OutboxSender:
         while True:
             self.wakeup.clear()
             await self.flush()
-            async with self.db.transaction() as tx:
-                next_at = await repo.next_outbox_time(tx)
+            next_at = await self.db.run(repo.next_outbox_time)
             timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=min(timeout, 60.0))
@@ -101,32 +101,35 @@ class OutboxSender:
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
-        async with self.db.transaction() as tx:
-            current = await tx.get(OutboxMessage, row.id)
-            if current is None or current.status != "pending":
-                return
-            current.attempts += 1
-            if result.new_destination:
-                current.destination = result.new_destination
-            if result.status == "sent":
-                current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
-                current.payload = None  # delivered texts are not kept: the bot is not the case file
-                await self._note_delivery(tx, current, "sent", now, result.ref)
-            elif result.status == "retry" and current.attempts < MAX_ATTEMPTS:
-                wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
-                current.next_attempt_at = now + wait
-                current.error = result.error
-            else:
-                current.status, current.error, current.payload = "failed", result.error or "gave up", None
-                log.warning("outbox row %s failed: %s", current.id, current.error)
-                await self._note_delivery(tx, current, "failed", now, None)
-                if result.error == "blocked" and current.user_id is not None:
-                    user = await tx.get(User, current.user_id)
-                    if user is not None:
-                        user.unreachable = True
-            row.status = current.status
+        row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
 
-    async def _note_delivery(self, tx: object, row: OutboxMessage, status: str, now: datetime, ref: str | None) -> None:
+    def _record(self, tx: Session, row_id: int, result: Delivery, now: datetime) -> str:
+        """Write the delivery's outcome; returns the row's new status."""
+        current = tx.get(OutboxMessage, row_id)
+        if current is None or current.status != "pending":
+            return current.status if current else "gone"
+        current.attempts += 1
+        if result.new_destination:
+            current.destination = result.new_destination
+        if result.status == "sent":
+            current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
+            current.payload = None  # delivered texts are not kept: the bot is not the case file
+            self._note_delivery(tx, current, "sent", now, result.ref)
+        elif result.status == "retry" and current.attempts < MAX_ATTEMPTS:
+            wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
+            current.next_attempt_at = now + wait
+            current.error = result.error
+        else:
+            current.status, current.error, current.payload = "failed", result.error or "gave up", None
+            log.warning("outbox row %s failed: %s", current.id, current.error)
+            self._note_delivery(tx, current, "failed", now, None)
+            if result.error == "blocked" and current.user_id is not None:
+                user = tx.get(User, current.user_id)
+                if user is not None:
+                    user.unreachable = True
+        return current.status
+
+    def _note_delivery(self, tx: Session, row: OutboxMessage, status: str, now: datetime, ref: str | None) -> None:
         """Cards remember their platform message; replies to a family update the request's delivery."""
         if row.request_id is None:
             return
@@ -134,13 +137,7 @@ class OutboxSender:
         if row.kind == "card" and ref and status == "sent":
             values = {"card_ref": f"{row.destination}|{ref}"}
         elif row.kind == "family":
-            values = {
-                "delivery": "zugestellt" if status == "sent" else "nicht zustellbar",
-                "delivery_at": now,
-            }
+            values = {"delivery": "zugestellt" if status == "sent" else "nicht zustellbar", "delivery_at": now}
         else:
             return
-        from sqlalchemy.ext.asyncio import AsyncSession
-
-        assert isinstance(tx, AsyncSession)
-        await tx.execute(update(CallbackRequest).where(CallbackRequest.id == row.request_id).values(**values))
+        tx.execute(update(CallbackRequest).where(CallbackRequest.id == row.request_id).values(**values))

@@ -8,19 +8,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from bot.adapters.base import Inbound
 from bot.core.cards import CardData, render_card
 from bot.core.dialogs import Content
 from bot.core.engine import Context, step
-from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, Reply, Session
+from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, Reply
+from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
 from bot.core.texts import NOT_YET
 from storage import repo
 from storage.db import Database
-from storage.models import CallbackRequest, User
+from storage.models import CallbackRequest
 
 log = logging.getLogger(__name__)
 
@@ -75,40 +76,43 @@ class Runtime:
 
     async def handle(self, inbound: Inbound) -> bool:
         """Handle an inbound event exactly once; False if it had been handled before."""
-        async with self.db.transaction() as tx:
-            if not await repo.mark_processed(tx, inbound.inbound_id):
-                log.info("duplicate inbound skipped: %s", inbound.inbound_id)
-                return False
-            user = await repo.get_or_create_user(tx, inbound.user)
-            row = await repo.load_state(tx, user.id)
-            session = Session.from_json(row.state if row else None)
-            ctx = self.context()
-            session, effects = step(session, inbound.event, ctx)
-            while effects:
-                session, effects = await self._apply(tx, user, inbound, session, effects, ctx)
-            user.language = session.lang
-            user.district = session.district
-            user.last_seen_at = ctx.now
-            await repo.save_state(tx, user.id, session.to_json(), self.content.version)
+        ctx = self.context()
+        return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))
+
+    def _handle(self, tx: Session, inbound: Inbound, ctx: Context) -> bool:
+        if not repo.mark_processed(tx, inbound.inbound_id):
+            log.info("duplicate inbound skipped: %s", inbound.inbound_id)
+            return False
+        user_id, language, district, _ = repo.touch_user(tx, inbound.user)
+        session = DialogSession.from_json(repo.load_state(tx, user_id))
+        session, effects = step(session, inbound.event, ctx)
+        outbox: list[dict[str, Any]] = []
+        while effects:
+            session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, outbox)
+        repo.add_outbox_rows(tx, outbox)
+        if (session.lang, session.district) != (language, district):
+            repo.set_profile(tx, user_id, session.lang, session.district)
+        repo.save_state(tx, user_id, session.to_json(), self.content.version)
         return True
 
-    async def _apply(
+    def _apply(
         self,
-        tx: AsyncSession,
-        user: User,
+        tx: Session,
+        user_id: int,
         inbound: Inbound,
-        session: Session,
+        session: DialogSession,
         effects: list[Effect],
         ctx: Context,
-    ) -> tuple[Session, list[Effect]]:
+        outbox: list[dict[str, Any]],
+    ) -> tuple[DialogSession, list[Effect]]:
         """Write each effect; a created request feeds HandoffDone back into the engine."""
         for effect in effects:
             if isinstance(effect, Reply):
-                await repo.add_outbox(tx, inbound.chat, effect.to_payload(), user_id=user.id)
+                outbox.append({"destination": inbound.chat, "payload": effect.to_payload(), "user_id": user_id})
             elif isinstance(effect, RecordConsent):
-                await repo.record_consent(
+                repo.record_consent(
                     tx,
-                    user_id=user.id,
+                    user_id=user_id,
                     purpose=effect.purpose,
                     text_id=effect.text_id,
                     version=effect.version,
@@ -117,20 +121,27 @@ class Runtime:
                     action=effect.action,
                 )
             elif isinstance(effect, CreateRequest):
-                request = await self._create_request(tx, user, inbound, effect, ctx.now)
+                request = self._create_request(tx, user_id, inbound, effect, ctx.now, outbox)
                 return step(session, HandoffDone(request.reference), ctx)
             elif isinstance(effect, DataRequest):
-                await self._data_request(tx, user, inbound, session, effect)
+                text = self.i18n.t(session.lang or "de", NOT_YET)
+                outbox.append({"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id})
         return session, []
 
-    async def _create_request(
-        self, tx: AsyncSession, user: User, inbound: Inbound, effect: CreateRequest, now: datetime
+    def _create_request(
+        self,
+        tx: Session,
+        user_id: int,
+        inbound: Inbound,
+        effect: CreateRequest,
+        now: datetime,
+        outbox: list[dict[str, Any]],
     ) -> CallbackRequest:
         slots = effect.slots
-        reference = await repo.next_reference(tx, now.astimezone(self.hours.timezone).year)
+        reference = repo.next_reference(tx, now.astimezone(self.hours.timezone).year)
         request = CallbackRequest(
             reference=reference,
-            user_id=user.id,
+            user_id=user_id,
             status="open",
             topic=slots.get("topic", "other"),
             language=effect.language,
@@ -145,19 +156,19 @@ class Runtime:
             created_at=now,
         )
         tx.add(request)
-        await tx.flush()
-        await repo.audit(tx, request, "family", "created")
+        tx.flush()
+        repo.audit(tx, request, "family", "created")
         card = card_for(request, self.hours, now)
-        await repo.add_outbox(tx, self.config.staff_channel, card.to_payload(), kind="card", request_id=request.id)
+        outbox.append(
+            {
+                "destination": self.config.staff_channel,
+                "payload": card.to_payload(),
+                "kind": "card",
+                "request_id": request.id,
+            }
+        )
         log.info("callback request %s created (topic %s)", reference, request.topic)
         return request
-
-    async def _data_request(
-        self, tx: AsyncSession, user: User, inbound: Inbound, session: Session, effect: DataRequest
-    ) -> None:
-        # The family's rights (/mydata, /delete) are the staff-queue issue's; until then say so honestly.
-        text = self.i18n.t(session.lang or "de", NOT_YET)
-        await repo.add_outbox(tx, inbound.chat, Reply(text).to_payload(), user_id=user.id)
 
 
 def payload_reply(payload: dict[str, Any] | None) -> Reply | None:

@@ -1,14 +1,17 @@
-"""Repositories: small functions over an AsyncSession. Callers own the transaction."""
+"""Repositories: small synchronous functions over a Session, run inside Database.run (one transaction).
+
+The per-message hot path (dedupe, user, state, outbox) uses statements built once per dialect: building a
+SQLAlchemy statement costs more here than SQLite executing it.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import JSON, Executable, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.orm import Session
 
 from storage.models import (
     CallbackRequest,
@@ -16,101 +19,119 @@ from storage.models import (
     DialogState,
     OutboxMessage,
     ProcessedInbound,
-    ReferenceCounter,
     RequestEvent,
     User,
+    UTCDateTime,
     utcnow,
 )
 
 
-def _insert(session: AsyncSession) -> Any:
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
-async def get_user(session: AsyncSession, key: str, *, lock: bool = False) -> User | None:
-    """The user row; lock=True holds it until commit (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises)."""
-    stmt = select(User).where(User.key == key)
-    if lock:
-        stmt = stmt.with_for_update()
-    return (await session.execute(stmt)).scalar_one_or_none()
+def _run(session: Session, name: str, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+    """Execute a prebuilt statement at Core level (cheaper than the ORM, and it reports rowcount)."""
+    return session.connection().execute(_statements(_dialect(session))[name], params)
 
 
-async def get_or_create_user(session: AsyncSession, key: str) -> User:
-    """The user row for a transport-qualified key, created on first contact and locked for this transaction.
+@cache
+def _statements(dialect: str) -> dict[str, Executable]:
+    """The hot-path statements, built once. SQLite and PostgreSQL both speak this ON CONFLICT dialect."""
+    now = bindparam("now", type_=UTCDateTime())
+    json_state = bindparam("state", type_=JSON())
+    return {
+        "processed": text(
+            "INSERT INTO processed_inbound (key, processed_at) VALUES (:key, :now) ON CONFLICT (key) DO NOTHING"
+        ).bindparams(now),
+        # The upsert takes the row lock on PostgreSQL: one family's events are handled one after another.
+        "user": text(
+            "INSERT INTO users (key, unreachable, created_at, last_seen_at) VALUES (:key, false, :now, :now) "
+            "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at "
+            "RETURNING id, language, district, unreachable"
+        ).bindparams(now),
+        "state_get": select(DialogState.state).where(DialogState.user_id == bindparam("user_id")),
+        "state_put": text(
+            "INSERT INTO dialog_states (user_id, state, flow_version, updated_at) "
+            "VALUES (:user_id, :state, :version, :now) "
+            "ON CONFLICT (user_id) DO UPDATE SET state = excluded.state, flow_version = excluded.flow_version, "
+            "updated_at = excluded.updated_at"
+        ).bindparams(now, json_state),
+        "user_profile": text("UPDATE users SET language = :language, district = :district WHERE id = :user_id"),
+        "outbox": insert(OutboxMessage),
+        "counter": text(
+            "INSERT INTO reference_counters (year, last) VALUES (:year, 1) "
+            "ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last"
+        ),
+    }
 
-    Everything a user's event changes is read and written under this lock, so two events of one family
-    handled at once cannot lose each other's update.
-    """
-    stmt = _insert(session)(User).values(key=key, unreachable=False, created_at=utcnow(), last_seen_at=utcnow())
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
-    user = await get_user(session, key, lock=True)
-    assert user is not None
-    return user
 
-
-async def mark_processed(session: AsyncSession, key: str) -> bool:
+def mark_processed(session: Session, key: str) -> bool:
     """Record an inbound id; False if it was already handled (a redelivery)."""
-    stmt = _insert(session)(ProcessedInbound).values(key=key, processed_at=utcnow())
-    result = await session.execute(stmt.on_conflict_do_nothing(index_elements=["key"]))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(_run(session, "processed", {"key": key, "now": utcnow()}).rowcount)
 
 
-async def load_state(session: AsyncSession, user_id: int) -> DialogState | None:
-    return await session.get(DialogState, user_id)
+def touch_user(session: Session, key: str) -> tuple[int, str | None, str | None, bool]:
+    """Create or update the user row for a transport-qualified key, locking it until commit.
+
+    Returns (id, language, district, unreachable).
+    """
+    row = _run(session, "user", {"key": key, "now": utcnow()}).one()
+    return int(row[0]), row[1], row[2], bool(row[3])
 
 
-async def save_state(session: AsyncSession, user_id: int, state: dict[str, Any], version: str) -> None:
-    row = await session.get(DialogState, user_id)
-    if row is None:
-        session.add(DialogState(user_id=user_id, state=state, flow_version=version, updated_at=utcnow()))
-    else:
-        row.state, row.flow_version, row.updated_at = state, version, utcnow()
-    await session.flush()
+def set_profile(session: Session, user_id: int, language: str | None, district: str | None) -> None:
+    _run(session, "user_profile", {"user_id": user_id, "language": language, "district": district})
 
 
-async def next_reference(session: AsyncSession, year: int) -> str:
-    """A readable, gap-free-per-year reference such as R-2026-0042, allocated atomically."""
-    stmt = _insert(session)(ReferenceCounter).values(year=year, last=1)
-    stmt = stmt.on_conflict_do_update(index_elements=["year"], set_={"last": ReferenceCounter.last + 1})
-    number = (await session.execute(stmt.returning(ReferenceCounter.last))).scalar_one()
+def load_state(session: Session, user_id: int) -> dict[str, Any] | None:
+    value = _run(session, "state_get", {"user_id": user_id}).scalar_one_or_none()
+    return value if isinstance(value, dict) else None
+
+
+def save_state(session: Session, user_id: int, state: dict[str, Any], version: str) -> None:
+    params = {"user_id": user_id, "state": state, "version": version, "now": utcnow()}
+    _run(session, "state_put", params)
+
+
+def add_outbox_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert outbox rows in one statement. Each row needs destination and payload."""
+    if not rows:
+        return
+    now = utcnow()
+    values = [
+        {
+            "destination": r["destination"],
+            "payload": r["payload"],
+            "kind": r.get("kind", "message"),
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "user_id": r.get("user_id"),
+            "request_id": r.get("request_id"),
+        }
+        for r in rows
+    ]
+    _run(session, "outbox", values)
+
+
+def get_user(session: Session, key: str) -> User | None:
+    return session.execute(select(User).where(User.key == key)).scalar_one_or_none()
+
+
+def next_reference(session: Session, year: int) -> str:
+    """A readable reference such as R-2026-0042, numbered per year, allocated atomically."""
+    number = _run(session, "counter", {"year": year}).scalar_one()
     return f"R-{year}-{number:04d}"
 
 
-async def add_outbox(
-    session: AsyncSession,
-    destination: str,
-    payload: dict[str, Any],
-    *,
-    kind: str = "message",
-    user_id: int | None = None,
-    request_id: int | None = None,
-) -> OutboxMessage:
-    row = OutboxMessage(
-        destination=destination,
-        kind=kind,
-        payload=payload,
-        status="pending",
-        attempts=0,
-        next_attempt_at=utcnow(),
-        created_at=utcnow(),
-        user_id=user_id,
-        request_id=request_id,
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def due_outbox(session: AsyncSession, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending rows, oldest first; a destination with an earlier row not yet due is held back (order)."""
-    rows = (
-        await session.execute(
-            select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit * 4)
-        )
-    ).scalars()
+def due_outbox(session: Session, now: datetime, limit: int = 100) -> list[OutboxMessage]:
+    """Pending rows, oldest first; a destination whose earlier row waits for a retry is held back (order)."""
+    stmt = select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit * 4)
     blocked: set[str] = set()
     due: list[OutboxMessage] = []
-    for row in rows:
+    for row in session.execute(stmt).scalars():
         if row.destination in blocked:
             continue
         if row.next_attempt_at > now:
@@ -122,35 +143,35 @@ async def due_outbox(session: AsyncSession, now: datetime, limit: int = 100) -> 
     return due
 
 
-async def next_outbox_time(session: AsyncSession) -> datetime | None:
+def next_outbox_time(session: Session) -> datetime | None:
     stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
-    return (await session.execute(stmt)).scalar_one_or_none()
+    value = session.execute(stmt).scalar_one_or_none()
+    return value if isinstance(value, datetime) else None
 
 
-async def audit(session: AsyncSession, request: CallbackRequest, actor: str, action: str) -> None:
+def audit(session: Session, request: CallbackRequest, actor: str, action: str) -> None:
     """Append to the request's history: who, what, when; never personal data."""
     session.add(RequestEvent(request_id=request.id, actor=actor, action=action, status=request.status, at=utcnow()))
-    await session.flush()
+    session.flush()
 
 
-async def get_request(session: AsyncSession, reference: str) -> CallbackRequest | None:
+def get_request(session: Session, reference: str) -> CallbackRequest | None:
     stmt = select(CallbackRequest).where(CallbackRequest.reference == reference)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    return session.execute(stmt).scalar_one_or_none()
 
 
-async def claim_request(session: AsyncSession, reference: str, actor: str) -> bool:
+def claim_request(session: Session, reference: str, actor: str) -> bool:
     """Exactly one claimer wins: a single conditional UPDATE."""
     stmt = (
         update(CallbackRequest)
         .where(CallbackRequest.reference == reference, CallbackRequest.status == "open")
         .values(status="claimed", claimed_by=actor, claimed_at=utcnow())
     )
-    result = await session.execute(stmt)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
 
-async def record_consent(
-    session: AsyncSession,
+def record_consent(
+    session: Session,
     *,
     user_id: int | None,
     purpose: str,
@@ -172,9 +193,8 @@ async def record_consent(
             at=utcnow(),
         )
     )
-    await session.flush()
 
 
-async def purge_processed(session: AsyncSession, older_than: timedelta) -> int:
+def purge_processed(session: Session, older_than: timedelta) -> int:
     stmt = delete(ProcessedInbound).where(ProcessedInbound.processed_at < utcnow() - older_than)
-    return int((await session.execute(stmt)).rowcount)  # type: ignore[attr-defined]
+    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from bot.core.dialogs import Content, load_content
 from bot.core.engine import Context
@@ -25,11 +26,13 @@ DATABASES = [
 
 
 async def reset_postgres(url: str) -> None:
-    db = Database(url)
-    async with db.engine.begin() as conn:
-        await conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        await conn.execute(text("CREATE SCHEMA public"))
-    await db.close()
+    async with Database(url) as db:
+
+        def wipe(tx: Session) -> None:
+            tx.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            tx.execute(text("CREATE SCHEMA public"))
+
+        await db.run(wipe)
 
 
 @pytest.fixture(params=DATABASES)

@@ -69,9 +69,14 @@ class I18n:
     def __init__(self, catalogs: dict[str, dict[str, str]], enabled: list[str]) -> None:
         self.catalogs = catalogs
         self.enabled = enabled
+        self._locales: dict[str, Locale] = {}
 
     def locale(self, lang: str) -> Locale:
-        return Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+        found = self._locales.get(lang)
+        if found is None:
+            found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+            self._locales[lang] = found
+        return found
 
     def is_rtl(self, lang: str) -> bool:
         return self.locale(lang).text_direction == "rtl"

@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select, text
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from storage import repo
 from storage.db import Database
@@ -13,101 +16,118 @@ from storage.models import CallbackRequest, OutboxMessage, User
 
 
 async def test_schema_is_at_the_newest_migration(db: Database) -> None:
-    async with db.transaction() as tx:
-        version = (await tx.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
+    version = await db.run(lambda tx: tx.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
     assert version == "0001"
 
 
 async def test_fifty_concurrent_read_modify_write_transactions_lose_no_update(db: Database) -> None:
-    async with db.transaction() as tx:
-        await repo.get_or_create_user(tx, "console:counter")
+    def bump(tx: Session) -> None:
+        user_id, _, district, _ = repo.touch_user(tx, "console:counter")
+        repo.set_profile(tx, user_id, None, str(int(district or "0") + 1))
 
-    async def bump() -> None:
-        async with db.transaction() as tx:
-            user = await repo.get_or_create_user(tx, "console:counter")
-            await asyncio.sleep(0)  # let the others interleave between read and write
-            user.district = str(int(user.district or "0") + 1)
-
-    await asyncio.gather(*(bump() for _ in range(50)))
-    async with db.transaction() as tx:
-        user = (await tx.execute(select(User).where(User.key == "console:counter"))).scalar_one()
-    assert user.district == "50"
+    await asyncio.gather(*(db.run(bump) for _ in range(50)))
+    user = await db.run(lambda tx: repo.get_user(tx, "console:counter"))
+    assert user is not None and user.district == "50"
 
 
 async def test_references_are_unique_and_readable_under_concurrency(db: Database) -> None:
-    async def allocate() -> str:
-        async with db.transaction() as tx:
-            return await repo.next_reference(tx, 2026)
-
-    refs = await asyncio.gather(*(allocate() for _ in range(30)))
+    refs = await asyncio.gather(*(db.run(lambda tx: repo.next_reference(tx, 2026)) for _ in range(30)))
     assert sorted(refs) == [f"R-2026-{n:04d}" for n in range(1, 31)]
 
 
 async def test_inbound_ids_are_handled_once(db: Database) -> None:
-    async with db.transaction() as tx:
-        assert await repo.mark_processed(tx, "telegram:update:1") is True
-    async with db.transaction() as tx:
-        assert await repo.mark_processed(tx, "telegram:update:1") is False
+    assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:1")) is True
+    assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:1")) is False
 
 
 async def test_a_failed_transaction_does_not_mark_the_inbound_processed(db: Database) -> None:
-    try:
-        async with db.transaction() as tx:
-            await repo.mark_processed(tx, "telegram:update:7")
-            raise RuntimeError("crash in the middle of handling")
-    except RuntimeError:
-        pass
-    async with db.transaction() as tx:
-        assert await repo.mark_processed(tx, "telegram:update:7") is True
+    def crash(tx: Session) -> None:
+        repo.mark_processed(tx, "telegram:update:7")
+        raise RuntimeError("crash in the middle of handling")
+
+    with pytest.raises(RuntimeError):
+        await db.run(crash)
+    assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:7")) is True
 
 
 async def test_datetimes_come_back_aware_in_utc(db: Database) -> None:
-    async with db.transaction() as tx:
-        user = await repo.get_or_create_user(tx, "telegram:5")
-        user.last_seen_at = datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
-    async with db.transaction() as tx:
-        again = await repo.get_user(tx, "telegram:5")
-    assert again is not None and again.last_seen_at == datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
+    moment = datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
+
+    def write(tx: Session) -> None:
+        repo.touch_user(tx, "telegram:5")
+        user = repo.get_user(tx, "telegram:5")
+        assert user is not None
+        user.last_seen_at = moment
+
+    await db.run(write)
+    again = await db.run(lambda tx: repo.get_user(tx, "telegram:5"))
+    assert again is not None and again.last_seen_at == moment
     assert again.last_seen_at.tzinfo is not None
+
+
+async def test_state_round_trips_as_json(db: Database) -> None:
+    state = {"lang": "ar", "at": "callback/phone", "history": ["main/menu"], "slots": {"topic": "money"}}
+
+    def write(tx: Session) -> None:
+        user_id, *_ = repo.touch_user(tx, "telegram:9")
+        repo.save_state(tx, user_id, state, "v1")
+        repo.save_state(tx, user_id, {**state, "at": "callback/district"}, "v2")
+
+    await db.run(write)
+
+    def read(tx: Session) -> object:
+        user_id, *_ = repo.touch_user(tx, "telegram:9")
+        return repo.load_state(tx, user_id)
+
+    assert await db.run(read) == {**state, "at": "callback/district"}
 
 
 async def test_due_outbox_keeps_order_per_destination(db: Database) -> None:
     now = datetime.now(UTC)
-    async with db.transaction() as tx:
-        first = await repo.add_outbox(tx, "telegram:1", {"text": "eins"})
-        await repo.add_outbox(tx, "telegram:1", {"text": "zwei"})
-        await repo.add_outbox(tx, "telegram:2", {"text": "drei"})
+
+    def write(tx: Session) -> None:
+        repo.add_outbox_rows(tx, [{"destination": "telegram:1", "payload": {"text": "eins"}},
+                                  {"destination": "telegram:1", "payload": {"text": "zwei"}},
+                                  {"destination": "telegram:2", "payload": {"text": "drei"}}])  # fmt: skip
+        first = tx.query(OutboxMessage).order_by(OutboxMessage.id).first()
+        assert first is not None
         first.next_attempt_at = now + timedelta(seconds=30)  # waiting for a retry
-    async with db.transaction() as tx:
-        due = await repo.due_outbox(tx, now + timedelta(seconds=1))
+
+    await db.run(write)
+    due = await db.run(lambda tx: repo.due_outbox(tx, now + timedelta(seconds=1)))
     assert [row.payload["text"] for row in due if row.payload] == ["drei"]
 
 
 async def test_exactly_one_of_concurrent_claims_wins(db: Database) -> None:
-    async with db.transaction() as tx:
-        reference = await repo.next_reference(tx, 2026)
+    def create(tx: Session) -> str:
+        reference = repo.next_reference(tx, 2026)
         tx.add(
             CallbackRequest(reference=reference, topic="money", language="ar", channel="telegram", contact_way="chat")
         )
+        return reference
 
-    async def claim(who: str) -> bool:
-        async with db.transaction() as tx:
-            return await repo.claim_request(tx, reference, who)
-
-    results = await asyncio.gather(*(claim(f"telegram:{n}") for n in range(10)))
+    reference = await db.run(create)
+    results = await asyncio.gather(
+        *(db.run(lambda tx, n=n: repo.claim_request(tx, reference, f"telegram:{n}")) for n in range(10))
+    )
     assert sorted(results) == [False] * 9 + [True]
-    async with db.transaction() as tx:
-        request = await repo.get_request(tx, reference)
+    request = await db.run(lambda tx: repo.get_request(tx, reference))
     assert request is not None and request.status == "claimed"
     assert request.claimed_by == f"telegram:{results.index(True)}"
 
 
 async def test_foreign_keys_are_enforced(db: Database) -> None:
-    failed = False
-    try:
-        async with db.transaction() as tx:
-            tx.add(OutboxMessage(destination="x:1", payload={}, user_id=999_999))
-            await tx.flush()
-    except Exception:
-        failed = True
-    assert failed
+    def orphan(tx: Session) -> None:
+        tx.add(OutboxMessage(destination="x:1", payload={}, user_id=999_999))
+        tx.flush()
+
+    with pytest.raises(IntegrityError):
+        await db.run(orphan)
+
+
+async def test_user_keys_are_unique_per_transport(db: Database) -> None:
+    first = await db.run(lambda tx: repo.touch_user(tx, "telegram:12345"))
+    again = await db.run(lambda tx: repo.touch_user(tx, "telegram:12345"))
+    other = await db.run(lambda tx: repo.touch_user(tx, "matrix:@12345:example.org"))
+    assert first[0] == again[0] != other[0]
+    assert await db.run(lambda tx: tx.query(User).count()) == 2

@@ -1,0 +1,117 @@
+"""Full dialog steps (engine, storage commit, outbox row) for N simulated parents on an SQLite file.
+
+Prints steps/s, p50 and p99 step latency and peak RSS. Target on the reference machine: >= 1,000 steps/s,
+p99 < 10 ms. The engine alone (no storage) is measured in the same run as a baseline for the ratio.
+
+    .venv/bin/python bench/engine.py [--parents 200] [--concurrency 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import statistics
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.base import Inbound
+from bot.core.dialogs import load_content
+from bot.core.engine import Context, step
+from bot.core.events import ChatKey, Command, Event, HandoffDone, Pressed, Session, Text, UserKey
+from bot.core.hours import load_hours
+from bot.core.i18n import load_i18n
+from bot.runtime import Runtime, RuntimeConfig
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+JOURNEY: list[Event] = [
+    Command("start"),
+    Pressed("l:de"),
+    Pressed("o:main/menu:0"),
+    Pressed("o:main/offer:0"),
+    Pressed("o:callback/contact_way:1"),
+    Text("0234 1234567"),
+    Pressed("o:callback/district:0"),
+    Pressed("o:callback/time_window:0"),
+    Pressed("o:callback/urgency:1"),
+    Text("Ali"),
+    Pressed("k:callback/note:"),
+    Pressed("c:callback/consent:y"),
+    Pressed("g:menu"),
+]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--parents", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=1)
+    args = parser.parse_args()
+
+    content, problems = load_content(ROOT / "dialogs" / "flows")
+    assert not problems, problems
+    hours = load_hours(ROOT / "dialogs" / "hours.yaml")
+    i18n = load_i18n(ROOT / "locales", ["de", "en"])
+    params = {"office_emergency": "+49 234 000000", "retention_days": "30"}
+
+    # Baseline: the pure engine, same journey, no storage.
+    ctx = Context(content, i18n, hours, datetime.now(UTC), params)
+    started = time.perf_counter()
+    for _ in range(args.parents):
+        session = Session()
+        for event in JOURNEY:
+            session, effects = step(session, event, ctx)
+            if any(type(e).__name__ == "CreateRequest" for e in effects):
+                session, _ = step(session, HandoffDone("R-2026-0001"), ctx)
+    engine_rate = args.parents * len(JOURNEY) / (time.perf_counter() - started)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        await db.migrate()
+        runtime = Runtime(db, content, i18n, hours, RuntimeConfig("console:staff", params))
+        latencies: list[float] = []
+        counter = 0
+
+        async def parent(number: int) -> None:
+            nonlocal counter
+            key = f"bench:{number}"
+            for event in JOURNEY:
+                counter += 1
+                inbound = Inbound(f"bench:{counter}", UserKey(key), ChatKey(key), event)
+                t0 = time.perf_counter()
+                await runtime.handle(inbound)
+                latencies.append(time.perf_counter() - t0)
+
+        started = time.perf_counter()
+        queue = list(range(args.parents))
+
+        async def worker() -> None:
+            while queue:
+                await parent(queue.pop())
+
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        elapsed = time.perf_counter() - started
+        await db.close()
+
+    steps = len(latencies)
+    rate = steps / elapsed
+    print(f"parents={args.parents} concurrency={args.concurrency} steps={steps}")
+    print(f"full steps/s (engine + SQLite commit + outbox row): {rate:,.0f}")
+    print(
+        f"step latency p50={percentile(latencies, 0.5) * 1000:.2f} ms  p99={percentile(latencies, 0.99) * 1000:.2f} ms"
+    )
+    print(f"mean={statistics.mean(latencies) * 1000:.2f} ms")
+    print(f"engine alone (baseline, same run): {engine_rate:,.0f} steps/s; storage share of a step: "
+          f"{1 - rate / engine_rate:.0%}")  # fmt: skip
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
