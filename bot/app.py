@@ -13,8 +13,12 @@ from bot.adapters.base import Adapter, Inbound
 from bot.config import ConfigError, Settings
 from bot.core.check import check_graph
 from bot.core.dialogs import load_content
+from bot.core.events import ChatKey, UserKey
 from bot.core.hours import HoursError, load_hours
 from bot.core.i18n import load_i18n
+from bot.core.staffcmd import is_staff_event
+from bot.core.templates import TemplateError, load_templates
+from bot.desk import DeskConfig, MemberCheck, StaffDesk
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
 from storage.db import Database
@@ -28,22 +32,28 @@ class App:
     settings: Settings
     db: Database
     runtime: Runtime
+    desk: StaffDesk
     sender: OutboxSender
     adapters: dict[str, Adapter]
     handled: int = 0
 
-    async def handle(self, inbound: Inbound) -> None:
-        """Handle one inbound event, then wake the sender (which delivers after the commit)."""
-        await self.runtime.handle(inbound)
+    async def route(self, inbound: Inbound) -> None:
+        """Staff channel and staff commands go to the desk; everything else is a family's dialog."""
+        if inbound.chat == self.settings.staff_channel or is_staff_event(inbound.event):
+            await self.desk.handle(inbound)
+        else:
+            await self.runtime.handle(inbound)
         self.handled += 1
         self._maybe_crash()
+
+    async def handle(self, inbound: Inbound) -> None:
+        """Handle one inbound event, then wake the sender (which delivers after the commit)."""
+        await self.route(inbound)
         self.sender.wake()
 
     async def handle_and_deliver(self, inbound: Inbound) -> None:
         """For the console: deliver the replies before reading the next line."""
-        await self.runtime.handle(inbound)
-        self.handled += 1
-        self._maybe_crash()
+        await self.route(inbound)
         await self.sender.flush()
 
     def _maybe_crash(self) -> None:
@@ -67,6 +77,10 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
     if hours.sample:
         log.warning("dialogs/hours.yaml holds SAMPLE consultation hours; replace them before going live")
     i18n = load_i18n(settings.locales_dir, settings.language_list)
+    try:
+        templates = load_templates(settings.dialogs_dir / "templates.yaml")
+    except TemplateError as exc:
+        raise ConfigError(str(exc)) from None
     db = Database(settings.database_url)
     try:
         await db.migrate()
@@ -74,8 +88,31 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             "office_emergency": settings.youth_office_emergency_phone,
             "retention_days": str(settings.retention_days),
         }
-        runtime = Runtime(db, content, i18n, hours, RuntimeConfig(settings.staff_channel, params))
         by_name = {adapter.name: adapter for adapter in adapters}
-        yield App(settings, db, runtime, OutboxSender(db, by_name), by_name)
+        desk_config = DeskConfig(
+            settings.staff_channel,
+            frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
+            settings.escalate_after_office_hours,
+        )
+        desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
+        runtime = Runtime(
+            db, content, i18n, hours, RuntimeConfig(settings.staff_channel, params), card_row=desk.card_row
+        )
+        sender = OutboxSender(db, by_name, on_delivery=desk.note_delivery)
+        yield App(settings, db, runtime, desk, sender, by_name)
     finally:
         await db.close()
+
+
+def _member_check(adapters: dict[str, Adapter], staff_channel: str) -> MemberCheck:
+    """Ask the staff channel's own transport who its current members are; without one, nobody is staff."""
+    adapter = adapters.get(staff_channel.split(":", 1)[0])
+    check = getattr(adapter, "is_member", None)
+    if check is not None:
+        return check  # type: ignore[no-any-return]
+
+    async def nobody(channel: ChatKey, user: UserKey) -> bool:
+        return False
+
+    log.warning("the staff channel's transport is not running: staff actions are refused")
+    return nobody

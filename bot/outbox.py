@@ -8,17 +8,17 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database
-from storage.models import CallbackRequest, OutboxMessage, User
+from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
+DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -34,7 +34,9 @@ class OutboxSender:
         adapters: dict[str, Adapter],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         concurrency: int = 32,
+        on_delivery: DeliveryHook | None = None,
     ) -> None:
+        self.on_delivery = on_delivery
         self.db = db
         self.adapters = adapters
         self.clock = clock
@@ -114,7 +116,8 @@ class OutboxSender:
         if result.status == "sent":
             current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
             current.payload = None  # delivered texts are not kept: the bot is not the case file
-            self._note_delivery(tx, current, "sent", now, result.ref)
+            if self.on_delivery is not None:
+                self.on_delivery(tx, current, "sent", result.ref, now)
         elif result.status == "retry" and current.attempts < MAX_ATTEMPTS:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
@@ -122,22 +125,10 @@ class OutboxSender:
         else:
             current.status, current.error, current.payload = "failed", result.error or "gave up", None
             log.warning("outbox row %s failed: %s", current.id, current.error)
-            self._note_delivery(tx, current, "failed", now, None)
+            if self.on_delivery is not None:
+                self.on_delivery(tx, current, "failed", None, now)
             if result.error == "blocked" and current.user_id is not None:
                 user = tx.get(User, current.user_id)
                 if user is not None:
                     user.unreachable = True
         return current.status
-
-    def _note_delivery(self, tx: Session, row: OutboxMessage, status: str, now: datetime, ref: str | None) -> None:
-        """Cards remember their platform message; replies to a family update the request's delivery."""
-        if row.request_id is None:
-            return
-        values: dict[str, object]
-        if row.kind == "card" and ref and status == "sent":
-            values = {"card_ref": f"{row.destination}|{ref}"}
-        elif row.kind == "family":
-            values = {"delivery": "zugestellt" if status == "sent" else "nicht zustellbar", "delivery_at": now}
-        else:
-            return
-        tx.execute(update(CallbackRequest).where(CallbackRequest.id == row.request_id).values(**values))

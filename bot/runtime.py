@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot import privacy
 from bot.adapters.base import Inbound
 from bot.core.cards import CardData, render_card
 from bot.core.dialogs import Content
@@ -18,7 +19,7 @@ from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, Rec
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
-from bot.core.texts import NOT_YET
+from bot.core.texts import DELETED
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest
@@ -32,8 +33,19 @@ class RuntimeConfig:
     params: dict[str, str]
 
 
-def card_for(request: CallbackRequest, hours: HoursData, now: datetime) -> Reply:
-    """Render the staff card of a request from its row."""
+CardRow = Callable[[Session, CallbackRequest, datetime], dict[str, Any]]
+
+
+@dataclass
+class _Writes:
+    """What one inbound event writes besides the state: outbox rows, and whether the family erased itself."""
+
+    outbox: list[dict[str, Any]] = field(default_factory=list)
+    erased: bool = False
+
+
+def card_for(request: CallbackRequest, hours: HoursData, now: datetime, owner: str | None = None) -> Reply:
+    """Render the staff card of a request from its row; owner is the responsible person's display name."""
     known = request.district in district_ids(hours)
     data = CardData(
         reference=request.reference,
@@ -46,7 +58,7 @@ def card_for(request: CallbackRequest, hours: HoursData, now: datetime) -> Reply
         urgent=request.urgent,
         contact_way=request.contact_way,
         created_at=request.created_at,
-        claimed_by=request.claimed_by,
+        claimed_by=owner or request.claimed_by,
         delivery=request.delivery,
     )
     return render_card(data, now, district_name(hours, request.district) if known and request.district else None)
@@ -63,13 +75,19 @@ class Runtime:
         hours: HoursData,
         config: RuntimeConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        card_row: CardRow | None = None,
     ) -> None:
+        self.card_row: CardRow = card_row or self._new_card_row
         self.db = db
         self.content = content
         self.i18n = i18n
         self.hours = hours
         self.config = config
         self.clock = clock
+
+    def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
+        card = card_for(request, self.hours, now).to_payload()
+        return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
 
     def context(self) -> Context:
         return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params)
@@ -83,13 +101,15 @@ class Runtime:
         if not repo.mark_processed(tx, inbound.inbound_id):
             log.info("duplicate inbound skipped: %s", inbound.inbound_id)
             return False
-        user_id, language, district, _ = repo.touch_user(tx, inbound.user)
+        user_id, language, district, _ = repo.touch_user(tx, inbound.user, inbound.chat)
         session = DialogSession.from_json(repo.load_state(tx, user_id))
         session, effects = step(session, inbound.event, ctx)
-        outbox: list[dict[str, Any]] = []
+        writes = _Writes()
         while effects:
-            session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, outbox)
-        repo.add_outbox_rows(tx, outbox)
+            session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, writes)
+        repo.add_outbox_rows(tx, writes.outbox)
+        if writes.erased:
+            return True  # the family erased itself: no state, no profile to write
         if (session.lang, session.district) != (language, district):
             repo.set_profile(tx, user_id, session.lang, session.district)
         repo.save_state(tx, user_id, session.to_json(), self.content.version)
@@ -103,12 +123,12 @@ class Runtime:
         session: DialogSession,
         effects: list[Effect],
         ctx: Context,
-        outbox: list[dict[str, Any]],
+        writes: _Writes,
     ) -> tuple[DialogSession, list[Effect]]:
         """Write each effect; a created request feeds HandoffDone back into the engine."""
         for effect in effects:
             if isinstance(effect, Reply):
-                outbox.append({"destination": inbound.chat, "payload": effect.to_payload(), "user_id": user_id})
+                writes.outbox.append({"destination": inbound.chat, "payload": effect.to_payload(), "user_id": user_id})
             elif isinstance(effect, RecordConsent):
                 repo.record_consent(
                     tx,
@@ -121,11 +141,22 @@ class Runtime:
                     action=effect.action,
                 )
             elif isinstance(effect, CreateRequest):
-                request = self._create_request(tx, user_id, inbound, effect, ctx.now, outbox)
+                request = self._create_request(tx, user_id, inbound, effect, ctx.now, writes.outbox)
                 return step(session, HandoffDone(request.reference), ctx)
             elif isinstance(effect, DataRequest):
-                text = self.i18n.t(session.lang or "de", NOT_YET)
-                outbox.append({"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id})
+                lang = session.lang or "de"
+                if effect.action == "show":
+                    text = privacy.my_data(tx, user_id, lang, self.i18n, self.hours)
+                    writes.outbox.append(
+                        {"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id}
+                    )
+                else:
+                    writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row)
+                    writes.outbox.append(
+                        {"destination": inbound.chat, "payload": Reply(self.i18n.t(lang, DELETED)).to_payload()}
+                    )
+                    writes.erased = True
+                    return session, []
         return session, []
 
     def _create_request(

@@ -45,8 +45,19 @@ class User(Base):
     key: Mapped[str] = mapped_column(String(200), unique=True)
     language: Mapped[str | None] = mapped_column(String(16))
     district: Mapped[str | None] = mapped_column(String(32))
+    chat: Mapped[str | None] = mapped_column(String(200))  # where to reach them, e.g. a Matrix DM room
     unreachable: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffMember(Base):
+    """A social worker seen in the staff channel; private_chat is where details may go (None: not opened yet)."""
+
+    __tablename__ = "staff_members"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    private_chat: Mapped[str | None] = mapped_column(String(200))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

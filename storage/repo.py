@@ -46,8 +46,9 @@ def _statements(dialect: str) -> dict[str, Executable]:
         ).bindparams(now),
         # The upsert takes the row lock on PostgreSQL: one family's events are handled one after another.
         "user": text(
-            "INSERT INTO users (key, unreachable, created_at, last_seen_at) VALUES (:key, false, :now, :now) "
-            "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at "
+            "INSERT INTO users (key, chat, unreachable, created_at, last_seen_at) "
+            "VALUES (:key, :chat, false, :now, :now) "
+            "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at, chat = excluded.chat "
             "RETURNING id, language, district, unreachable"
         ).bindparams(now),
         "state_get": select(DialogState.state).where(DialogState.user_id == bindparam("user_id")),
@@ -71,12 +72,12 @@ def mark_processed(session: Session, key: str) -> bool:
     return bool(_run(session, "processed", {"key": key, "now": utcnow()}).rowcount)
 
 
-def touch_user(session: Session, key: str) -> tuple[int, str | None, str | None, bool]:
+def touch_user(session: Session, key: str, chat: str | None = None) -> tuple[int, str | None, str | None, bool]:
     """Create or update the user row for a transport-qualified key, locking it until commit.
 
-    Returns (id, language, district, unreachable).
+    chat is where replies reach them (their private chat). Returns (id, language, district, unreachable).
     """
-    row = _run(session, "user", {"key": key, "now": utcnow()}).one()
+    row = _run(session, "user", {"key": key, "chat": chat or key, "now": utcnow()}).one()
     return int(row[0]), row[1], row[2], bool(row[3])
 
 

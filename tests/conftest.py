@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -36,14 +37,19 @@ async def reset_postgres(url: str) -> None:
 
 
 @pytest.fixture(params=DATABASES)
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated, empty database of each supported kind."""
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of an empty database of each supported kind."""
     if request.param == "sqlite":
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
-    else:
-        assert POSTGRES_URL
-        url = POSTGRES_URL
-        await reset_postgres(url)
+        return f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+    assert POSTGRES_URL
+    await reset_postgres(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated, empty database of each supported kind."""
+    url = database_url
     database = Database(url)
     await database.migrate()
     yield database
@@ -77,3 +83,32 @@ def ctx(content: Content, i18n: I18n, hours: HoursData) -> Context:
 def _ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
     # PTB 22 warns (an error under our settings) unless durations are timedeltas.
     monkeypatch.setenv("PTB_TIMEDELTA", "1")
+
+
+# Values the tests type as a family's personal data. No log record of the whole run may contain one.
+PERSONAL_TEST_VALUES = ("+492341234567", "0234 1234567", "+49 234 1234567", "Zeynep", "Brief vom Jobcenter")
+
+
+class _AllRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {record.getMessage()} {record.exc_text or ''}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_any_log_record() -> Iterator[None]:
+    """Captures every log record of the whole test session and fails it if one holds personal test data."""
+    handler = _AllRecords()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    previous = root.level
+    root.setLevel(logging.DEBUG)
+    yield
+    root.setLevel(previous)
+    root.removeHandler(handler)
+    assert len(handler.lines) > 0  # the capture really saw the application's logging
+    leaks = [line for line in handler.lines if any(value in line for value in PERSONAL_TEST_VALUES)]
+    assert leaks == [], f"personal data in log records: {leaks[:3]}"

@@ -41,10 +41,13 @@ def run_demo(
         "ELTERNLOTSE_LANGUAGES": "de,en",
         **(extra_env or {}),
     }
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "demo", "--script", str(script_file)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )  # fmt: skip
+    for secret in (PHONE_TYPED, PHONE_STORED, NAME, NOTE):
+        assert secret not in result.stderr, "personal data in the demo's log output"
+    return result
 
 
 def every_value(db_path: Path) -> list[str]:

@@ -19,6 +19,7 @@ class Inbound:
     event: Event
     language_hint: str | None = None
     private: bool = True
+    display_name: str | None = None  # used for staff only; a parent's name is never taken from the platform
 
 
 @dataclass(frozen=True)

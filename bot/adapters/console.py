@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterable
@@ -13,10 +14,15 @@ from bot.core.events import ChatKey, Command, Event, Pressed, Text, Unsupported,
 
 PARENT = "console:parent"
 STAFF = "console:staff"
+STAFF_LINE = re.compile(r"@(?P<who>[a-z][a-z0-9_]{0,30})(?P<private> privat)?:\s?(?P<rest>.*)", re.IGNORECASE)
 
 
 class ConsoleAdapter:
-    """Reads lines (a script or stdin), prints replies. `#N` presses button N, `[Label]` presses by label."""
+    """Reads lines (a script or stdin), prints replies. `#N` presses button N, `[Label]` presses by label.
+
+    A line `@anna: …` is staff member Anna writing in the staff channel (buttons there: the newest card's),
+    `@anna privat: …` is Anna writing to the bot in private.
+    """
 
     name = "console"
 
@@ -25,6 +31,7 @@ class ConsoleAdapter:
         self.script = script
         self.echo = echo
         self.buttons: list[tuple[str, str]] = []  # the parent's last keyboard: (label, data)
+        self.staff_buttons: list[tuple[str, str]] = []  # the newest card's buttons in the staff channel
         self.sent = 0
 
     async def connect(self) -> None:
@@ -33,6 +40,10 @@ class ConsoleAdapter:
     async def disconnect(self) -> None:
         return None
 
+    async def is_member(self, channel: ChatKey, user: UserKey) -> bool:
+        """In the console, whoever writes as @name is a member of the staff channel."""
+        return channel == STAFF and user.startswith("console:staff:")
+
     async def listen(self, handle: Handler) -> None:
         async for line in self._lines():
             line = line.rstrip("\n")
@@ -40,11 +51,21 @@ class ConsoleAdapter:
                 continue
             if self.echo:
                 self.out.write(f"\n> {line}\n")
-            event = self.parse(line)
+            staff = STAFF_LINE.fullmatch(line.strip())
+            if staff:
+                who = staff["who"].lower()
+                event = self.parse(staff["rest"], self.staff_buttons)
+                chat = f"console:dm:{who}" if staff["private"] else STAFF
+                user = f"console:staff:{who}"
+                inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(user), ChatKey(chat), event or Text(""),
+                                  private=bool(staff["private"]), display_name=who.capitalize())  # fmt: skip
+            else:
+                event = self.parse(line, self.buttons)
+                inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(PARENT), ChatKey(PARENT), event or Text(""))
             if event is None:
                 self.out.write("(no such button)\n")
                 continue
-            await handle(Inbound(f"console:{uuid.uuid4().hex}", UserKey(PARENT), ChatKey(PARENT), event))
+            await handle(inbound)
 
     async def _lines(self) -> AsyncIterator[str]:
         if self.script is not None:
@@ -54,14 +75,14 @@ class ConsoleAdapter:
         while line := await asyncio.to_thread(sys.stdin.readline):
             yield line
 
-    def parse(self, line: str) -> Event | None:
+    def parse(self, line: str, buttons: list[tuple[str, str]]) -> Event | None:
         stripped = line.strip()
         if stripped.startswith("#") and stripped[1:].isdigit():
             index = int(stripped[1:]) - 1
-            return Pressed(self.buttons[index][1]) if 0 <= index < len(self.buttons) else None
+            return Pressed(buttons[index][1]) if 0 <= index < len(buttons) else None
         if stripped.startswith("[") and stripped.endswith("]"):
             label = stripped[1:-1].strip()
-            for text, data in self.buttons:
+            for text, data in buttons:
                 if text == label:
                     return Pressed(data)
             return None
@@ -74,14 +95,21 @@ class ConsoleAdapter:
 
     async def send(self, destination: ChatKey, message: Outgoing) -> Delivery:
         reply = message.reply
+        flat = [(b.label, b.data) for row in reply.buttons for b in row]
         if destination == PARENT:
             prefix = "Bot"
-            self.buttons = [(b.label, b.data) for row in reply.buttons for b in row]
-        else:
+            self.buttons = flat
+        elif destination == STAFF:
             prefix = "[Staff channel]" if message.edit_ref is None else "[Staff channel, card updated]"
+            if flat:
+                self.staff_buttons = flat
+        elif destination.startswith("console:dm:"):
+            prefix = f"[Private to {destination.removeprefix('console:dm:').capitalize()}]"
+        else:
+            return Delivery("failed", error="unknown chat")
         self.out.write(f"{prefix}: {reply.text}\n")
-        if destination == PARENT and self.buttons:
-            numbered = [f"[{i}] {label}" for i, (label, _) in enumerate(self.buttons, 1)]
+        if flat:
+            numbered = [f"[{i}] {label}" for i, (label, _) in enumerate(flat, 1)]
             self.out.write("    " + "  ".join(numbered) + "\n")
         self.out.flush()
         self.sent += 1

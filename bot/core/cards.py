@@ -39,6 +39,12 @@ STATUS_DE = {
     "done": "✅ erledigt",
     "withdrawn": "⚪ von der Familie zurückgezogen",
 }
+DELIVERY_DE = {
+    "pending": "wird zugestellt …",
+    "delivered": "✔ zugestellt",
+    "blocked": "✖ nicht zustellbar: die Familie hat den Bot blockiert",
+    "failed": "✖ nicht zustellbar (nach mehreren Versuchen)",
+}
 CHANNELS_DE = {"telegram": "Telegram", "matrix": "Matrix", "console": "Konsole"}
 
 
@@ -84,7 +90,7 @@ def render_card(card: CardData, now: datetime, district_name: str | None) -> Rep
     if card.claimed_by:
         lines.append(f"Zuständig: {card.claimed_by}")
     if card.delivery:
-        lines.append(f"Antwort: {card.delivery}")
+        lines.append(f"Antwort: {DELIVERY_DE.get(card.delivery, card.delivery)}")
     buttons: tuple[tuple[Button, ...], ...] = ()
     if card.status == "open":
         buttons = ((Button("Übernehmen", f"q:claim:{card.reference}"),),)

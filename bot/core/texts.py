@@ -78,3 +78,44 @@ def keyword_match(text: str, keywords: str) -> bool:
         if word and f" {word} " in haystack:
             return True
     return False
+
+
+# --- the staff queue, seen by the family -------------------------------------------------------------------
+TEAM_MESSAGE = N_("💬 Nachricht vom Team der Kita-Sozialarbeit zu Ihrer Anfrage {reference}:")
+TEAM_GERMAN_NOTE = N_(
+    "Diese Nachricht ist auf Deutsch. Wenn Sie etwas nicht verstehen, schreiben Sie uns: "
+    "Wir organisieren kostenlos eine Dolmetscherin oder einen Dolmetscher."
+)
+STAFF_ONLY = N_("Dieser Befehl ist nur für das Team der Kita-Sozialarbeit.")
+MYDATA_HEADER = N_("Das haben wir über Sie gespeichert:")
+MYDATA_LANGUAGE = N_("Sprache")
+MYDATA_REQUEST = N_("Anfrage {reference} vom {date}: {status}")
+MYDATA_CONSENT = N_("Einwilligung „{purpose}“ (Version {version}) vom {date}")
+MYDATA_NOTHING = N_("Außer Ihrer Sprachwahl haben wir nichts über Sie gespeichert.")
+MYDATA_FOOTER = N_("Mit /delete löschen wir alles sofort.")
+DELETED = N_(
+    "Wir haben alle Ihre Daten gelöscht. Offene Anfragen haben wir zurückgezogen. "
+    "Sie können jederzeit neu beginnen: /start"
+)
+FAMILY_STATUS = {
+    "open": N_("wartet auf eine Fachkraft"),
+    "claimed": N_("eine Fachkraft kümmert sich"),
+    "done": N_("abgeschlossen"),
+    "withdrawn": N_("zurückgezogen"),
+}
+PURPOSES = {"callback": N_("Rückruf")}
+
+# --- commands as a messenger lists them (Telegram's setMyCommands, per language) -------------------------
+COMMANDS = {
+    "start": N_("Von vorne beginnen"),
+    "hours": N_("Offene Sprechstunde"),
+    "callback": N_("Rückruf anfordern"),
+    "language": N_("Sprache wechseln"),
+    "help": N_("Hilfe"),
+    "privacy": N_("Datenschutz"),
+    "mydata": N_("Meine gespeicherten Daten"),
+    "delete": N_("Alle meine Daten löschen"),
+    "emergency": N_("Notfallnummern"),
+    "reminders": N_("Erinnerungen an die Sprechstunde"),
+}
+PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich keine Fragen von Familien.")

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 14:56:26.099324
+Create Date: 2026-11-25 15:18:36.913189
 """
 
 import sqlalchemy as sa
@@ -29,11 +29,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("year"),
     )
     op.create_table(
+        "staff_members",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("display_name", sa.String(length=100), nullable=False),
+        sa.Column("private_chat", sa.String(length=200), nullable=True),
+        sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("key", sa.String(length=200), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=True),
         sa.Column("district", sa.String(length=32), nullable=True),
+        sa.Column("chat", sa.String(length=200), nullable=True),
         sa.Column("unreachable", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
@@ -139,6 +148,7 @@ def downgrade() -> None:
     op.drop_table("consent_records")
     op.drop_table("callback_requests")
     op.drop_table("users")
+    op.drop_table("staff_members")
     op.drop_table("reference_counters")
     op.drop_table("processed_inbound")
     # ### end Alembic commands ###

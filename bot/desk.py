@@ -1,0 +1,455 @@
+"""The staff desk: claim, details privately to the claimer, replies in the family's language, lifecycle, overview.
+
+Every staff action is one transaction: the conditional claim, the audit entry, the card update and the
+messages (outbox rows) commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import phonenumbers
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.adapters.base import Inbound
+from bot.core import texts as T
+from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from bot.core.events import ChatKey, Reply, UserKey
+from bot.core.hours import HoursData, is_office_open, office_hours_between
+from bot.core.i18n import I18n
+from bot.core.staffcmd import StaffAction, parse_staff
+from bot.core.templates import Template, TemplateError, parse_args, render
+from bot.runtime import card_for
+from storage import repo
+from storage.db import Database
+from storage.models import CallbackRequest, OutboxMessage, StaffMember, User
+
+log = logging.getLogger(__name__)
+MemberCheck = Callable[[ChatKey, UserKey], Awaitable[bool]]
+MAX_REPLY = 2000
+STAFF_HELP = (
+    "Befehle für das Team:\n"
+    "/offen – offene und übernommene Anfragen\n"
+    "/uebernehmen R-… – Anfrage übernehmen (oder Knopf „Übernehmen“)\n"
+    "/vorlagen R-… – Antwortvorlagen ansehen\n"
+    "/vorlage R-… <vorlage> name=wert … – Vorlage in der Sprache der Familie senden\n"
+    "/antwort R-… <Text> – freie Antwort auf Deutsch an die Familie\n"
+    "/details R-… – Kontaktdaten noch einmal privat\n"
+    "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…\n"
+    "Alles andere hier ist eine interne Notiz und erreicht nie eine Familie."
+)
+
+
+@dataclass(frozen=True)
+class DeskConfig:
+    staff_channel: str
+    allowlist: frozenset[str] = frozenset()
+    escalate_after_hours: float = 4.0
+
+
+@dataclass
+class _Out:
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, destination: str, text: str, **extra: Any) -> None:
+        self.rows.append({"destination": destination, "payload": Reply(text).to_payload(), **extra})
+
+
+class StaffDesk:
+    """Handles staff commands and buttons; everything it says to staff is German, to families translated."""
+
+    def __init__(
+        self,
+        db: Database,
+        hours: HoursData,
+        templates: list[Template],
+        i18n: I18n,
+        config: DeskConfig,
+        is_member: MemberCheck,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.db = db
+        self.hours = hours
+        self.templates = {t.id: t for t in templates}
+        self.i18n = i18n
+        self.config = config
+        self.is_member = is_member
+        self.clock = clock
+
+    async def handle(self, inbound: Inbound) -> None:
+        """A staff command, a queue button, or (in the staff channel) an internal note that goes nowhere."""
+        action = parse_staff(inbound.event)
+        in_channel = inbound.chat == self.config.staff_channel
+        allowed = False
+        if action is not None and (in_channel or inbound.private):
+            allowed = await self._authorised(inbound.user)
+        now = self.clock()
+        await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
+
+    async def _authorised(self, user: UserKey) -> bool:
+        if self.config.allowlist and user not in self.config.allowlist:
+            return False
+        return await self.is_member(ChatKey(self.config.staff_channel), user)
+
+    def _handle(self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool, now: datetime) -> None:
+        if not repo.mark_processed(tx, inbound.inbound_id) or action is None:
+            return  # a redelivery, or an internal note: never relayed, nothing to do
+        out = _Out()
+        if not allowed:
+            log.warning("refused staff action %r from a non-member", action.action)
+            self._refuse(tx, inbound, out)
+        else:
+            member = self._member(tx, inbound, now)
+            getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
+        repo.add_outbox_rows(tx, out.rows)
+
+    def _refuse(self, tx: Session, inbound: Inbound, out: _Out) -> None:
+        if inbound.chat == self.config.staff_channel:
+            out.add(inbound.chat, "Das dürfen nur aktuelle Mitglieder des Team-Kanals.")
+            return
+        user = repo.get_user(tx, inbound.user)
+        lang = user.language if user and user.language else "de"
+        out.add(inbound.chat, self.i18n.t(lang, T.STAFF_ONLY))
+
+    def _member(self, tx: Session, inbound: Inbound, now: datetime) -> StaffMember:
+        member = tx.get(StaffMember, inbound.user)
+        name = (T.clean_text(inbound.display_name or "") or "Fachkraft")[:60]
+        if member is None:
+            member = StaffMember(key=inbound.user, display_name=name, private_chat=None, last_seen_at=now)
+            tx.add(member)
+        member.display_name, member.last_seen_at = name, now
+        if inbound.private:
+            member.private_chat = inbound.chat
+        return member
+
+    # --- actions ---------------------------------------------------------------------------------------
+
+    def _do_help(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        out.add(inbound.chat, STAFF_HELP)
+        if inbound.private:
+            self._send_pending_details(tx, member, now, out)
+
+    def _do_usage(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        out.add(inbound.chat, f"Bitte mit Anfragenummer, z. B.: /{a.rest} R-{now.year}-0001")
+
+    def _do_invalid(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        out.add(inbound.chat, "Diese Schaltfläche ist ungültig.")
+
+    def _do_queue(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        stmt = (
+            select(CallbackRequest)
+            .where(CallbackRequest.status.in_(("open", "claimed")))
+            .order_by(CallbackRequest.created_at)
+        )
+        rows = list(tx.execute(stmt).scalars())
+        if not rows:
+            out.add(inbound.chat, "Keine offenen Anfragen. 🎉")
+            return
+        lines = [f"Offene und übernommene Anfragen ({len(rows)}):"]
+        for r in rows:
+            owner = self._owner_name(tx, r) or "–"
+            urgent = "❗ " if r.urgent else ""
+            lines.append(
+                f"{urgent}{r.reference} · {STATUS_DE[r.status]} · {TOPICS_DE.get(r.topic, r.topic)} · "
+                f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · seit {age_text(r.created_at, now)} · {owner}"
+            )
+        out.add(inbound.chat, "\n".join(lines))
+
+    def _do_claim(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        assert a.reference
+        if not repo.claim_request(tx, a.reference, member.key):
+            request = repo.get_request(tx, a.reference)
+            if request is None:
+                out.add(inbound.chat, f"{a.reference} gibt es nicht.")
+            elif request.status == "claimed":
+                who = "Sie selbst" if request.claimed_by == member.key else self._owner_name(tx, request)
+                out.add(inbound.chat, f"{a.reference} ist schon übernommen von {who}.")
+            else:
+                out.add(
+                    inbound.chat, f"{a.reference} ist {STATUS_DE[request.status]} und kann nicht übernommen werden."
+                )
+            return
+        request = repo.get_request(tx, a.reference)
+        assert request is not None
+        tx.refresh(request)
+        repo.audit(tx, request, member.key, "claimed")
+        self._update_card(tx, request, now, out)
+        self._details_to(tx, member, request, out, inbound)
+
+    def _do_details(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is not None:
+            self._details_to(tx, member, request, out, inbound)
+
+    def _do_templates(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        ref = a.reference or "R-…"
+        lines = [f"Antwortvorlagen{' für ' + ref if a.reference else ''} (die Familie bekommt sie in ihrer Sprache):"]
+        for t in self.templates.values():
+            params = " ".join(f"{p}={_EXAMPLES[p]}" for p in t.params)
+            lines.append(f"• {t.title}: /vorlage {ref} {t.id} {params}".rstrip())
+        out.add(member.private_chat or inbound.chat, "\n".join(lines))
+
+    def _do_template(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is None:
+            return
+        tid, _, args = a.rest.partition(" ")
+        template = self.templates.get(tid)
+        if template is None:
+            out.add(inbound.chat, f"Vorlage „{tid}“ gibt es nicht. Liste: /vorlagen {request.reference}")
+            return
+        try:
+            text = render(
+                template, request.language, parse_args(args), self.i18n, now.astimezone(self.hours.timezone).date()
+            )
+        except TemplateError as exc:
+            out.add(inbound.chat, f"Nicht gesendet: {exc}")
+            return
+        header = self.i18n.t(request.language, T.TEAM_MESSAGE, reference=request.reference)
+        self._to_family(tx, request, f"{header}\n\n{text}", member, f"template:{template.id}", now, out)
+        language = LANGUAGE_NAMES_DE.get(request.language, request.language)
+        out.add(inbound.chat, f"Vorlage „{template.title}“ an {request.reference} gesendet ({language}).")
+
+    def _do_reply(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is None:
+            return
+        text = T.clean_text(a.rest)
+        if not text or len(text) > MAX_REPLY:
+            out.add(inbound.chat, f"Nicht gesendet: die Antwort muss 1 bis {MAX_REPLY} Zeichen lang sein.")
+            return
+        lang = request.language
+        body = f"{self.i18n.t(lang, T.TEAM_MESSAGE, reference=request.reference)}\n\n{text}"
+        if lang not in ("de", "de_easy"):
+            body += "\n\n" + self.i18n.t(lang, T.TEAM_GERMAN_NOTE)
+        self._to_family(tx, request, body, member, "reply", now, out)
+        out.add(inbound.chat, f"Antwort an {request.reference} gesendet.")
+
+    def _do_done(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is not None:
+            request.status, request.closed_at = "done", now
+            self._changed(tx, request, member.key, "done", now, out)
+
+    def _do_release(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is not None:
+            request.status, request.claimed_by, request.claimed_at = "open", None, None
+            self._changed(tx, request, member.key, "released", now, out)
+
+    def _do_reassign(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        request = self._own(tx, member, a, inbound, out)
+        if request is None:
+            return
+        wanted = a.rest.strip().lstrip("@").casefold()
+        target = next(
+            (
+                m
+                for m in tx.execute(select(StaffMember)).scalars()
+                if wanted in (m.display_name.casefold(), m.key.casefold())
+            ),
+            None,
+        )
+        if not wanted or target is None:
+            out.add(
+                inbound.chat, f"„{a.rest}“ kenne ich nicht. Die Person muss einmal im Team-Kanal geschrieben haben."
+            )
+            return
+        request.claimed_by, request.claimed_at = target.key, now
+        self._changed(tx, request, member.key, f"reassigned:{target.key}", now, out)
+        self._details_to(tx, target, request, out, inbound)
+
+    def _do_reopen(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+    ) -> None:
+        assert a.reference
+        request = repo.get_request(tx, a.reference)
+        if request is None or request.status != "done" or request.purged_at is not None:
+            out.add(inbound.chat, f"{a.reference} kann nicht wieder geöffnet werden.")
+            return
+        request.status, request.closed_at, request.claimed_by, request.claimed_at = "open", None, None, None
+        self._changed(tx, request, member.key, "reopened", now, out)
+
+    # --- helpers ---------------------------------------------------------------------------------------
+
+    def _own(
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, out: _Out
+    ) -> CallbackRequest | None:
+        """The request, if it exists and this member is responsible for it; else say why not."""
+        assert a.reference
+        request = repo.get_request(tx, a.reference)
+        if request is None:
+            out.add(inbound.chat, f"{a.reference} gibt es nicht.")
+        elif request.status != "claimed":
+            out.add(inbound.chat, f"{a.reference} ist {STATUS_DE[request.status]}; zuerst übernehmen.")
+        elif request.claimed_by != member.key:
+            out.add(
+                inbound.chat,
+                f"{a.reference} gehört {self._owner_name(tx, request)}. Nur die zuständige Person darf das.",
+            )
+        else:
+            return request
+        return None
+
+    def _owner_name(self, tx: Session, request: CallbackRequest) -> str | None:
+        if not request.claimed_by:
+            return None
+        owner = tx.get(StaffMember, request.claimed_by)
+        return owner.display_name if owner else "jemand anderem"
+
+    def _changed(
+        self, tx: Session, request: CallbackRequest, actor: str, action: str, now: datetime, out: _Out
+    ) -> None:
+        repo.audit(tx, request, actor, action)
+        self._update_card(tx, request, now, out)
+
+    def _update_card(self, tx: Session, request: CallbackRequest, now: datetime, out: _Out) -> None:
+        """Edit the card in the staff channel (or post it again if it never arrived)."""
+        out.rows.append(self.card_row(tx, request, now))
+
+    def card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
+        card = card_for(request, self.hours, now, self._owner_name(tx, request)).to_payload()
+        if request.card_ref and "|" in request.card_ref:
+            destination, ref = request.card_ref.rsplit("|", 1)
+            card["edit_ref"] = ref
+        else:
+            destination = self.config.staff_channel
+        return {"destination": destination, "payload": card, "kind": "card", "request_id": request.id}
+
+    def _details_to(
+        self, tx: Session, member: StaffMember, request: CallbackRequest, out: _Out, inbound: Inbound
+    ) -> None:
+        if member.private_chat is None:
+            out.add(
+                self.config.staff_channel,
+                f"{member.display_name}: Die Kontaktdaten zu {request.reference} schicke ich nur privat. "
+                "Bitte schreiben Sie mir einmal privat /team (in Telegram: auf meinen Namen tippen, "
+                "dann „Starten“); dann kommen sie.",
+            )
+            return
+        out.add(member.private_chat, self._details_text(request), kind="details", request_id=request.id)
+
+    def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: _Out) -> None:
+        stmt = select(CallbackRequest).where(
+            CallbackRequest.status == "claimed", CallbackRequest.claimed_by == member.key
+        )
+        for request in tx.execute(stmt).scalars():
+            out.add(member.private_chat or "", self._details_text(request), kind="details", request_id=request.id)
+
+    def _details_text(self, request: CallbackRequest) -> str:
+        phone = request.phone
+        if phone:
+            phone = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        lines = [
+            f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
+            f"Name: {request.name or 'nicht angegeben'}",
+            f"Telefon: {phone}" if phone else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
+            f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · "
+            f"Dringend: {'ja' if request.urgent else 'nein'}",
+            f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
+        ]
+        if request.note:
+            lines.append(f"Nachricht der Familie: {request.note}")
+        lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
+        return "\n".join(lines)
+
+    def _to_family(
+        self,
+        tx: Session,
+        request: CallbackRequest,
+        text: str,
+        member: StaffMember,
+        action: str,
+        now: datetime,
+        out: _Out,
+    ) -> None:
+        user = tx.get(User, request.user_id) if request.user_id else None
+        if user is None:
+            out.add(
+                self.config.staff_channel,
+                f"{request.reference}: Die Familie hat ihre Daten gelöscht; keine Zustellung.",
+            )
+            return
+        reply = Reply(text, rtl=self.i18n.is_rtl(request.language)).to_payload()
+        out.rows.append({"destination": user.chat or user.key, "payload": reply, "kind": "family",
+                         "user_id": user.id, "request_id": request.id})  # fmt: skip
+        request.delivery, request.delivery_at = "pending", now
+        self._changed(tx, request, member.key, action, now, out)
+
+    # --- called by the outbox sender and the scheduler ---------------------------------------------------
+
+    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
+        """A card remembers its message; a family message's fate shows on the card."""
+        if row.request_id is None:
+            return
+        request = tx.get(CallbackRequest, row.request_id)
+        if request is None:
+            return
+        if row.kind == "card" and status == "sent" and ref:
+            request.card_ref = f"{row.destination}|{ref}"
+        elif row.kind == "family":
+            blocked = row.error == "blocked"
+            request.delivery = "delivered" if status == "sent" else ("blocked" if blocked else "failed")
+            request.delivery_at = now
+            repo.audit(tx, request, "system", "delivered" if status == "sent" else "undeliverable")
+            repo.add_outbox_rows(tx, [self.card_row(tx, request, now)])
+
+    async def escalate(self) -> int:
+        """Raise again, in office hours only, requests nobody claimed within the configured office hours."""
+        now = self.clock()
+        if not is_office_open(self.hours, now):
+            return 0
+        return await self.db.run(lambda tx: self._escalate(tx, now))
+
+    def _escalate(self, tx: Session, now: datetime) -> int:
+        limit = self.config.escalate_after_hours * 3600
+        raised = []
+        for request in tx.execute(select(CallbackRequest).where(CallbackRequest.status == "open")).scalars():
+            since = request.escalated_at or request.created_at
+            waited = office_hours_between(self.hours, since, now).total_seconds()
+            if waited >= limit:
+                request.escalated_at = now
+                repo.audit(tx, request, "system", "escalated")
+                raised.append(request)
+        if raised:
+            lines = [f"⏰ Seit über {self.config.escalate_after_hours:g} Bürostunden nicht übernommen:"]
+            lines += [
+                f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}"
+                for r in raised
+            ]
+            repo.add_outbox_rows(
+                tx, [{"destination": self.config.staff_channel, "payload": Reply("\n".join(lines)).to_payload()}]
+            )
+        return len(raised)
+
+
+_EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
