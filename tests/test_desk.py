@@ -117,7 +117,7 @@ async def test_concurrent_claims_have_exactly_one_winner(database_url: str) -> N
                 Pressed(f"q:claim:{ref}"),
                 private=False,
                 display_name=f"S{n}",
-            )  # fmt: skip
+            )
             for n in range(8)
         ]
         start = len(chat.transcript)
