@@ -9,19 +9,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.orm import Session
+
 from bot.adapters.base import Adapter, Inbound
 from bot.config import ConfigError, Settings
 from bot.core.check import check_graph
 from bot.core.dialogs import load_content
-from bot.core.events import ChatKey, UserKey
+from bot.core.events import ChatKey, Command, Text, UserKey
 from bot.core.hours import HoursError, load_hours
 from bot.core.i18n import load_i18n
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
+from bot.core.texts import PRIVATE_ONLY
 from bot.desk import DeskConfig, MemberCheck, StaffDesk
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
+from storage import repo
 from storage.db import Database
+from storage.models import ChatAlias
 
 log = logging.getLogger(__name__)
 CRASH_VARIABLE = "ELTERNLOTSE_TEST_CRASH_AFTER_COMMITS"
@@ -37,10 +42,22 @@ class App:
     adapters: dict[str, Adapter]
     handled: int = 0
 
+    @property
+    def staff_channel(self) -> str:
+        return self.desk.config.staff_channel
+
     async def route(self, inbound: Inbound) -> None:
-        """Staff channel and staff commands go to the desk; everything else is a family's dialog."""
-        if inbound.chat == self.settings.staff_channel or is_staff_event(inbound.event):
+        """Staff channel and staff commands go to the desk; a family's private chat to the dialog engine."""
+        event = inbound.event
+        if isinstance(event, Command) and event.name == "_migrated":
+            await self._migrated(inbound, f"{inbound.chat.split(':', 1)[0]}:{event.args}")
+        elif inbound.chat == self.staff_channel or is_staff_event(event):
             await self.desk.handle(inbound)
+        elif not inbound.private:
+            if isinstance(event, Command) or (isinstance(event, Text) and self._mentions_bot(event.text)):
+                await self.runtime.notice(inbound, PRIVATE_ONLY)
+            else:
+                await self.runtime.skip(inbound)  # families' chatter in other groups is not ours to answer
         else:
             await self.runtime.handle(inbound)
         self.handled += 1
@@ -55,6 +72,23 @@ class App:
         """For the console: deliver the replies before reading the next line."""
         await self.route(inbound)
         await self.sender.flush()
+
+    def _mentions_bot(self, text: str) -> bool:
+        names = [getattr(adapter, "username", "") for adapter in self.adapters.values()]
+        return any(name and f"@{name.lower()}" in text.lower() for name in names)
+
+    async def _migrated(self, inbound: Inbound, new: str) -> None:
+        """A group became a supergroup: remember the new id and, if it was the staff channel, move there."""
+        old = inbound.chat
+
+        def write(tx: Session) -> None:
+            if repo.mark_processed(tx, inbound.inbound_id):
+                tx.merge(ChatAlias(old=old, new=new))
+
+        await self.db.run(write)
+        if old == self.staff_channel:
+            self.desk.config.staff_channel = self.runtime.config.staff_channel = new
+            log.warning("the staff group became a supergroup; staff channel is now its new id")
 
     def _maybe_crash(self) -> None:
         # A test hook for crash recovery: die hard right after the Nth commit, before any delivery.
@@ -89,8 +123,9 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             "retention_days": str(settings.retention_days),
         }
         by_name = {adapter.name: adapter for adapter in adapters}
+        staff_channel = await db.run(lambda tx: resolve_alias(tx, settings.staff_channel))
         desk_config = DeskConfig(
-            settings.staff_channel,
+            staff_channel,
             frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
             settings.escalate_after_office_hours,
         )
@@ -116,3 +151,13 @@ def _member_check(adapters: dict[str, Adapter], staff_channel: str) -> MemberChe
 
     log.warning("the staff channel's transport is not running: staff actions are refused")
     return nobody
+
+
+def resolve_alias(tx: Session, key: str) -> str:
+    """Follow chat moves (group -> supergroup) to the chat's current key."""
+    for _ in range(5):
+        alias = tx.get(ChatAlias, key)
+        if alias is None:
+            return key
+        key = alias.new
+    return key

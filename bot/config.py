@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
     telegram_global_rate: float = Field(default=25.0, gt=0)
+    telegram_chat_interval: float = Field(default=1.0, ge=0)  # seconds between messages to one private chat
+    telegram_group_interval: float = Field(default=3.0, ge=0)  # 20 messages a minute to one group
 
     @field_validator("timezone")
     @classmethod
@@ -64,6 +66,13 @@ class Settings(BaseSettings):
         if value is not None and any(m in value.lower() for m in PLACEHOLDER_MARKERS):
             raise ValueError("still holds a placeholder value; set the real secret in the environment")
         return value
+
+    @model_validator(mode="after")
+    def _staff_channel_on_telegram(self) -> Settings:
+        # A Telegram staff group named by its id becomes the staff channel unless another one is set.
+        if self.telegram_staff_chat_id is not None and self.staff_channel == "console:staff":
+            self.staff_channel = f"telegram:{self.telegram_staff_chat_id}"
+        return self
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

@@ -45,7 +45,7 @@ STAFF_HELP = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass
 class DeskConfig:
     staff_channel: str
     allowlist: frozenset[str] = frozenset()

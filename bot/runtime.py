@@ -27,7 +27,7 @@ from storage.models import CallbackRequest
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@dataclass
 class RuntimeConfig:
     staff_channel: str
     params: dict[str, str]
@@ -96,6 +96,21 @@ class Runtime:
         """Handle an inbound event exactly once; False if it had been handled before."""
         ctx = self.context()
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))
+
+    async def notice(self, inbound: Inbound, msgid: str) -> None:
+        """Answer once, in the sender's (hinted) language, without touching any dialog: e.g. a family in a group."""
+        lang = inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de"
+        text = self.i18n.t(lang or "de", msgid)
+
+        def write(tx: Session) -> None:
+            if repo.mark_processed(tx, inbound.inbound_id):
+                repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": Reply(text).to_payload()}])
+
+        await self.db.run(write)
+
+    async def skip(self, inbound: Inbound) -> None:
+        """Record an inbound that needs no answer, so it is never handled again."""
+        await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))
 
     def _handle(self, tx: Session, inbound: Inbound, ctx: Context) -> bool:
         if not repo.mark_processed(tx, inbound.inbound_id):

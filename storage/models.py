@@ -61,6 +61,15 @@ class StaffMember(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ChatAlias(Base):
+    """A chat that moved, e.g. a Telegram group upgraded to a supergroup: old key -> new key."""
+
+    __tablename__ = "chat_aliases"
+    old: Mapped[str] = mapped_column(String(200), primary_key=True)
+    new: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DialogState(Base):
     """The engine's JSON state for one user; flow_version lets a content change restart politely."""
 

@@ -1,0 +1,312 @@
+"""The Telegram adapter (python-telegram-bot): parents in private chats, staff in a group.
+
+Exactly once: we poll getUpdates ourselves and confirm an update (advance the offset) only after the
+transaction that handled it has committed; a redelivered update is recognised by its id in our database.
+Replies go out through the outbox, so this module only translates: updates in, messages out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import timedelta
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: durations as timedelta, without deprecation warnings
+
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.request import HTTPXRequest
+
+from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
+from bot.adapters.telegram_limits import SendLimiter
+from bot.core.events import ChatKey, Command, Event, Pressed, Reply, Text, Unsupported, UserKey
+
+log = logging.getLogger(__name__)
+MAX_UTF16 = 4096
+POLL_TIMEOUT = 25
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
+MEMBER_STATUSES = {"creator", "administrator", "member"}
+UNSUPPORTED_KINDS = ("sticker", "voice", "audio", "photo", "video", "video_note", "document", "animation",
+                     "location", "contact", "poll", "dice")  # fmt: skip
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_text(text: str, limit: int = MAX_UTF16) -> list[str]:
+    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries."""
+    parts: list[str] = []
+    rest = text
+    while utf16_len(rest) > limit:
+        cut = len(rest)
+        while utf16_len(rest[:cut]) > limit:
+            cut = int(cut * 0.9)
+        window = rest[:cut]
+        for separator in ("\n\n", "\n", " "):
+            at = window.rfind(separator)
+            if at > cut // 2:
+                cut = at
+                break
+        parts.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    parts.append(rest)
+    return [p for p in parts if p]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    return InlineKeyboardMarkup(rows)
+
+
+def chat_id_of(key: str) -> int:
+    return int(key.split(":", 1)[1])
+
+
+class TelegramAdapter:
+    """connect, listen, send, disconnect — plus is_member for the staff channel and setMyCommands per language."""
+
+    name = "telegram"
+
+    def __init__(
+        self,
+        token: str,
+        api_url: str,
+        commands: dict[str, list[tuple[str, str]]],
+        staff_chat_id: int | None = None,
+        staff_commands: Sequence[tuple[str, str]] = (),
+        limiter: SendLimiter | None = None,
+    ) -> None:
+        self.commands = commands
+        self.staff_chat_id = staff_chat_id
+        self.staff_commands = staff_commands
+        self.limiter = limiter or SendLimiter()
+        request = HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15, connect_timeout=10)
+        polling = HTTPXRequest(connection_pool_size=2, read_timeout=POLL_TIMEOUT + 15)
+        self.bot = Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request, get_updates_request=polling)
+        self.username = ""
+
+    async def connect(self) -> None:
+        try:
+            await self.bot.initialize()
+        except InvalidToken:
+            raise RuntimeError("Telegram refused the token (ELTERNLOTSE_TELEGRAM_TOKEN)") from None
+        self.username = self.bot.username or ""
+        for language, commands in self.commands.items():
+            entries = [BotCommand(name, description[:256]) for name, description in commands]
+            await self.bot.set_my_commands(entries, language_code=language or None)
+        if self.staff_chat_id is not None and self.staff_commands:
+            entries = [BotCommand(name, description) for name, description in self.staff_commands]
+            await self.bot.set_my_commands(entries, scope=BotCommandScopeChat(self.staff_chat_id))
+
+    async def disconnect(self) -> None:
+        await self.bot.shutdown()
+
+    # --- in -------------------------------------------------------------------------------------------
+
+    async def listen(self, handle: Handler) -> None:
+        """Poll forever. The offset moves past a batch only after every update in it was handled."""
+        offset: int | None = None
+        failures = 0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
+                )
+                failures = 0
+            except Conflict:
+                log.error("another process polls this token (409 Conflict); retrying in 5 s")
+                await asyncio.sleep(5)
+                continue
+            except (NetworkError, RetryAfter) as exc:
+                failures += 1
+                wait = _seconds(exc.retry_after) if isinstance(exc, RetryAfter) else min(30.0, 2.0**failures)
+                log.warning("getUpdates failed (%s); retrying in %.0f s", type(exc).__name__, wait)
+                await asyncio.sleep(wait)
+                continue
+            if not updates:
+                continue
+            await self._handle_batch(updates, handle)
+            offset = updates[-1].update_id + 1
+
+    async def _handle_batch(self, updates: Sequence[Update], handle: Handler) -> None:
+        """Updates of one chat are handled in order; different chats at the same time."""
+        chains: dict[int, list[Inbound]] = defaultdict(list)
+        for update in updates:
+            inbound = await self.translate(update)
+            if inbound is not None:
+                chains[chat_id_of(inbound.chat)].append(inbound)
+
+        async def run(chain: list[Inbound]) -> None:
+            for inbound in chain:
+                await handle(inbound)
+
+        await asyncio.gather(*(run(chain) for chain in chains.values()))
+
+    async def translate(self, update: Update) -> Inbound | None:
+        """A platform update as a core event, or None if it needs no handling (channel posts and the like)."""
+        uid = f"telegram:update:{update.update_id}"
+        if update.callback_query is not None:
+            return await self._callback(uid, update.callback_query)
+        message = update.message
+        if message is None or message.from_user is None or message.from_user.is_bot:
+            if update.my_chat_member is not None:
+                status = update.my_chat_member.new_chat_member.status
+                log.info("bot membership changed in a %s chat: %s", update.my_chat_member.chat.type, status)
+            return None
+        chat = message.chat
+        if message.migrate_to_chat_id is not None:
+            event: Event = Command("_migrated", str(message.migrate_to_chat_id))
+        else:
+            event = self._event(message)
+        user = message.from_user
+        return Inbound(
+            uid,
+            UserKey(f"telegram:{user.id}"),
+            ChatKey(f"telegram:{chat.id}"),
+            event,
+            language_hint=user.language_code,
+            private=chat.type == "private",
+            display_name=user.first_name,
+        )
+
+    def _event(self, message: Message) -> Event:
+        text = message.text
+        if text is not None:
+            if text.startswith("/") and message.entities and message.entities[0].type == "bot_command":
+                command, _, args = text[1:].partition(" ")
+                name, _, target = command.partition("@")
+                if target and self.username and target.lower() != self.username.lower():
+                    return Text(text)  # a command for another bot in a group
+                return Command(name.lower(), args.strip())
+            return Text(text)
+        for kind in UNSUPPORTED_KINDS:
+            if getattr(message, kind, None):
+                return Unsupported(kind)
+        return Unsupported("other")
+
+    async def _callback(self, uid: str, query: CallbackQuery) -> Inbound:
+        try:
+            await query.answer()  # stop the spinner at once; the answer itself comes as a message
+        except TelegramError as exc:
+            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
+        message = query.message
+        chat_id = message.chat.id if message is not None else query.from_user.id
+        private = message is None or message.chat.type == "private"
+        return Inbound(
+            uid,
+            UserKey(f"telegram:{query.from_user.id}"),
+            ChatKey(f"telegram:{chat_id}"),
+            Pressed(query.data or ""),
+            language_hint=query.from_user.language_code,
+            private=private,
+            display_name=query.from_user.first_name,
+        )
+
+    # --- out ------------------------------------------------------------------------------------------
+
+    async def send(self, destination: ChatKey, message: Outgoing) -> Delivery:
+        chat_id = chat_id_of(destination)
+        reply = message.reply
+        try:
+            if message.edit_ref is not None:
+                return await self._edit(chat_id, int(message.edit_ref), reply)
+            parts = split_text(reply.text)
+            ref = None
+            for index, part in enumerate(parts):
+                markup = keyboard(reply) if index == len(parts) - 1 else None
+                ref = await self._send_part(chat_id, part, markup, first=index == 0)
+            return Delivery("sent", ref=str(ref))
+        except RetryAfter as exc:
+            seconds = _seconds(exc.retry_after)
+            self.limiter.pause(seconds)
+            return Delivery("retry", retry_after=seconds, error="429")
+        except ChatMigrated as exc:
+            return Delivery("retry", retry_after=0.01, error="migrated", new_destination=f"telegram:{exc.new_chat_id}")
+        except Forbidden:
+            return Delivery("failed", error="blocked")
+        except BadRequest as exc:
+            log.warning("Telegram refused a message: %s", _reason(exc))
+            return Delivery("failed", error=_reason(exc))
+        except NetworkError as exc:
+            return Delivery("retry", error=type(exc).__name__)
+
+    async def _send_part(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, first: bool) -> int:
+        attempts = 0
+        while True:
+            await self.limiter.wait(chat_id)
+            try:
+                sent = await self.bot.send_message(
+                    chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+                return sent.message_id
+            except RetryAfter as exc:
+                if first or attempts > 5:
+                    raise  # nothing sent yet: let the outbox reschedule the whole message
+                attempts += 1  # a later part: wait here, so earlier parts are not sent twice
+                self.limiter.pause(_seconds(exc.retry_after))
+
+    async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> Delivery:
+        await self.limiter.wait(chat_id)
+        text = html.escape(split_text(reply.text)[0], quote=False)
+        try:
+            await self.bot.edit_message_text(
+                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
+            )
+        except BadRequest as exc:
+            reason = _reason(exc)
+            if "not modified" in reason:
+                return Delivery("sent", ref=str(message_id))
+            if "not found" in reason or "can't be edited" in reason:
+                return await self.send(ChatKey(f"telegram:{chat_id}"), Outgoing(reply))  # post the card anew
+            raise
+        return Delivery("sent", ref=str(message_id))
+
+    # --- capabilities ---------------------------------------------------------------------------------
+
+    async def is_member(self, channel: ChatKey, user: UserKey) -> bool:
+        """Whether user is a current member of the staff group, asked of Telegram each time."""
+        if not channel.startswith("telegram:") or not user.startswith("telegram:"):
+            return False
+        try:
+            member = await self.bot.get_chat_member(chat_id_of(channel), chat_id_of(user))
+        except TelegramError as exc:
+            log.warning("getChatMember failed: %s", _reason(exc))
+            return False
+        if member.status == "restricted":
+            return bool(getattr(member, "is_member", False))
+        return member.status in MEMBER_STATUSES
+
+
+def _seconds(value: timedelta | int | float) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _reason(exc: TelegramError) -> str:
+    """PTB capitalises Telegram's error text; compare in lower case. Never contains message content."""
+    return str(exc.message).lower()[:120]

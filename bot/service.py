@@ -1,0 +1,124 @@
+"""`elternlotse run`: start the configured transports, the outbox sender and the scheduled jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Coroutine
+from datetime import UTC, datetime
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.adapters.base import Adapter
+from bot.app import App, open_app
+from bot.config import ConfigError, Settings
+from bot.core import texts as T
+from bot.core.i18n import load_i18n
+from bot.privacy import purge
+
+log = logging.getLogger(__name__)
+STAFF_COMMANDS = [
+    ("offen", "Offene und übernommene Anfragen"),
+    ("uebernehmen", "Anfrage übernehmen: /uebernehmen R-…"),
+    ("vorlagen", "Antwortvorlagen: /vorlagen R-…"),
+    ("antwort", "Freie Antwort an die Familie: /antwort R-… Text"),
+    ("erledigt", "Anfrage abschließen: /erledigt R-…"),
+    ("team", "Hilfe für das Team"),
+]
+
+
+def telegram_commands(settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """The parents' command menu per Telegram language code; "" is the default (German)."""
+    i18n = load_i18n(settings.locales_dir, settings.language_list)
+    menus: dict[str, list[tuple[str, str]]] = {}
+    for lang in ["", *settings.language_list]:
+        if "_" in lang:  # Telegram knows two-letter codes only (Easy German has none)
+            continue
+        menus[lang] = [(name, i18n.t(lang or "de", description)) for name, description in T.COMMANDS.items()]
+    return menus
+
+
+def build_adapters(settings: Settings) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.telegram_token:
+        from bot.adapters.telegram import TelegramAdapter
+        from bot.adapters.telegram_limits import SendLimiter
+
+        adapters.append(
+            TelegramAdapter(
+                settings.telegram_token,
+                settings.telegram_api_url,
+                telegram_commands(settings),
+                settings.telegram_staff_chat_id,
+                STAFF_COMMANDS,
+                SendLimiter(
+                    settings.telegram_global_rate, settings.telegram_chat_interval, settings.telegram_group_interval
+                ),
+            )
+        )
+    if not adapters:
+        raise ConfigError("ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it (or use `elternlotse demo`)")
+    return adapters
+
+
+async def run(settings: Settings) -> int:
+    """Run until SIGTERM or SIGINT; a failing background task stops the process with exit code 1."""
+    adapters = build_adapters(settings)
+    async with open_app(settings, adapters) as app:
+        for adapter in adapters:
+            await adapter.connect()
+        await app.sender.flush()  # what a crash left undelivered goes out first
+        await app.db.run(lambda tx: purge(tx, datetime.now(UTC), settings.retention_days, settings.session_ttl_hours))
+        scheduler = _scheduler(app, settings)
+        names = ", ".join(f"{a.name} (polling)" for a in adapters)
+        print(f"elternlotse: started {names}; staff channel {app.staff_channel.split(':', 1)[0]}", flush=True)
+        try:
+            return await _supervise([app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)])
+        finally:
+            scheduler.shutdown(wait=False)
+            for adapter in adapters:
+                await adapter.disconnect()
+
+
+def _scheduler(app: App, settings: Settings) -> AsyncIOScheduler:
+    """Escalation and retention as periodic jobs; they read everything they need from the database."""
+    scheduler = AsyncIOScheduler(timezone=settings.zone)
+
+    async def retention() -> None:
+        result = await app.db.run(
+            lambda tx: purge(tx, datetime.now(UTC), settings.retention_days, settings.session_ttl_hours)
+        )
+        log.info("retention purge: %s", result)
+
+    async def escalation() -> None:
+        raised = await app.desk.escalate()
+        if raised:
+            app.sender.wake()
+
+    scheduler.add_job(escalation, "interval", minutes=5, id="escalate", coalesce=True, max_instances=1)
+    scheduler.add_job(retention, "interval", hours=1, id="retention", coalesce=True, max_instances=1)
+    scheduler.start()
+    return scheduler
+
+
+async def _supervise(jobs: list[Coroutine[Any, Any, None]]) -> int:
+    tasks = [asyncio.create_task(job) for job in jobs]
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    stopper = asyncio.create_task(stop.wait())
+    done, _ = await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+    code = 0
+    for task in done:
+        if task is not stopper and task.exception() is not None:
+            log.error("a background task failed", exc_info=task.exception())
+            code = 1
+    for task in [*tasks, stopper]:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    return code
