@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Adapter, Inbound
-from bot.config import ConfigError, Settings
-from bot.core.check import check_graph
+from bot.config import ROOT, ConfigError, Settings
+from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
 from bot.core.events import ChatKey, Command, Text, UserKey
 from bot.core.hours import HoursError, load_hours
@@ -102,6 +102,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
     """Load and validate everything, migrate the database, and yield the wired application."""
     content, problems = load_content(settings.dialogs_dir / "flows")
     problems += check_graph(content)
+    # A language is switched on only if `elternlotse check` passes for it: refuse to start otherwise.
+    problems += check_translations(source_messages(ROOT), settings.locales_dir, settings.language_list)
     if problems:
         raise ConfigError(f"the dialog content has {len(problems)} problem(s); run `elternlotse check`: {problems[0]}")
     try:

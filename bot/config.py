@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Berlin"
     retention_days: int = Field(default=30, ge=1, le=3650)
     session_ttl_hours: int = Field(default=24, ge=1, le=720)
-    languages: str = "de,en"
+    languages: str = "de,en,ar"
     dialogs_dir: Path = ROOT / "dialogs"
     locales_dir: Path = ROOT / "locales"
     youth_office_emergency_phone: str = "+49 234 000000 (SAMPLE)"

@@ -69,6 +69,8 @@ async def run(settings: Settings) -> int:
     adapters = build_adapters(settings)
     async with open_app(settings, adapters) as app:
         for adapter in adapters:
+            if adapter.name == "telegram" and app.staff_channel.startswith("telegram:"):
+                adapter.staff_chat_id = int(app.staff_channel.split(":", 1)[1])  # type: ignore[attr-defined]
             await adapter.connect()
         await app.sender.flush()  # what a crash left undelivered goes out first
         await app.db.run(lambda tx: purge(tx, datetime.now(UTC), settings.retention_days, settings.session_ttl_hours))

@@ -122,7 +122,10 @@ class TelegramAdapter:
             await self.bot.set_my_commands(entries, language_code=language or None)
         if self.staff_chat_id is not None and self.staff_commands:
             entries = [BotCommand(name, description) for name, description in self.staff_commands]
-            await self.bot.set_my_commands(entries, scope=BotCommandScopeChat(self.staff_chat_id))
+            try:
+                await self.bot.set_my_commands(entries, scope=BotCommandScopeChat(self.staff_chat_id))
+            except TelegramError as exc:  # the staff menu is a convenience; the commands work without it
+                log.warning("could not set the staff group's command menu: %s", _reason(exc))
 
     async def disconnect(self) -> None:
         await self.bot.shutdown()
@@ -174,24 +177,26 @@ class TelegramAdapter:
         if update.callback_query is not None:
             return await self._callback(uid, update.callback_query)
         message = update.message
+        if message is not None and message.migrate_to_chat_id is not None:
+            # The group became a supergroup; Telegram may send this without a sender.
+            who = message.from_user.id if message.from_user else 0
+            event: Event = Command("_migrated", str(message.migrate_to_chat_id))
+            chat = ChatKey(f"telegram:{message.chat.id}")
+            return Inbound(uid, UserKey(f"telegram:{who}"), chat, event, private=False)
         if message is None or message.from_user is None or message.from_user.is_bot:
             if update.my_chat_member is not None:
                 status = update.my_chat_member.new_chat_member.status
                 log.info("bot membership changed in a %s chat: %s", update.my_chat_member.chat.type, status)
             return None
-        chat = message.chat
-        if message.migrate_to_chat_id is not None:
-            event: Event = Command("_migrated", str(message.migrate_to_chat_id))
-        else:
-            event = self._event(message)
+        chat_type = message.chat.type
         user = message.from_user
         return Inbound(
             uid,
             UserKey(f"telegram:{user.id}"),
-            ChatKey(f"telegram:{chat.id}"),
-            event,
+            ChatKey(f"telegram:{message.chat.id}"),
+            self._event(message),
             language_hint=user.language_code,
-            private=chat.type == "private",
+            private=chat_type == "private",
             display_name=user.first_name,
         )
 
@@ -264,6 +269,7 @@ class TelegramAdapter:
                 sent = await self.bot.send_message(
                     chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
                 )
+                self.limiter.sent(chat_id)
                 return sent.message_id
             except RetryAfter as exc:
                 if first or attempts > 5:
@@ -278,6 +284,7 @@ class TelegramAdapter:
             await self.bot.edit_message_text(
                 text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
             )
+            self.limiter.sent(chat_id)
         except BadRequest as exc:
             reason = _reason(exc)
             if "not modified" in reason:

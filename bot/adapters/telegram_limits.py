@@ -39,6 +39,11 @@ class SendLimiter:
         if delay > 0:
             await asyncio.sleep(delay)
 
+    def sent(self, chat_id: int) -> None:
+        """Count the interval from when Telegram answered: a slow request must not shrink the next gap."""
+        interval = self.group_interval if chat_id < 0 else self.private_interval
+        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), self.clock() + interval)
+
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nothing goes out before the time it named."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)

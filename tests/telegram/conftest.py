@@ -97,6 +97,7 @@ async def bot(emu: TelegramEmulator, tmp_path: Path) -> AsyncIterator[BotProcess
     await process.stop()
     for secret in ("+492341234567", "0234 1234567", "+49 234 1234567", "Zeynep", "Brief vom Jobcenter"):
         assert secret not in process.log, "personal data in the bot's log"
+    assert TOKEN not in process.log, "the bot token in the bot's log"  # regression: httpx logged request URLs
 
 
 TRANSLATIONS = load_i18n(ROOT / "locales", LANGS.split(","))
