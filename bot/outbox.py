@@ -37,6 +37,8 @@ class OutboxSender:
         on_delivery: DeliveryHook | None = None,
     ) -> None:
         self.on_delivery = on_delivery
+        self._marks: tuple[list[dict[str, object]], asyncio.Future[None]] | None = None
+        self._mark_writer: asyncio.Future[None] | None = None
         self.db = db
         self.adapters = adapters
         self.clock = clock
@@ -50,26 +52,28 @@ class OutboxSender:
         """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed."""
         total = 0
         while True:
-            done = await self.run_once()
+            done, _ = await self.run_once()
             total += done
             if done == 0:
                 return total
 
-    async def run_once(self) -> int:
+    async def run_once(self) -> tuple[int, datetime | None]:
+        """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
         now = self.clock()
-        rows = await self.db.run(lambda tx: repo.due_outbox(tx, now))
+        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now))
         by_destination: dict[str, list[OutboxMessage]] = defaultdict(list)
         for row in rows:
             by_destination[row.destination].append(row)
         results = await asyncio.gather(*(self._deliver_chain(chain) for chain in by_destination.values()))
-        return sum(results)
+        return sum(results), next_at
 
     async def run(self) -> None:
         """Deliver forever: wake on new rows or when the next retry is due."""
         while True:
             self.wakeup.clear()
-            await self.flush()
-            next_at = await self.db.run(repo.next_outbox_time)
+            done, next_at = await self.run_once()
+            if done:
+                continue  # more may have arrived meanwhile
             timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
             try:
                 await asyncio.wait_for(self.wakeup.wait(), timeout=min(timeout, 60.0))
@@ -103,7 +107,34 @@ class OutboxSender:
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
+        if row.request_id is None and result.status == "sent" and not result.new_destination:
+            # The common case: a plain message was delivered. Marks that arrive together share one statement.
+            await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
+            row.status = "sent"
+            return
         row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
+
+    async def _mark_sent(self, mark: dict[str, object]) -> None:
+        if self._marks is None:
+            self._marks = ([], asyncio.get_running_loop().create_future())
+            asyncio.get_running_loop().call_soon(self._write_marks)
+        self._marks[0].append(mark)
+        await asyncio.shield(self._marks[1])
+
+    def _write_marks(self) -> None:
+        assert self._marks is not None
+        marks, done = self._marks
+        self._marks = None  # marks from now on go into the next batch
+
+        async def write() -> None:
+            try:
+                await self.db.run(lambda tx: repo.mark_sent(tx, marks))
+            except Exception as exc:
+                done.set_exception(exc)
+            else:
+                done.set_result(None)
+
+        self._mark_writer = asyncio.ensure_future(write())  # keep a reference until it is done
 
     def _record(self, tx: Session, row_id: int, result: Delivery, now: datetime) -> str:
         """Write the delivery's outcome; returns the row's new status."""

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Executable, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Executable, bindparam, delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -60,6 +60,10 @@ def _statements(dialect: str) -> dict[str, Executable]:
         ).bindparams(now, json_state),
         "user_profile": text("UPDATE users SET language = :language, district = :district WHERE id = :user_id"),
         "outbox": insert(OutboxMessage),
+        "sent": text(
+            "UPDATE outbox SET status = 'sent', delivered_at = :now, platform_ref = :ref, payload = NULL, "
+            "attempts = attempts + 1 WHERE id = :id AND status = 'pending'"
+        ).bindparams(now),
         "counter": text(
             "INSERT INTO reference_counters (year, last) VALUES (:year, 1) "
             "ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last"
@@ -117,6 +121,11 @@ def add_outbox_rows(session: Session, rows: list[dict[str, Any]]) -> None:
     _run(session, "outbox", values)
 
 
+def mark_sent(session: Session, marks: list[dict[str, Any]]) -> None:
+    """Mark delivered outbox rows ({id, now, ref} each); a delivered row keeps no text: the bot is not the case file."""
+    _run(session, "sent", marks)
+
+
 def get_user(session: Session, key: str) -> User | None:
     return session.execute(select(User).where(User.key == key)).scalar_one_or_none()
 
@@ -127,27 +136,24 @@ def next_reference(session: Session, year: int) -> str:
     return f"R-{year}-{number:04d}"
 
 
-def due_outbox(session: Session, now: datetime, limit: int = 100) -> list[OutboxMessage]:
-    """Pending rows, oldest first; a destination whose earlier row waits for a retry is held back (order)."""
+def due_outbox(session: Session, now: datetime, limit: int = 100) -> tuple[list[OutboxMessage], datetime | None]:
+    """Pending rows due now, oldest first, and when the earliest waiting row is due.
+
+    A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order.
+    """
     stmt = select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit * 4)
     blocked: set[str] = set()
     due: list[OutboxMessage] = []
+    next_at: datetime | None = None
     for row in session.execute(stmt).scalars():
-        if row.destination in blocked:
-            continue
-        if row.next_attempt_at > now:
+        waiting = row.next_attempt_at > now
+        if waiting:  # a row held back only by its predecessor is due when that one is
+            next_at = row.next_attempt_at if next_at is None else min(next_at, row.next_attempt_at)
+        if waiting or row.destination in blocked or len(due) >= limit:
             blocked.add(row.destination)
             continue
         due.append(row)
-        if len(due) >= limit:
-            break
-    return due
-
-
-def next_outbox_time(session: Session) -> datetime | None:
-    stmt = select(func.min(OutboxMessage.next_attempt_at)).where(OutboxMessage.status == "pending")
-    value = session.execute(stmt).scalar_one_or_none()
-    return value if isinstance(value, datetime) else None
+    return due, next_at
 
 
 def audit(session: Session, request: CallbackRequest, actor: str, action: str) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import os
 from collections import defaultdict
@@ -22,12 +23,9 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     CallbackQuery,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
 )
-from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -38,9 +36,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import HTTPXRequest
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
+from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
 from bot.core.events import ChatKey, Command, Event, Pressed, Reply, Text, Unsupported, UserKey
 
@@ -77,11 +75,12 @@ def split_text(text: str, limit: int = MAX_UTF16) -> list[str]:
     return [p for p in parts if p]
 
 
-def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+def keyboard(reply: Reply) -> str | None:
+    """The inline keyboard as Bot API JSON (built directly: PTB's object model costs more than the request)."""
     if not reply.buttons:
         return None
-    rows = [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
-    return InlineKeyboardMarkup(rows)
+    rows = [[{"text": b.label, "callback_data": b.data} for b in row] for row in reply.buttons]
+    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False)
 
 
 def chat_id_of(key: str) -> int:
@@ -106,8 +105,8 @@ class TelegramAdapter:
         self.staff_chat_id = staff_chat_id
         self.staff_commands = staff_commands
         self.limiter = limiter or SendLimiter()
-        request = HTTPXRequest(connection_pool_size=64, read_timeout=15, write_timeout=15, connect_timeout=10)
-        polling = HTTPXRequest(connection_pool_size=2, read_timeout=POLL_TIMEOUT + 15)
+        request = AiohttpRequest(pool_size=8)
+        polling = AiohttpRequest(pool_size=1, read_timeout=POLL_TIMEOUT + 15)
         self.bot = Bot(token, base_url=f"{api_url.rstrip('/')}/bot", request=request, get_updates_request=polling)
         self.username = ""
 
@@ -261,16 +260,17 @@ class TelegramAdapter:
         except NetworkError as exc:
             return Delivery("retry", error=type(exc).__name__)
 
-    async def _send_part(self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, first: bool) -> int:
+    async def _send_part(self, chat_id: int, text: str, markup: str | None, first: bool) -> int:
         attempts = 0
+        params: dict[str, object] = {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"}
+        if markup is not None:
+            params["reply_markup"] = markup
         while True:
             await self.limiter.wait(chat_id)
             try:
-                sent = await self.bot.send_message(
-                    chat_id, html.escape(text, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
-                )
+                sent = await self.bot.do_api_request("sendMessage", api_kwargs=params)
                 self.limiter.sent(chat_id)
-                return sent.message_id
+                return int(sent["message_id"])
             except RetryAfter as exc:
                 if first or attempts > 5:
                     raise  # nothing sent yet: let the outbox reschedule the whole message
@@ -280,10 +280,12 @@ class TelegramAdapter:
     async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> Delivery:
         await self.limiter.wait(chat_id)
         text = html.escape(split_text(reply.text)[0], quote=False)
+        params: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML"}
+        markup = keyboard(reply)
+        if markup is not None:
+            params["reply_markup"] = markup
         try:
-            await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard(reply)
-            )
+            await self.bot.do_api_request("editMessageText", api_kwargs=params)
             self.limiter.sent(chat_id)
         except BadRequest as exc:
             reason = _reason(exc)

@@ -94,8 +94,9 @@ async def test_due_outbox_keeps_order_per_destination(db: Database) -> None:
         first.next_attempt_at = now + timedelta(seconds=30)  # waiting for a retry
 
     await db.run(write)
-    due = await db.run(lambda tx: repo.due_outbox(tx, now + timedelta(seconds=1)))
+    due, next_at = await db.run(lambda tx: repo.due_outbox(tx, now + timedelta(seconds=1)))
     assert [row.payload["text"] for row in due if row.payload] == ["drei"]
+    assert next_at == now + timedelta(seconds=30)
 
 
 async def test_exactly_one_of_concurrent_claims_wins(db: Database) -> None:
