@@ -83,12 +83,12 @@ class StaffDesk:
 
     async def handle(self, inbound: Inbound) -> None:
         """A staff command, a queue button, or (in the staff channel) an internal note that goes nowhere."""
-        action = parse_staff(inbound.event)
+        now = self.clock()
+        action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
         allowed = False
         if action is not None and (in_channel or inbound.private):
             allowed = await self._authorised(inbound.user)
-        now = self.clock()
         await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
 
     async def _authorised(self, user: UserKey) -> bool:
@@ -139,7 +139,7 @@ class StaffDesk:
     def _do_usage(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
     ) -> None:
-        out.add(inbound.chat, f"Bitte mit Anfragenummer, z. B.: /{a.rest} R-{now.year}-0001")
+        out.add(inbound.chat, f"Bitte mit Anfragenummer, z. B.: /{a.rest} R-{now.year}-0001 (oder kurz: /{a.rest} 1)")
 
     def _do_invalid(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out

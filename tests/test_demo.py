@@ -31,14 +31,14 @@ JOURNEY_DE = f"""/start
 
 
 def run_demo(
-    tmp_path: Path, script: str, *, extra_env: dict[str, str] | None = None
+    tmp_path: Path, script: str, *, extra_env: dict[str, str] | None = None, languages: str = "de,en"
 ) -> subprocess.CompletedProcess[str]:
     script_file = tmp_path / "script.txt"
     script_file.write_text(script, encoding="utf-8")
     env = {
         **os.environ,
         "ELTERNLOTSE_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
-        "ELTERNLOTSE_LANGUAGES": "de,en",
+        "ELTERNLOTSE_LANGUAGES": languages,
         **(extra_env or {}),
     }
     result = subprocess.run(
@@ -127,3 +127,23 @@ def test_sigkill_after_consent_delivers_the_confirmation_exactly_once_after_rest
     both = crashed.stdout + restarted.stdout + again.stdout
     assert both.count("Ihre Nummer ist R-") == 1
     assert both.count("[Staff channel]: Anfrage R-") == 1
+
+
+def test_staff_story_example_in_arabic_request_claim_details_template_delivery_done(tmp_path: Path) -> None:
+    script = (ROOT / "examples" / "staff-story.txt").read_text(encoding="utf-8")
+    result = run_demo(tmp_path, script, languages="de,en,ar")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "(no such button)" not in out
+    staff = [part for part in out.split("\n[") if part.startswith("Staff channel")]
+    assert staff[0].startswith("Staff channel]: Anfrage R-") and "Sprache: Arabisch" in staff[0]
+    assert all("Layla" not in part and "1234567" not in part for part in staff)  # no details in the group
+    private = out.split("[Private to Anna]: 🔒 Kontaktdaten")[1]
+    assert "Name: Layla" in private and "Telefon: +49 234 1234567" in private
+    assert "ist schon übernommen von Anna." in out
+    template = out.split("> @anna privat: /vorlage")[1]
+    assert "سنتصل بكم" in template and "30 نوفمبر 2026" in template  # in Arabic, with an Arabic date
+    assert "Antwort: ✔ zugestellt" in template
+    assert "✅ erledigt" in out.split("> @anna: /erledigt 1")[1]
+    note = out.split("> @anna: Familie wirkt belastet")[1].split("\n> ")[0]
+    assert "Bot:" not in note  # the internal note reached nobody

@@ -23,6 +23,7 @@ ALIASES = {
 BUTTON_ACTIONS = {"claim", "tpl", "done", "release", "reopen"}
 NEEDS_REFERENCE = {"claim", "reply", "template", "done", "release", "reassign", "reopen", "details"}
 _REFERENCE = re.compile(r"R-\d{4}-\d{4,}", re.IGNORECASE)
+_SHORT = re.compile(r"(?:R-)?(?:(\d{4})-)?(\d{1,6})", re.IGNORECASE)  # 42, 0042, 2026-0042, R-2026-0042
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,15 @@ class StaffAction:
     rest: str = ""
 
 
-def parse_staff(event: Event) -> StaffAction | None:
+def normalise_reference(text: str, year: int) -> str | None:
+    """R-2026-0042 from what staff type: the full reference, or just its number in the current year."""
+    match = _SHORT.fullmatch(text.strip())
+    if match is None:
+        return None
+    return f"R-{match[1] or year}-{int(match[2]):04d}"
+
+
+def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
     if isinstance(event, Pressed) and event.data.startswith("q:"):
         _, action, reference = [*event.data.split(":", 2), "", ""][:3]
@@ -42,10 +51,11 @@ def parse_staff(event: Event) -> StaffAction | None:
     if isinstance(event, Command) and event.name in ALIASES:
         action = ALIASES[event.name]
         first, _, rest = event.args.strip().partition(" ")
-        if action in NEEDS_REFERENCE or (action == "templates" and _REFERENCE.fullmatch(first)):
-            if not _REFERENCE.fullmatch(first):
+        reference = normalise_reference(first, year) if first else None
+        if action in NEEDS_REFERENCE or (action == "templates" and reference):
+            if reference is None:
                 return StaffAction("usage", None, action)
-            return StaffAction(action, first.upper(), rest.strip())
+            return StaffAction(action, reference, rest.strip())
         return StaffAction(action, None, event.args.strip())
     return None
 

@@ -190,3 +190,15 @@ def test_sticker_gets_a_translated_answer(ctx: Context) -> None:
     screen = parent.send(Unsupported("sticker"))
     assert screen.startswith(en[T.UNSUPPORTED])
     assert en[T.UNSUPPORTED] != T.UNSUPPORTED
+
+
+def test_staff_may_give_a_request_number_short() -> None:
+    from bot.core.staffcmd import StaffAction, normalise_reference, parse_staff
+
+    assert normalise_reference("1", 2026) == "R-2026-0001"
+    assert normalise_reference("r-2025-0042", 2026) == "R-2025-0042"
+    assert normalise_reference("Anfrage", 2026) is None
+    assert parse_staff(Command("erledigt", "42"), 2026) == StaffAction("done", "R-2026-0042", "")
+    assert parse_staff(Command("erledigt", ""), 2026) == StaffAction("usage", None, "done")
+    assert parse_staff(Pressed("q:claim:R-2026-0001;DROP"), 2026) == StaffAction("invalid")
+    assert parse_staff(Text("R-2026-0001 rufe ich an"), 2026) is None  # an internal note
