@@ -44,10 +44,10 @@ def normalise_reference(text: str, year: int) -> str | None:
 def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
     if isinstance(event, Pressed) and event.data.startswith("q:"):
-        _, action, reference = [*event.data.split(":", 2), "", ""][:3]
-        if action not in BUTTON_ACTIONS or not _REFERENCE.fullmatch(reference):
+        _, action, pressed = [*event.data.split(":", 2), "", ""][:3]
+        if action not in BUTTON_ACTIONS or not _REFERENCE.fullmatch(pressed):
             return StaffAction("invalid")
-        return StaffAction("templates" if action == "tpl" else action, reference.upper())
+        return StaffAction("templates" if action == "tpl" else action, pressed.upper())
     if isinstance(event, Command) and event.name in ALIASES:
         action = ALIASES[event.name]
         first, _, rest = event.args.strip().partition(" ")
