@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
     telegram_staff_chat_id: int | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
+    telegram_webhook_listen: str = "127.0.0.1:8081"  # where our webhook server listens, behind a TLS proxy
     telegram_global_rate: float = Field(default=25.0, gt=0)
     telegram_chat_interval: float = Field(default=1.0, ge=0)  # seconds between messages to one private chat
     telegram_group_interval: float = Field(default=3.0, ge=0)  # 20 messages a minute to one group
@@ -73,6 +75,13 @@ class Settings(BaseSettings):
         if self.telegram_staff_chat_id is not None and self.staff_channel == "console:staff":
             self.staff_channel = f"telegram:{self.telegram_staff_chat_id}"
         return self
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _secret_charset(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", value):
+            raise ValueError("must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+        return value
 
     @model_validator(mode="after")
     def _webhook_needs_secret(self) -> Settings:

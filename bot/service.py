@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +47,13 @@ def build_adapters(settings: Settings) -> list[Adapter]:
     if settings.telegram_token:
         from bot.adapters.telegram import TelegramAdapter
         from bot.adapters.telegram_limits import SendLimiter
+        from bot.adapters.telegram_webhook import webhook_config
+
+        webhook = None
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret:
+            webhook = webhook_config(
+                settings.telegram_webhook_url, settings.telegram_webhook_secret, settings.telegram_webhook_listen
+            )
 
         adapters.append(
             TelegramAdapter(
@@ -57,6 +65,7 @@ def build_adapters(settings: Settings) -> list[Adapter]:
                 SendLimiter(
                     settings.telegram_global_rate, settings.telegram_chat_interval, settings.telegram_group_interval
                 ),
+                webhook,
             )
         )
     if not adapters:
@@ -68,19 +77,23 @@ async def run(settings: Settings) -> int:
     """Run until SIGTERM or SIGINT; a failing background task stops the process with exit code 1."""
     adapters = build_adapters(settings)
     async with open_app(settings, adapters) as app:
-        for adapter in adapters:
-            if adapter.name == "telegram" and app.staff_channel.startswith("telegram:"):
-                adapter.staff_chat_id = int(app.staff_channel.split(":", 1)[1])  # type: ignore[attr-defined]
-            await adapter.connect()
-        await app.sender.flush()  # what a crash left undelivered goes out first
-        await app.db.run(lambda tx: purge(tx, datetime.now(UTC), settings.retention_days, settings.session_ttl_hours))
-        scheduler = _scheduler(app, settings)
-        names = ", ".join(f"{a.name} (polling)" for a in adapters)
-        print(f"elternlotse: started {names}; staff channel {app.staff_channel.split(':', 1)[0]}", flush=True)
         try:
-            return await _supervise([app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)])
+            for adapter in adapters:
+                if adapter.name == "telegram" and app.staff_channel.startswith("telegram:"):
+                    adapter.staff_chat_id = int(app.staff_channel.split(":", 1)[1])  # type: ignore[attr-defined]
+                await adapter.connect()
+            await app.sender.flush()  # what a crash left undelivered goes out first
+            now = datetime.now(UTC)
+            await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
+            scheduler = _scheduler(app, settings)
+            modes = [f"{a.name} ({'webhook' if getattr(a, 'webhook', None) else 'polling'})" for a in adapters]
+            print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
+            sys.stdout.flush()
+            try:
+                return await _supervise([app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)])
+            finally:
+                scheduler.shutdown(wait=False)
         finally:
-            scheduler.shutdown(wait=False)
             for adapter in adapters:
                 await adapter.disconnect()
 

@@ -40,6 +40,7 @@ from telegram.error import (
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
+from bot.adapters.telegram_webhook import WebhookConfig, serve_webhook
 from bot.core.events import ChatKey, Command, Event, Pressed, Reply, Text, Unsupported, UserKey
 
 log = logging.getLogger(__name__)
@@ -100,7 +101,9 @@ class TelegramAdapter:
         staff_chat_id: int | None = None,
         staff_commands: Sequence[tuple[str, str]] = (),
         limiter: SendLimiter | None = None,
+        webhook: WebhookConfig | None = None,
     ) -> None:
+        self.webhook = webhook
         self.commands = commands
         self.staff_chat_id = staff_chat_id
         self.staff_commands = staff_commands
@@ -116,6 +119,12 @@ class TelegramAdapter:
         except InvalidToken:
             raise RuntimeError("Telegram refused the token (ELTERNLOTSE_TELEGRAM_TOKEN)") from None
         self.username = self.bot.username or ""
+        if self.webhook is not None:
+            await self.bot.set_webhook(
+                self.webhook.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES
+            )
+        else:
+            await self.bot.delete_webhook(drop_pending_updates=False)  # polling: parents' messages are kept
         for language, commands in self.commands.items():
             entries = [BotCommand(name, description[:256]) for name, description in commands]
             await self.bot.set_my_commands(entries, language_code=language or None)
@@ -132,6 +141,13 @@ class TelegramAdapter:
     # --- in -------------------------------------------------------------------------------------------
 
     async def listen(self, handle: Handler) -> None:
+        """Receive updates forever: by long polling, or through the webhook if one is configured."""
+        if self.webhook is not None:
+            await serve_webhook(self, self.webhook, handle)
+        else:
+            await self._poll(handle)
+
+    async def _poll(self, handle: Handler) -> None:
         """Poll forever. The offset moves past a batch only after every update in it was handled."""
         offset: int | None = None
         failures = 0

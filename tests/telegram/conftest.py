@@ -51,13 +51,14 @@ class BotProcess:
             **self.extra_env,
         }
 
-    async def start(self, **env: str) -> None:
+    async def start(self, wait_for_poll: bool = True, **env: str) -> None:
         assert self.proc is None or self.proc.poll() is not None
         self.runs += 1
         with self.log_path.open("ab") as log:
             command = [sys.executable, "-m", "bot.cli", "run"]
             self.proc = subprocess.Popen(command, cwd=ROOT, env={**self.env(), **env}, stdout=log, stderr=log)  # noqa: ASYNC220 - returns at once
-        await self.emu.wait_for_poll(timeout=30)
+        if wait_for_poll:
+            await self.emu.wait_for_poll(timeout=30)
 
     async def kill(self) -> None:
         assert self.proc is not None
