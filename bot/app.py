@@ -51,6 +51,8 @@ class App:
         event = inbound.event
         if isinstance(event, Command) and event.name == "_migrated":
             await self._migrated(inbound, f"{inbound.chat.split(':', 1)[0]}:{event.args}")
+        elif isinstance(event, Command) and event.name == "_reachable":
+            await self.runtime.set_reachable(inbound, event.args == "yes")
         elif inbound.chat == self.staff_channel or is_staff_event(event):
             await self.desk.handle(inbound)
         elif not inbound.private:

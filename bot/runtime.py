@@ -108,6 +108,17 @@ class Runtime:
 
         await self.db.run(write)
 
+    async def set_reachable(self, inbound: Inbound, reachable: bool) -> None:
+        """The family blocked or unblocked the bot (a platform event, not a message)."""
+
+        def write(tx: Session) -> None:
+            if repo.mark_processed(tx, inbound.inbound_id):
+                user = repo.get_user(tx, inbound.user)
+                if user is not None:
+                    user.unreachable = not reachable
+
+        await self.db.run(write)
+
     async def skip(self, inbound: Inbound) -> None:
         """Record an inbound that needs no answer, so it is never handled again."""
         await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))

@@ -198,10 +198,14 @@ class TelegramAdapter:
             event: Event = Command("_migrated", str(message.migrate_to_chat_id))
             chat = ChatKey(f"telegram:{message.chat.id}")
             return Inbound(uid, UserKey(f"telegram:{who}"), chat, event, private=False)
+        member = update.my_chat_member
+        if member is not None and member.chat.type == "private":
+            # The family blocked (or unblocked) the bot: stop or resume sending to them.
+            reachable = member.new_chat_member.status not in ("kicked", "left")
+            key = f"telegram:{member.from_user.id}"
+            event = Command("_reachable", "yes" if reachable else "no")
+            return Inbound(uid, UserKey(key), ChatKey(f"telegram:{member.chat.id}"), event)
         if message is None or message.from_user is None or message.from_user.is_bot:
-            if update.my_chat_member is not None:
-                status = update.my_chat_member.new_chat_member.status
-                log.info("bot membership changed in a %s chat: %s", update.my_chat_member.chat.type, status)
             return None
         chat_type = message.chat.type
         user = message.from_user

@@ -142,3 +142,40 @@ async def test_staff_group_becoming_a_supergroup_moves_the_staff_channel(emu: Te
     _, second = await request_callback_in_arabic(emu, 1107)
     await emu.wait_for_message(-1004000, lambda m: second in m.text)
     await bot.stop()
+
+
+async def test_a_family_blocking_the_bot_is_marked_unreachable_and_unblocking_undoes_it(
+    emu: TelegramEmulator, bot: BotProcess
+) -> None:
+    parent = Person(emu, emu.add_user(1108, "Nora", language_code="de"))
+    await parent.command("start")
+    emu.block(1108)  # Telegram tells the bot with a my_chat_member update
+
+    def unreachable() -> int | None:
+        with sqlite3.connect(bot.tmp / "bot.db") as conn:
+            row = conn.execute("SELECT unreachable FROM users WHERE key = 'telegram:1108'").fetchone()
+        return None if row is None else int(row[0])
+
+    for _ in range(100):
+        if unreachable() == 1:
+            break
+        await asyncio.sleep(0.05)
+    assert unreachable() == 1
+    emu.unblock(1108)
+    for _ in range(100):
+        if unreachable() == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert unreachable() == 0
+
+
+async def test_buttons_from_before_a_restart_still_work(emu: TelegramEmulator, bot: BotProcess) -> None:
+    parent = Person(emu, emu.add_user(1109, "Elif", language_code="de"))
+    await parent.command("start")
+    menu = await parent.press("Deutsch", translate=False)
+    await bot.stop()
+    await bot.start()
+    before = parent.count()
+    emu.press(1109, menu, "🏠 Wohnen")  # a keyboard sent by the previous process
+    answer = await parent.next(before)
+    assert "Mietvertrag" in answer.text
