@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -15,7 +16,7 @@ from bot.adapters.base import Adapter, Inbound
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
-from bot.core.events import ChatKey, Command, Text, UserKey
+from bot.core.events import ChatKey, ChatMoved, Command, Reachability, Text, UserKey
 from bot.core.hours import HoursError, load_hours
 from bot.core.i18n import load_i18n
 from bot.core.staffcmd import is_staff_event
@@ -30,6 +31,7 @@ from storage.models import ChatAlias
 
 log = logging.getLogger(__name__)
 CRASH_VARIABLE = "ELTERNLOTSE_TEST_CRASH_AFTER_COMMITS"
+ATTEMPTS = 3
 
 
 @dataclass
@@ -49,10 +51,10 @@ class App:
     async def route(self, inbound: Inbound) -> None:
         """Staff channel and staff commands go to the desk; a family's private chat to the dialog engine."""
         event = inbound.event
-        if isinstance(event, Command) and event.name == "_migrated":
-            await self._migrated(inbound, f"{inbound.chat.split(':', 1)[0]}:{event.args}")
-        elif isinstance(event, Command) and event.name == "_reachable":
-            await self.runtime.set_reachable(inbound, event.args == "yes")
+        if isinstance(event, ChatMoved):
+            await self._migrated(inbound, event.new_chat)
+        elif isinstance(event, Reachability):
+            await self.runtime.set_reachable(inbound, event.reachable)
         elif inbound.chat == self.staff_channel or is_staff_event(event):
             await self.desk.handle(inbound)
         elif not inbound.private:
@@ -67,13 +69,28 @@ class App:
 
     async def handle(self, inbound: Inbound) -> None:
         """Handle one inbound event, then wake the sender (which delivers after the commit)."""
-        await self.route(inbound)
+        await self.guarded(inbound)
         self.sender.wake()
 
     async def handle_and_deliver(self, inbound: Inbound) -> None:
         """For the console: deliver the replies before reading the next line."""
-        await self.route(inbound)
+        await self.guarded(inbound)
         await self.sender.flush()
+
+    async def guarded(self, inbound: Inbound) -> None:
+        """Route with retries; an event that keeps failing is set aside so it cannot block everyone else.
+
+        Only the exception's type is logged: its message could carry what a family typed.
+        """
+        for attempt in range(1, ATTEMPTS + 1):
+            try:
+                await self.route(inbound)
+                return
+            except Exception as exc:
+                log.error("handling %s failed (%s), attempt %d", inbound.inbound_id, type(exc).__name__, attempt)
+                await asyncio.sleep(0.2 * attempt)
+        log.error("handling %s failed %d times: set aside", inbound.inbound_id, ATTEMPTS)
+        await self.runtime.set_aside(inbound)
 
     def _mentions_bot(self, text: str) -> bool:
         names = [getattr(adapter, "username", "") for adapter in self.adapters.values()]
@@ -134,9 +151,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             settings.escalate_after_office_hours,
         )
         desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
-        runtime = Runtime(
-            db, content, i18n, hours, RuntimeConfig(settings.staff_channel, params), card_row=desk.card_row
-        )
+        runtime = Runtime(db, content, i18n, hours, RuntimeConfig(staff_channel, params), card_row=desk.card_row)
         sender = OutboxSender(db, by_name, on_delivery=desk.note_delivery)
         yield App(settings, db, runtime, desk, sender, by_name)
     finally:

@@ -86,21 +86,64 @@ class StaffDesk:
         now = self.clock()
         action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
-        allowed = False
+        allowed: bool | None = False
         if action is not None and (in_channel or inbound.private):
             allowed = await self._authorised(inbound.user)
+        if action is not None and allowed:
+            action = await self._check_people(action)
         await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
 
-    async def _authorised(self, user: UserKey) -> bool:
+    async def _authorised(self, user: str) -> bool | None:
+        """Whether user is a current member of the staff channel; None if the platform could not tell now."""
         if self.config.allowlist and user not in self.config.allowlist:
             return False
-        return await self.is_member(ChatKey(self.config.staff_channel), user)
+        try:
+            return await self.is_member(ChatKey(self.config.staff_channel), UserKey(user))
+        except Exception as exc:  # the platform did not answer: not the same as "not a member"
+            log.warning("membership check failed: %s", type(exc).__name__)
+            return None
 
-    def _handle(self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool, now: datetime) -> None:
+    async def _check_people(self, action: StaffAction) -> StaffAction:
+        """Ask the platform about the other people an action involves, before its transaction.
+
+        Reassigning goes only to a current member, named unambiguously; a request whose owner has left the
+        team may be released or reassigned by any member, so nothing gets stuck.
+        """
+        if action.action not in ("reassign", "release") or action.reference is None:
+            return action
+        reference = action.reference
+
+        def people(tx: Session) -> tuple[str | None, list[str]]:
+            request = repo.get_request(tx, reference)
+            wanted = action.rest.strip().lstrip("@").casefold()
+            keys = [
+                m.key
+                for m in tx.execute(select(StaffMember)).scalars()
+                if wanted and wanted in (m.display_name.casefold(), m.key.casefold())
+            ]
+            return (request.claimed_by if request else None), keys
+
+        owner, candidates = await self.db.run(people)
+        owner_gone = owner is not None and await self._authorised(owner) is False
+        target = ""
+        if action.action == "reassign":
+            if len(candidates) > 1:
+                target = "!ambiguous"
+            elif candidates and await self._authorised(candidates[0]):
+                target = candidates[0]
+        return StaffAction(action.action, reference, action.rest, owner_gone=owner_gone, target=target)
+
+    def _handle(
+        self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
+    ) -> None:
         if not repo.mark_processed(tx, inbound.inbound_id) or action is None:
             return  # a redelivery, or an internal note: never relayed, nothing to do
         out = _Out()
-        if not allowed:
+        if allowed is None:
+            out.add(
+                inbound.chat, "Ich konnte gerade nicht prüfen, ob Sie zum Team-Kanal gehören. Bitte gleich noch einmal."
+            )
+        elif not allowed:
             log.warning("refused staff action %r from a non-member", action.action)
             self._refuse(tx, inbound, out)
         else:
@@ -270,18 +313,15 @@ class StaffDesk:
         request = self._own(tx, member, a, inbound, out)
         if request is None:
             return
-        wanted = a.rest.strip().lstrip("@").casefold()
-        target = next(
-            (
-                m
-                for m in tx.execute(select(StaffMember)).scalars()
-                if wanted in (m.display_name.casefold(), m.key.casefold())
-            ),
-            None,
-        )
-        if not wanted or target is None:
+        target = tx.get(StaffMember, a.target) if a.target and a.target != "!ambiguous" else None
+        if a.target == "!ambiguous":
+            out.add(inbound.chat, f"„{a.rest}“ passt auf mehrere Personen. Bitte genauer, z. B. mit dem Konto.")
+            return
+        if target is None:
             out.add(
-                inbound.chat, f"„{a.rest}“ kenne ich nicht. Die Person muss einmal im Team-Kanal geschrieben haben."
+                inbound.chat,
+                f"„{a.rest}“ kenne ich nicht als aktuelles Mitglied des Team-Kanals. "
+                "Die Person muss im Team-Kanal sein und dort einmal geschrieben haben.",
             )
             return
         request.claimed_by, request.claimed_at = target.key, now
@@ -311,7 +351,7 @@ class StaffDesk:
             out.add(inbound.chat, f"{a.reference} gibt es nicht.")
         elif request.status != "claimed":
             out.add(inbound.chat, f"{a.reference} ist {STATUS_DE[request.status]}; zuerst übernehmen.")
-        elif request.claimed_by != member.key:
+        elif request.claimed_by != member.key and not (a.owner_gone and a.action in ("release", "reassign")):
             out.add(
                 inbound.chat,
                 f"{a.reference} gehört {self._owner_name(tx, request)}. Nur die zuständige Person darf das.",
@@ -338,12 +378,8 @@ class StaffDesk:
 
     def card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
         card = card_for(request, self.hours, now, self._owner_name(tx, request)).to_payload()
-        if request.card_ref and "|" in request.card_ref:
-            destination, ref = request.card_ref.rsplit("|", 1)
-            card["edit_ref"] = ref
-        else:
-            destination = self.config.staff_channel
-        return {"destination": destination, "payload": card, "kind": "card", "request_id": request.id}
+        # Whether this edits the card or posts it is decided when it is sent (bot/outbox.py).
+        return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
 
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: _Out, inbound: Inbound

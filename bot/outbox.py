@@ -97,17 +97,26 @@ class OutboxSender:
             await self._finish(row, Delivery("failed", error="no adapter" if adapter is None else "empty"))
             return True
         edit_ref = row.payload.get("edit_ref")
+        destination = row.destination
+        if row.kind == "card" and row.request_id is not None:
+            # Decide now, not when the row was written, whether the card exists: else a claim made before the
+            # first card went out would post a second card whose button is dead.
+            request_id = row.request_id
+            card_ref = await self.db.run(lambda tx: repo.card_ref(tx, request_id))
+            posted_in, _, message = (card_ref or "").rpartition("|")
+            # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
+            edit_ref = message if posted_in == destination and message else None
         try:
-            result = await adapter.send(ChatKey(row.destination), Outgoing(Reply.from_payload(row.payload), edit_ref))
+            result = await adapter.send(ChatKey(destination), Outgoing(Reply.from_payload(row.payload), edit_ref))
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
-            log.exception("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
+            log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
             result = Delivery("retry", error=type(exc).__name__)
         await self._finish(row, result)
         return result.status != "retry"
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
-        if row.request_id is None and result.status == "sent" and not result.new_destination:
+        if row.request_id is None and row.kind != "erase" and result.status == "sent" and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = "sent"
@@ -141,6 +150,9 @@ class OutboxSender:
         current = tx.get(OutboxMessage, row_id)
         if current is None or current.status != "pending":
             return current.status if current else "gone"
+        if current.kind == "erase" and result.status != "retry":
+            tx.delete(current)  # the last message to a family that erased itself leaves no trace
+            return "gone"
         current.attempts += 1
         if result.new_destination:
             current.destination = result.new_destination

@@ -61,7 +61,19 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
     recorded without any link to the person.
     """
     rows: list[dict[str, Any]] = []
+    user = tx.get(User, user_id)
+    chats = {user.key, user.chat or user.key} if user is not None else set()
     requests = tx.execute(select(CallbackRequest).where(CallbackRequest.user_id == user_id)).scalars().all()
+    request_ids = [r.id for r in requests]
+    # Every message to or about the family goes: replies sent or pending, and contact details not yet
+    # delivered to a staff member (delivered ones were never kept: a sent row holds no text).
+    tx.execute(
+        delete(OutboxMessage).where(
+            (OutboxMessage.user_id == user_id)
+            | OutboxMessage.destination.in_(chats)
+            | (OutboxMessage.request_id.in_(request_ids) & OutboxMessage.kind.in_(("details", "family")))
+        )
+    )
     for request in requests:
         if request.status in ("open", "claimed"):
             request.status, request.closed_at = "withdrawn", now
@@ -83,8 +95,6 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
                 action="withdrawn",
             )
         tx.delete(consent)
-    tx.execute(delete(OutboxMessage).where(OutboxMessage.user_id == user_id, OutboxMessage.status == "pending"))
-    tx.execute(update(OutboxMessage).where(OutboxMessage.user_id == user_id).values(user_id=None, payload=None))
     tx.execute(delete(DialogState).where(DialogState.user_id == user_id))
     tx.execute(delete(User).where(User.id == user_id))
     log.info("a family erased its data (%d request(s) withdrawn or stripped)", len(requests))
@@ -97,6 +107,7 @@ class PurgeResult:
     sessions: int
     outbox: int
     inbound: int
+    users: int = 0
 
 
 def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: int) -> PurgeResult:
@@ -125,9 +136,22 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
         if state.state.get("slots"):
             state.state = {**state.state, "slots": {}, "at": None, "history": []}
             sessions += 1
+    # Families silent for the whole retention period, with nothing open: their user row (platform id, chat,
+    # language, district) and dialog state go; their consent records lose the link to them.
+    active = select(CallbackRequest.user_id).where(
+        CallbackRequest.status.in_(("open", "claimed")), CallbackRequest.user_id.is_not(None)
+    )
+    idle = select(User.id).where(User.last_seen_at < cutoff, User.id.not_in(active))
+    idle_ids = list(tx.execute(idle).scalars())
+    if idle_ids:
+        tx.execute(update(ConsentRecord).where(ConsentRecord.user_id.in_(idle_ids)).values(user_id=None))
+        tx.execute(update(CallbackRequest).where(CallbackRequest.user_id.in_(idle_ids)).values(user_id=None))
+        tx.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(idle_ids)))
+        tx.execute(delete(DialogState).where(DialogState.user_id.in_(idle_ids)))
+        tx.execute(delete(User).where(User.id.in_(idle_ids)))
     done = (OutboxMessage.status.in_(("sent", "failed"))) & (OutboxMessage.created_at < now - timedelta(days=1))
     outbox = int(tx.execute(delete(OutboxMessage).where(done)).rowcount)  # type: ignore[attr-defined]
     inbound = int(
         tx.execute(delete(ProcessedInbound).where(ProcessedInbound.processed_at < now - timedelta(days=7))).rowcount  # type: ignore[attr-defined]
     )
-    return PurgeResult(count, sessions, outbox, inbound)
+    return PurgeResult(count, sessions, outbox, inbound, len(idle_ids))

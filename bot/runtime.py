@@ -19,7 +19,7 @@ from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, Rec
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
-from bot.core.texts import DELETED
+from bot.core.texts import DELETED, SORRY
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest
@@ -119,6 +119,17 @@ class Runtime:
 
         await self.db.run(write)
 
+    async def set_aside(self, inbound: Inbound) -> None:
+        """An event that could not be handled: mark it done and, in a private chat, say sorry and how to go on."""
+        lang = inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de"
+
+        def write(tx: Session) -> None:
+            if repo.mark_processed(tx, inbound.inbound_id) and inbound.private:
+                text = self.i18n.t(lang or "de", SORRY)
+                repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": Reply(text).to_payload()}])
+
+        await self.db.run(write)
+
     async def skip(self, inbound: Inbound) -> None:
         """Record an inbound that needs no answer, so it is never handled again."""
         await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))
@@ -178,9 +189,9 @@ class Runtime:
                     )
                 else:
                     writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row)
-                    writes.outbox.append(
-                        {"destination": inbound.chat, "payload": Reply(self.i18n.t(lang, DELETED)).to_payload()}
-                    )
+                    goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
+                    # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
+                    writes.outbox.append({"destination": inbound.chat, "payload": goodbye, "kind": "erase"})
                     writes.erased = True
                     return session, []
         return session, []

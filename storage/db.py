@@ -40,7 +40,10 @@ def sqlite_path(url: str) -> Path | None:
 
 def _sqlite_engine(path: Path) -> Engine:
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False})
+    # hide_parameters: an error message must never carry a family's phone number or note into a log.
+    engine = create_engine(
+        f"sqlite:///{path}", connect_args={"timeout": 30, "check_same_thread": False}, hide_parameters=True
+    )
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -121,6 +124,9 @@ class _SQLiteWriter:
                     for job in batch:
                         try:
                             with session.begin_nested():
+                                # Ask for the connection now: SQLAlchemy emits SAVEPOINT only then, and the
+                                # hot path's cached cursor would otherwise run outside the savepoint.
+                                session.connection()
                                 outcomes.append((job, job.work(session), None))
                         except Exception as exc:  # this job's savepoint is rolled back; the others go on
                             outcomes.append((job, None, exc))
@@ -144,7 +150,7 @@ class Database:
             self._sync = _sqlite_engine(path)
             self._writer = _SQLiteWriter(sessionmaker(self._sync, expire_on_commit=False))
         else:
-            self._async = create_async_engine(url, pool_pre_ping=True)
+            self._async = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
 
     @property

@@ -176,5 +176,5 @@ class OutboxMessage(Base):
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     "callback_requests": ("phone", "name", "note"),
     "dialog_states": ("state",),
-    "outbox": ("payload",),
+    "outbox": ("payload", "destination"),
 }

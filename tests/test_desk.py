@@ -147,7 +147,7 @@ async def test_after_delete_no_table_holds_phone_name_or_note(database_url: str)
         await chat.say("@anna privat: /team", "@anna: [Übernehmen]")
         out = await chat.say("/mydata")
         assert PHONE in out and NAME in out and NOTE in out
-        out = await chat.say("/delete")
+        out = await chat.say("/delete", "[Ja, alles löschen]")
         assert "Wir haben alle Ihre Daten gelöscht." in out
         assert "⚪ von der Familie zurückgezogen" in out  # the card says so
 
@@ -160,8 +160,8 @@ async def test_after_delete_no_table_holds_phone_name_or_note(database_url: str)
 
         values = await chat.app.db.run(every_value)
         assert any(ref in v for v in values)  # the scan reads real rows: the anonymous request remains
-        for secret in (PHONE, PHONE_TYPED, "+49 234 1234567", NAME, NOTE):
-            assert not [v for v in values if secret in v], secret
+        for secret in (PHONE, PHONE_TYPED, "+49 234 1234567", NAME, NOTE, "console:parent"):
+            assert not [v for v in values if secret in v], secret  # not even the family's chat id
 
 
 async def test_retention_purge_strips_old_closed_requests_and_keeps_counts(database_url: str) -> None:
@@ -221,3 +221,36 @@ async def test_unknown_command_stays_with_the_family_dialog(database_url: str) -
             Inbound("console:x1", UserKey("console:parent"), ChatKey("console:parent"), Command("frobnicate"))
         )
         assert "Bitte tippen Sie auf eine der Schaltflächen." in chat.transcript[start:]
+
+
+async def test_reassign_goes_only_to_a_current_member_and_a_departed_owner_does_not_block(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say("@ben: /offen", f"@anna: /uebernehmen {ref}")
+        out = await chat.say(f"@anna: /uebergeben {ref} mallory")
+        assert "kenne ich nicht als aktuelles Mitglied" in out
+        out = await chat.say(f"@anna: /uebergeben {ref} Ben")
+        assert "Zuständig: Ben" in out
+
+        # Ben leaves the team (in the console: he is no longer a member); Anna may take the request back.
+        async def not_ben(channel: str, user: str) -> bool:
+            return user.startswith("console:staff:") and user != "console:staff:ben"
+
+        chat.app.desk.is_member = not_ben  # type: ignore[assignment]
+        out = await chat.say(f"@anna: /zurueckgeben {ref}")
+        assert "🟡 offen" in out
+
+
+async def test_retention_purge_forgets_families_silent_for_the_whole_period(database_url: str) -> None:
+    from bot.privacy import purge
+    from storage.models import ConsentRecord, User
+
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say(f"@anna: /uebernehmen {ref}", f"@anna: /erledigt {ref}")
+        later = datetime.now(UTC) + timedelta(days=31)
+        result = await chat.app.db.run(lambda tx: purge(tx, later, 30, 24))
+        assert result.users == 1 and result.requests == 1
+        users = await chat.app.db.run(lambda tx: tx.execute(select(User)).scalars().all())
+        consents = await chat.app.db.run(lambda tx: tx.execute(select(ConsentRecord)).scalars().all())
+        assert users == [] and consents and all(c.user_id is None for c in consents)

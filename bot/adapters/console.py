@@ -88,7 +88,7 @@ class ConsoleAdapter:
             return None
         if stripped.startswith("!") and stripped[1:].isalpha():
             return Unsupported(stripped[1:])
-        if stripped.startswith("/") and len(stripped) > 1:
+        if stripped.startswith("/") and len(stripped) > 1 and stripped[1].isalpha():
             name, _, args = stripped[1:].partition(" ")
             return Command(name.lower(), args.strip())
         return Text(line)

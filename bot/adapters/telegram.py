@@ -41,7 +41,18 @@ from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
 from bot.adapters.telegram_webhook import WebhookConfig, serve_webhook
-from bot.core.events import ChatKey, Command, Event, Pressed, Reply, Text, Unsupported, UserKey
+from bot.core.events import (
+    ChatKey,
+    ChatMoved,
+    Command,
+    Event,
+    Pressed,
+    Reachability,
+    Reply,
+    Text,
+    Unsupported,
+    UserKey,
+)
 
 log = logging.getLogger(__name__)
 MAX_UTF16 = 4096
@@ -195,7 +206,7 @@ class TelegramAdapter:
         if message is not None and message.migrate_to_chat_id is not None:
             # The group became a supergroup; Telegram may send this without a sender.
             who = message.from_user.id if message.from_user else 0
-            event: Event = Command("_migrated", str(message.migrate_to_chat_id))
+            event: Event = ChatMoved(f"telegram:{int(message.migrate_to_chat_id)}")
             chat = ChatKey(f"telegram:{message.chat.id}")
             return Inbound(uid, UserKey(f"telegram:{who}"), chat, event, private=False)
         member = update.my_chat_member
@@ -203,7 +214,7 @@ class TelegramAdapter:
             # The family blocked (or unblocked) the bot: stop or resume sending to them.
             reachable = member.new_chat_member.status not in ("kicked", "left")
             key = f"telegram:{member.from_user.id}"
-            event = Command("_reachable", "yes" if reachable else "no")
+            event = Reachability(reachable)
             return Inbound(uid, UserKey(key), ChatKey(f"telegram:{member.chat.id}"), event)
         if message is None or message.from_user is None or message.from_user.is_bot:
             return None
@@ -227,6 +238,8 @@ class TelegramAdapter:
                 name, _, target = command.partition("@")
                 if target and self.username and target.lower() != self.username.lower():
                     return Text(text)  # a command for another bot in a group
+                if not name or not name[0].isalpha():
+                    return Text(text)  # not one of ours
                 return Command(name.lower(), args.strip())
             return Text(text)
         for kind in UNSUPPORTED_KINDS:
@@ -324,9 +337,10 @@ class TelegramAdapter:
             return False
         try:
             member = await self.bot.get_chat_member(chat_id_of(channel), chat_id_of(user))
-        except TelegramError as exc:
-            log.warning("getChatMember failed: %s", _reason(exc))
+        except BadRequest as exc:  # e.g. "user not found": an answer, and it is no
+            log.info("getChatMember: %s", _reason(exc))
             return False
+        # Any other error (network, 429) propagates: "could not check" is not "not a member".
         if member.status == "restricted":
             return bool(getattr(member, "is_member", False))
         return member.status in MEMBER_STATUSES

@@ -9,6 +9,7 @@ from bot.core import texts as T
 from bot.core.dialogs import Content, Node
 from bot.core.events import (
     Button,
+    ChatMoved,
     Command,
     CreateRequest,
     DataRequest,
@@ -16,6 +17,7 @@ from bot.core.events import (
     Event,
     HandoffDone,
     Pressed,
+    Reachability,
     RecordConsent,
     Reply,
     Session,
@@ -109,6 +111,8 @@ class _Turn:
     # --- events ----------------------------------------------------------------------------------------
 
     def handle(self, event: Event) -> None:
+        if isinstance(event, ChatMoved | Reachability):
+            return  # platform events are the application's, not the dialog's
         if isinstance(event, HandoffDone):
             node = self.ctx.content.node(self.s.at)
             self.s.slots.clear()
@@ -172,8 +176,12 @@ class _Turn:
             self.s.history.clear()
             self.s.slots.clear()
             self.enter(WELCOME)
-        elif cmd.name in ("mydata", "delete"):
-            self.effects.append(DataRequest("show" if cmd.name == "mydata" else "delete"))
+        elif cmd.name == "mydata":
+            self.effects.append(DataRequest("show"))
+        elif cmd.name == "delete":
+            # One more tap, so a mistap in the menu does not withdraw a family's request.
+            self.say(self.t(T.CONFIRM_DELETE))
+            self.flush([[Button(self.t(T.DELETE_YES), "x:delete")], [Button(self.t(T.DELETE_NO), "g:menu")]])
         elif cmd.name in COMMAND_TARGETS:
             self.enter(COMMAND_TARGETS[cmd.name], push=True)
         elif cmd.name == "reminders":
@@ -191,19 +199,23 @@ class _Turn:
             self.s.slots.clear()
             self.enter(MENU)
             return
+        if data == "x:delete":
+            self.effects.append(DataRequest("delete"))
+            return
         kind, _, rest = data.partition(":")
         qid, _, arg = rest.rpartition(":")
         node = self.ctx.content.node(qid)
+        index = _number(arg)
         if node is None or kind not in ("o", "k", "c"):
             self.stale()
-        elif kind == "o" and node.type == "menu" and arg.isdigit() and int(arg) < len(node.options):
+        elif kind == "o" and node.type == "menu" and index is not None and index < len(node.options):
             # Menus are navigation: an older menu's button still works from anywhere.
             self.s.at = node.id
-            self.choose_option(node, int(arg))
+            self.choose_option(node, index)
         elif self.s.at != qid:
             self.stale()
-        elif kind == "o" and node.type == "ask" and arg.isdigit():
-            self.answer_choice(node, int(arg))
+        elif kind == "o" and node.type == "ask" and index is not None:
+            self.answer_choice(node, index)
         elif kind == "k" and node.type == "ask" and node.optional:
             self.enter(node.next or MENU)
         elif kind == "c" and node.type == "consent" and arg in ("y", "n"):
@@ -232,8 +244,9 @@ class _Turn:
             self.rerender()
 
     def match_label(self, node: Node, text: str) -> int | None:
-        if text.isdigit() and 1 <= int(text) <= len(node.options):
-            return int(text) - 1
+        number = _number(text)
+        if number is not None and 1 <= number <= len(node.options):
+            return number - 1
         for i, option in enumerate(node.options):
             if self.t(option.label).casefold() == text.casefold():
                 return i
@@ -275,8 +288,9 @@ class _Turn:
             if node.kind == "district":
                 labels = [district_name(self.ctx.hours, d) for d in district_ids(self.ctx.hours)]
             match = [i for i, label in enumerate(labels) if label.casefold() == text.casefold()]
-            if text.isdigit() and 1 <= int(text) <= len(labels):
-                match = [int(text) - 1]
+            number = _number(text)
+            if number is not None and 1 <= number <= len(labels):
+                match = [number - 1]
             if match:
                 self.answer_choice(node, match[0])
                 return
@@ -430,3 +444,13 @@ class _Turn:
                 shown = district_name(self.ctx.hours, value) if value != "unknown" else self.t(T.DONT_KNOW_DISTRICT)
             lines.append(f"• {self.t(caption)}: {shown}")
         return "\n".join(lines)
+
+
+def _number(text: str) -> int | None:
+    """A small number in any script's decimal digits (3, ٣, ۳), or None.
+
+    isdecimal, not isdigit: "²".isdigit() is true but int("²") raises, a crash any parent could cause.
+    """
+    if text.isdecimal() and len(text) <= 4:
+        return int(text)
+    return None

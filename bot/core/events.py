@@ -45,7 +45,21 @@ class HandoffDone:
     reference: str
 
 
-Event = Text | Pressed | Command | Unsupported | HandoffDone
+@dataclass(frozen=True)
+class ChatMoved:
+    """Platform event, made only by an adapter: this chat now has another key (group -> supergroup)."""
+
+    new_chat: str
+
+
+@dataclass(frozen=True)
+class Reachability:
+    """Platform event, made only by an adapter: the family blocked (or unblocked) the bot."""
+
+    reachable: bool
+
+
+Event = Text | Pressed | Command | Unsupported | HandoffDone | ChatMoved | Reachability
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class StaffAction:
     action: str
     reference: str | None = None
     rest: str = ""
+    owner_gone: bool = False  # filled in by the desk: the responsible person has left the staff channel
+    target: str = ""  # filled in by the desk: the current member a request is reassigned to
 
 
 def normalise_reference(text: str, year: int) -> str | None:

@@ -26,6 +26,7 @@ UNSUPPORTED = N_(
 )
 TOO_LONG = N_("Das ist leider zu lang. Bitte schreiben Sie höchstens {max} Zeichen.")
 EMPTY = N_("Bitte schreiben Sie etwas oder tippen Sie auf eine Schaltfläche.")
+SORRY = N_("Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal oder beginnen Sie neu mit /start.")
 NOT_YET = N_("Diese Funktion gibt es noch nicht. Bitte fragen Sie in der Sprechstunde nach.")
 DEFAULT_PHONE_HINT = N_("Das sieht nicht wie eine Telefonnummer aus. Bitte schreiben Sie zum Beispiel: {example}")
 NO_SLOTS = N_("In den nächsten Wochen sind keine Sprechstunden eingetragen. Bitte fordern Sie einen Rückruf an.")
@@ -48,15 +49,21 @@ SUMMARY_LABELS = {
 # Characters that could reorder or hide text (bidi overrides, zero-width marks): never kept from input.
 _STRIP = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _SPACES = re.compile(r"\s+")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+_BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 _PUNCT = re.compile(r"[^\w\s]")
 
 
 def clean_text(raw: str) -> str:
-    """Normalise user input: NFC, no control or bidi-override characters, single spaces."""
-    text = unicodedata.normalize("NFC", raw)
+    """Normalise user input: NFC, no control or bidi-override characters, single spaces, lines kept.
+
+    Line breaks stay (an address in a staff reply, a family's note); runs of blank lines shrink to one.
+    """
+    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     text = _STRIP.sub("", text)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    return _SPACES.sub(" ", text).strip()
+    lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
 def normalise_phone(raw: str, region: str = "DE") -> str | None:
@@ -93,6 +100,11 @@ MYDATA_REQUEST = N_("Anfrage {reference} vom {date}: {status}")
 MYDATA_CONSENT = N_("Einwilligung „{purpose}“ (Version {version}) vom {date}")
 MYDATA_NOTHING = N_("Außer Ihrer Sprachwahl haben wir nichts über Sie gespeichert.")
 MYDATA_FOOTER = N_("Mit /delete löschen wir alles sofort.")
+CONFIRM_DELETE = N_(
+    "Wirklich alles löschen? Dann löschen wir sofort alle Ihre Angaben und ziehen offene Anfragen zurück."
+)
+DELETE_YES = N_("Ja, alles löschen")
+DELETE_NO = N_("Nein, zurück")
 DELETED = N_(
     "Wir haben alle Ihre Daten gelöscht. Offene Anfragen haben wir zurückgezogen. "
     "Sie können jederzeit neu beginnen: /start"

@@ -202,3 +202,39 @@ def test_staff_may_give_a_request_number_short() -> None:
     assert parse_staff(Command("erledigt", ""), 2026) == StaffAction("usage", None, "done")
     assert parse_staff(Pressed("q:claim:R-2026-0001;DROP"), 2026) == StaffAction("invalid")
     assert parse_staff(Text("R-2026-0001 rufe ich an"), 2026) is None  # an internal note
+
+
+def test_superscript_and_other_unicode_digits_do_not_crash_the_engine(ctx: Context) -> None:
+    # Regression: "²".isdigit() is true but int("²") raises; one such message stopped the whole service.
+    parent = Parent(ctx)
+    parent.send(Command("start"))
+    parent.press("Deutsch")
+    for typed in ("²", "①", "9" * 50):
+        assert "Bitte tippen Sie auf eine der Schaltflächen." in parent.send(Text(typed))
+    for forged in ("o:main/menu:²", "o:callback/topic:①"):
+        assert "nicht mehr aktiv" in parent.send(Pressed(forged))
+    assert "U-Heft" in parent.send(Text("٣"))  # Arabic-Indic three chooses the third topic, as 3 would
+
+
+def test_platform_events_never_reach_the_dialog(ctx: Context) -> None:
+    from bot.core.events import ChatMoved, Reachability
+
+    parent = Parent(ctx)
+    parent.send(Command("start"))
+    before = parent.session.to_json()
+    assert parent.send(ChatMoved("telegram:-100")) == "" and parent.send(Reachability(False)) == ""
+    assert parent.session.to_json() == before
+
+
+def test_delete_asks_once_more_and_no_keeps_everything(ctx: Context) -> None:
+    from bot.core.events import DataRequest
+
+    parent = Parent(ctx)
+    parent.send(Command("start"))
+    parent.press("Deutsch")
+    assert "Wirklich alles löschen?" in parent.send(Command("delete"))
+    assert not any(isinstance(e, DataRequest) for e in parent.effects)
+    assert "Wobei können wir helfen?" in parent.press("Nein, zurück")
+    parent.send(Command("delete"))
+    parent.press("Ja, alles löschen")
+    assert parent.effects == [DataRequest("delete")]

@@ -132,3 +132,29 @@ async def test_user_keys_are_unique_per_transport(db: Database) -> None:
     other = await db.run(lambda tx: repo.touch_user(tx, "matrix:@12345:example.org"))
     assert first[0] == again[0] != other[0]
     assert await db.run(lambda tx: tx.query(User).count()) == 2
+
+
+async def test_a_failing_unit_in_a_group_commit_leaves_no_processed_mark(db: Database) -> None:
+    # Regression: with the hot path's cached cursor, later units of a batch ran outside their savepoint.
+    def unit(n: int) -> None:
+        def work(tx: Session) -> None:
+            repo.mark_processed(tx, f"test:update:{n}")
+            if n % 3 == 0:
+                raise RuntimeError("this unit fails after marking")
+
+        return work  # type: ignore[return-value]
+
+    results = await asyncio.gather(*(db.run(unit(n)) for n in range(30)), return_exceptions=True)
+    assert sum(isinstance(r, RuntimeError) for r in results) == 10
+    marked = await db.run(lambda tx: tx.execute(text("SELECT count(*) FROM processed_inbound")).scalar_one())
+    assert marked == 20
+
+
+async def test_database_errors_do_not_carry_parameters(db: Database) -> None:
+    def duplicate(tx: Session) -> None:
+        tx.execute(text("INSERT INTO reference_counters (year, last) VALUES (:y, 1)"), {"y": 1})
+        tx.execute(text("INSERT INTO reference_counters (year, last) VALUES (:y, 1)"), {"y": 1})
+
+    with pytest.raises(IntegrityError) as caught:
+        await db.run(duplicate)
+    assert "parameters" not in str(caught.value) or "hidden" in str(caught.value)
