@@ -235,7 +235,7 @@ class Runtime:
                 "request_id": request.id,
             }
         )
-        log.info("callback request %s created (topic %s)", reference, request.topic)
+        log.info("callback request %s created", reference)
         return request
 
 

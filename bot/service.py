@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 import sys
+import traceback
 from collections.abc import Coroutine
 from datetime import UTC, datetime
 from typing import Any
@@ -130,7 +131,11 @@ async def _supervise(jobs: list[Coroutine[Any, Any, None]]) -> int:
     code = 0
     for task in done:
         if task is not stopper and task.exception() is not None:
-            log.error("a background task failed", exc_info=task.exception())
+            error = task.exception()
+            assert error is not None
+            # The type and where, not the message: a message could carry what a family typed.
+            where = "".join(traceback.format_tb(error.__traceback__)[-3:])
+            log.error("a background task failed: %s\n%s", type(error).__name__, where)
             code = 1
     for task in [*tasks, stopper]:
         task.cancel()
