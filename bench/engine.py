@@ -3,7 +3,9 @@
 Prints steps/s, p50 and p99 step latency and peak RSS. Target on the reference machine: >= 1,000 steps/s,
 p99 < 10 ms. The engine alone (no storage) is measured in the same run as a baseline for the ratio.
 
-    .venv/bin/python bench/engine.py [--parents 200] [--concurrency 1]
+    .venv/bin/python bench/engine.py [--parents 200] [--concurrency 1,4,8]
+
+--concurrency lists how many parents act at the same moment; each level is a separate run on a fresh file.
 """
 
 from __future__ import annotations
@@ -18,11 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.base import Inbound
-from bot.core.dialogs import load_content
+from bot.core.dialogs import Content, load_content
 from bot.core.engine import Context, step
 from bot.core.events import ChatKey, Command, Event, HandoffDone, Pressed, Session, Text, UserKey
-from bot.core.hours import load_hours
-from bot.core.i18n import load_i18n
+from bot.core.hours import HoursData, load_hours
+from bot.core.i18n import I18n, load_i18n
 from bot.runtime import Runtime, RuntimeConfig
 from storage.db import Database
 
@@ -52,8 +54,9 @@ def percentile(values: list[float], q: float) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parents", type=int, default=200)
-    parser.add_argument("--concurrency", type=int, default=1)
+    parser.add_argument("--concurrency", default="1,4,8")
     args = parser.parse_args()
+    levels = [int(level) for level in args.concurrency.split(",")]
 
     content, problems = load_content(ROOT / "dialogs" / "flows")
     assert not problems, problems
@@ -72,6 +75,21 @@ async def main() -> None:
                 session, _ = step(session, HandoffDone("R-2026-0001"), ctx)
     engine_rate = args.parents * len(JOURNEY) / (time.perf_counter() - started)
 
+    print(f"engine alone (baseline): {engine_rate:,.0f} steps/s")
+    for level in levels:
+        await storage_run(args.parents, level, content, i18n, hours, params, engine_rate)
+    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
+
+
+async def storage_run(
+    parents: int,
+    concurrency: int,
+    content: Content,
+    i18n: I18n,
+    hours: HoursData,
+    params: dict[str, str],
+    engine_rate: float,
+) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
         await db.migrate()
@@ -90,27 +108,24 @@ async def main() -> None:
                 latencies.append(time.perf_counter() - t0)
 
         started = time.perf_counter()
-        queue = list(range(args.parents))
+        queue = list(range(parents))
 
         async def worker() -> None:
             while queue:
                 await parent(queue.pop())
 
-        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - started
         await db.close()
 
     steps = len(latencies)
     rate = steps / elapsed
-    print(f"parents={args.parents} concurrency={args.concurrency} steps={steps}")
-    print(f"full steps/s (engine + SQLite commit + outbox row): {rate:,.0f}")
+    p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     print(
-        f"step latency p50={percentile(latencies, 0.5) * 1000:.2f} ms  p99={percentile(latencies, 0.99) * 1000:.2f} ms"
+        f"{parents} parents, {concurrency} at a time, {steps} full steps (engine + SQLite commit + outbox row): "
+        f"{rate:,.0f} steps/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {statistics.mean(latencies) * 1000:.2f} ms; "
+        f"storage share {1 - rate / engine_rate:.0%}"
     )
-    print(f"mean={statistics.mean(latencies) * 1000:.2f} ms")
-    print(f"engine alone (baseline, same run): {engine_rate:,.0f} steps/s; storage share of a step: "
-          f"{1 - rate / engine_rate:.0%}")  # fmt: skip
-    print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ PostgreSQL: SQLAlchemy's async engine (asyncpg), the same function run through A
 Why not an AsyncSession on aiosqlite: every statement then crosses threads. Measured here (bench/engine.py),
 a dialog step took about 11 ms that way and about 1.4 ms with one thread hop per transaction. A single SQLite
 writer thread also matches SQLite itself, which admits one writer at a time. Under load the writer commits
-the units of work that queued up meanwhile together (group commit), each in its own savepoint, so one failing
-unit rolls back alone and every caller hears back only after the commit.
+the units of work that queued up meanwhile together (group commit); if one fails, the batch is rolled back and
+each unit runs alone, so a failing unit takes only itself down. Every caller hears back only after its commit.
 """
 
 from __future__ import annotations
@@ -115,25 +115,29 @@ class _SQLiteWriter:
                 return
 
     def _run(self, batch: list[_Job]) -> None:
-        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
-        try:
-            with self.sessions() as session, session.begin():
-                if len(batch) == 1:
-                    outcomes.append((batch[0], batch[0].work(session), None))
-                else:
-                    for job in batch:
-                        try:
-                            with session.begin_nested():
-                                # Ask for the connection now: SQLAlchemy emits SAVEPOINT only then, and the
-                                # hot path's cached cursor would otherwise run outside the savepoint.
-                                session.connection()
-                                outcomes.append((job, job.work(session), None))
-                        except Exception as exc:  # this job's savepoint is rolled back; the others go on
-                            outcomes.append((job, None, exc))
-        except Exception as exc:  # the commit (or a lone job) failed: nothing of the batch was kept
-            outcomes = [(job, None, exc) for job in batch]
-        for job, result, error in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+        """Commit the batch together; if anything in it fails, roll it all back and run each job alone.
+
+        Failures are rare, so the common path pays for no savepoints; a failing job still takes only
+        itself down, because on the slow path every job has its own transaction.
+        """
+        if len(batch) > 1:
+            try:
+                with self.sessions() as session, session.begin():
+                    results = [job.work(session) for job in batch]
+            except Exception:  # somebody's job failed: nothing of the batch was kept
+                pass
+            else:
+                for job, result in zip(batch, results, strict=True):
+                    job.loop.call_soon_threadsafe(_settle, job.future, result, None)
+                return
+        for job in batch:
+            try:
+                with self.sessions() as session, session.begin():
+                    result = job.work(session)
+            except Exception as exc:
+                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
+            else:
+                job.loop.call_soon_threadsafe(_settle, job.future, result, None)
 
 
 class Database:
