@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -148,8 +148,25 @@ class StaffDesk:
             self._refuse(tx, inbound, out)
         else:
             member = self._member(tx, inbound, now)
-            getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
+            action = self._resolve_short(tx, action, out, inbound)
+            if action is not None:
+                getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
         repo.add_outbox_rows(tx, out.rows)
+
+    def _resolve_short(self, tx: Session, a: StaffAction, out: _Out, inbound: Inbound) -> StaffAction | None:
+        """A bare number means this year's request, unless last year's with that number is still active too."""
+        if not a.short or a.reference is None:
+            return a
+        year = int(a.reference[2:6])
+        earlier = f"R-{year - 1}{a.reference[6:]}"
+        older = repo.get_request(tx, earlier)
+        if older is None or older.status not in ("open", "claimed"):
+            return a
+        current = repo.get_request(tx, a.reference)
+        if current is None:
+            return replace(a, reference=earlier)
+        out.add(inbound.chat, f"Meinen Sie {earlier} oder {a.reference}? Bitte die ganze Nummer angeben.")
+        return None
 
     def _refuse(self, tx: Session, inbound: Inbound, out: _Out) -> None:
         if inbound.chat == self.config.staff_channel:

@@ -254,3 +254,19 @@ async def test_retention_purge_forgets_families_silent_for_the_whole_period(data
         users = await chat.app.db.run(lambda tx: tx.execute(select(User)).scalars().all())
         consents = await chat.app.db.run(lambda tx: tx.execute(select(ConsentRecord)).scalars().all())
         assert users == [] and consents and all(c.user_id is None for c in consents)
+
+
+async def test_a_short_number_is_refused_when_last_years_request_with_it_is_still_active(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        this_year = int(ref[2:6])
+
+        def make_last_year(tx: Session) -> None:
+            tx.add(CallbackRequest(reference=f"R-{this_year - 1}-0001", topic="money", language="ar",
+                                   channel="telegram", contact_way="chat", status="open"))  # fmt: skip
+
+        await chat.app.db.run(make_last_year)
+        out = await chat.say("@anna: /uebernehmen 1")
+        assert f"Meinen Sie R-{this_year - 1}-0001 oder {ref}?" in out and "🔵 übernommen" not in out
+        out = await chat.say(f"@anna: /uebernehmen {ref}")
+        assert "🔵 übernommen" in out

@@ -31,6 +31,7 @@ class StaffAction:
     action: str
     reference: str | None = None
     rest: str = ""
+    short: bool = False  # the reference was typed as a bare number (meaning this year's, unless ambiguous)
     owner_gone: bool = False  # filled in by the desk: the responsible person has left the staff channel
     target: str = ""  # filled in by the desk: the current member a request is reassigned to
 
@@ -57,7 +58,7 @@ def parse_staff(event: Event, year: int) -> StaffAction | None:
         if action in NEEDS_REFERENCE or (action == "templates" and reference):
             if reference is None:
                 return StaffAction("usage", None, action)
-            return StaffAction(action, reference, rest.strip())
+            return StaffAction(action, reference, rest.strip(), short=not first.upper().startswith("R-"))
         return StaffAction(action, None, event.args.strip())
     return None
 

@@ -198,7 +198,7 @@ def test_staff_may_give_a_request_number_short() -> None:
     assert normalise_reference("1", 2026) == "R-2026-0001"
     assert normalise_reference("r-2025-0042", 2026) == "R-2025-0042"
     assert normalise_reference("Anfrage", 2026) is None
-    assert parse_staff(Command("erledigt", "42"), 2026) == StaffAction("done", "R-2026-0042", "")
+    assert parse_staff(Command("erledigt", "42"), 2026) == StaffAction("done", "R-2026-0042", "", short=True)
     assert parse_staff(Command("erledigt", ""), 2026) == StaffAction("usage", None, "done")
     assert parse_staff(Pressed("q:claim:R-2026-0001;DROP"), 2026) == StaffAction("invalid")
     assert parse_staff(Text("R-2026-0001 rufe ich an"), 2026) is None  # an internal note
