@@ -12,19 +12,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-import phonenumbers
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Inbound
 from bot.core import texts as T
-from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE
 from bot.core.events import ChatKey, Reply, UserKey
 from bot.core.hours import HoursData, is_office_open, office_hours_between
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template, TemplateError, parse_args, render
 from bot.runtime import card_for
+from bot.staff_texts import EXAMPLES, STAFF_HELP, details_text, escalation_text, overview_text
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, OutboxMessage, StaffMember, User
@@ -32,17 +32,6 @@ from storage.models import CallbackRequest, OutboxMessage, StaffMember, User
 log = logging.getLogger(__name__)
 MemberCheck = Callable[[ChatKey, UserKey], Awaitable[bool]]
 MAX_REPLY = 2000
-STAFF_HELP = (
-    "Befehle für das Team:\n"
-    "/offen – offene und übernommene Anfragen\n"
-    "/uebernehmen R-… – Anfrage übernehmen (oder Knopf „Übernehmen“)\n"
-    "/vorlagen R-… – Antwortvorlagen ansehen\n"
-    "/vorlage R-… <vorlage> name=wert … – Vorlage in der Sprache der Familie senden\n"
-    "/antwort R-… <Text> – freie Antwort auf Deutsch an die Familie\n"
-    "/details R-… – Kontaktdaten noch einmal privat\n"
-    "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…\n"
-    "Alles andere hier ist eine interne Notiz und erreicht nie eine Familie."
-)
 
 
 @dataclass
@@ -215,18 +204,7 @@ class StaffDesk:
             .order_by(CallbackRequest.created_at)
         )
         rows = list(tx.execute(stmt).scalars())
-        if not rows:
-            out.add(inbound.chat, "Keine offenen Anfragen. 🎉")
-            return
-        lines = [f"Offene und übernommene Anfragen ({len(rows)}):"]
-        for r in rows:
-            owner = self._owner_name(tx, r) or "–"
-            urgent = "❗ " if r.urgent else ""
-            lines.append(
-                f"{urgent}{r.reference} · {STATUS_DE[r.status]} · {TOPICS_DE.get(r.topic, r.topic)} · "
-                f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · seit {age_text(r.created_at, now)} · {owner}"
-            )
-        out.add(inbound.chat, "\n".join(lines))
+        out.add(inbound.chat, overview_text(rows, [self._owner_name(tx, r) for r in rows], now))
 
     def _do_claim(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
@@ -264,7 +242,7 @@ class StaffDesk:
         ref = a.reference or "R-…"
         lines = [f"Antwortvorlagen{' für ' + ref if a.reference else ''} (die Familie bekommt sie in ihrer Sprache):"]
         for t in self.templates.values():
-            params = " ".join(f"{p}={_EXAMPLES[p]}" for p in t.params)
+            params = " ".join(f"{p}={EXAMPLES[p]}" for p in t.params)
             lines.append(f"• {t.title}: /vorlage {ref} {t.id} {params}".rstrip())
         out.add(member.private_chat or inbound.chat, "\n".join(lines))
 
@@ -409,31 +387,14 @@ class StaffDesk:
                 "dann „Starten“); dann kommen sie.",
             )
             return
-        out.add(member.private_chat, self._details_text(request), kind="details", request_id=request.id)
+        out.add(member.private_chat, details_text(request), kind="details", request_id=request.id)
 
     def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: _Out) -> None:
         stmt = select(CallbackRequest).where(
             CallbackRequest.status == "claimed", CallbackRequest.claimed_by == member.key
         )
         for request in tx.execute(stmt).scalars():
-            out.add(member.private_chat or "", self._details_text(request), kind="details", request_id=request.id)
-
-    def _details_text(self, request: CallbackRequest) -> str:
-        phone = request.phone
-        if phone:
-            phone = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-        lines = [
-            f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
-            f"Name: {request.name or 'nicht angegeben'}",
-            f"Telefon: {phone}" if phone else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
-            f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · "
-            f"Dringend: {'ja' if request.urgent else 'nein'}",
-            f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
-        ]
-        if request.note:
-            lines.append(f"Nachricht der Familie: {request.note}")
-        lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
-        return "\n".join(lines)
+            out.add(member.private_chat or "", details_text(request), kind="details", request_id=request.id)
 
     def _to_family(
         self,
@@ -494,15 +455,6 @@ class StaffDesk:
                 repo.audit(tx, request, "system", "escalated")
                 raised.append(request)
         if raised:
-            lines = [f"⏰ Seit über {self.config.escalate_after_hours:g} Bürostunden nicht übernommen:"]
-            lines += [
-                f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}"
-                for r in raised
-            ]
-            repo.add_outbox_rows(
-                tx, [{"destination": self.config.staff_channel, "payload": Reply("\n".join(lines)).to_payload()}]
-            )
+            notice = Reply(escalation_text(raised, self.config.escalate_after_hours, now)).to_payload()
+            repo.add_outbox_rows(tx, [{"destination": self.config.staff_channel, "payload": notice}])
         return len(raised)
-
-
-_EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}

@@ -1,0 +1,61 @@
+"""What the staff desk says to staff (German): help, overview, escalation, the private contact details."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import phonenumbers
+
+from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from storage.models import CallbackRequest
+
+STAFF_HELP = (
+    "Befehle für das Team:\n"
+    "/offen – offene und übernommene Anfragen\n"
+    "/uebernehmen R-… – Anfrage übernehmen (oder Knopf „Übernehmen“)\n"
+    "/vorlagen R-… – Antwortvorlagen ansehen\n"
+    "/vorlage R-… <vorlage> name=wert … – Vorlage in der Sprache der Familie senden\n"
+    "/antwort R-… <Text> – freie Antwort auf Deutsch an die Familie\n"
+    "/details R-… – Kontaktdaten noch einmal privat\n"
+    "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…\n"
+    "Alles andere hier ist eine interne Notiz und erreicht nie eine Familie."
+)
+EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
+
+
+def overview_text(rows: list[CallbackRequest], owners: list[str | None], now: datetime) -> str:
+    """Open and claimed requests with age and owner; no personal data."""
+    if not rows:
+        return "Keine offenen Anfragen. 🎉"
+    lines = [f"Offene und übernommene Anfragen ({len(rows)}):"]
+    for r, owner in zip(rows, owners, strict=True):
+        urgent = "❗ " if r.urgent else ""
+        lines.append(
+            f"{urgent}{r.reference} · {STATUS_DE[r.status]} · {TOPICS_DE.get(r.topic, r.topic)} · "
+            f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · seit {age_text(r.created_at, now)} · {owner or '–'}"
+        )
+    return "\n".join(lines)
+
+
+def escalation_text(raised: list[CallbackRequest], hours: float, now: datetime) -> str:
+    lines = [f"⏰ Seit über {hours:g} Bürostunden nicht übernommen:"]
+    lines += [f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}" for r in raised]
+    return "\n".join(lines)
+
+
+def details_text(request: CallbackRequest) -> str:
+    """The contact details, for the responsible staff member's private chat only."""
+    phone = request.phone
+    if phone:
+        phone = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    lines = [
+        f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
+        f"Name: {request.name or 'nicht angegeben'}",
+        f"Telefon: {phone}" if phone else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
+        f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · Dringend: {'ja' if request.urgent else 'nein'}",
+        f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
+    ]
+    if request.note:
+        lines.append(f"Nachricht der Familie: {request.note}")
+    lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
+    return "\n".join(lines)
