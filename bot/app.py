@@ -22,9 +22,11 @@ from bot.core.i18n import load_i18n
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
 from bot.core.texts import PRIVATE_ONLY
-from bot.desk import DeskConfig, MemberCheck, StaffDesk
+from bot.desk import DeskConfig, StaffDesk
+from bot.followup import FollowUp
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
+from bot.staff_access import MemberCheck
 from storage import repo
 from storage.db import Database
 from storage.models import ChatAlias
@@ -40,6 +42,7 @@ class App:
     db: Database
     runtime: Runtime
     desk: StaffDesk
+    followup: FollowUp
     sender: OutboxSender
     adapters: dict[str, Adapter]
     handled: int = 0
@@ -152,8 +155,9 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         )
         desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
         runtime = Runtime(db, content, i18n, hours, RuntimeConfig(staff_channel, params), card_row=desk.card_row)
-        sender = OutboxSender(db, by_name, on_delivery=desk.note_delivery)
-        yield App(settings, db, runtime, desk, sender, by_name)
+        followup = FollowUp(desk)
+        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery)
+        yield App(settings, db, runtime, desk, followup, sender, by_name)
     finally:
         await db.close()
 

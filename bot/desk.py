@@ -7,7 +7,7 @@ messages (outbox rows) commit together or not at all.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -18,19 +18,19 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE
-from bot.core.events import ChatKey, Reply, UserKey
-from bot.core.hours import HoursData, is_office_open, office_hours_between
+from bot.core.events import Reply
+from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template, TemplateError, parse_args, render
 from bot.runtime import card_for
-from bot.staff_texts import EXAMPLES, STAFF_HELP, details_text, escalation_text, overview_text
+from bot.staff_access import MemberCheck, StaffAccess
+from bot.staff_texts import EXAMPLES, STAFF_HELP, details_text, overview_text
 from storage import repo
 from storage.db import Database
-from storage.models import CallbackRequest, OutboxMessage, StaffMember, User
+from storage.models import CallbackRequest, StaffMember, User
 
 log = logging.getLogger(__name__)
-MemberCheck = Callable[[ChatKey, UserKey], Awaitable[bool]]
 MAX_REPLY = 2000
 
 
@@ -67,7 +67,7 @@ class StaffDesk:
         self.templates = {t.id: t for t in templates}
         self.i18n = i18n
         self.config = config
-        self.is_member = is_member
+        self.access = StaffAccess(db, config, is_member)
         self.clock = clock
 
     async def handle(self, inbound: Inbound) -> None:
@@ -77,50 +77,10 @@ class StaffDesk:
         in_channel = inbound.chat == self.config.staff_channel
         allowed: bool | None = False
         if action is not None and (in_channel or inbound.private):
-            allowed = await self._authorised(inbound.user)
+            allowed = await self.access.authorised(inbound.user)
         if action is not None and allowed:
-            action = await self._check_people(action)
+            action = await self.access.check_people(action)
         await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
-
-    async def _authorised(self, user: str) -> bool | None:
-        """Whether user is a current member of the staff channel; None if the platform could not tell now."""
-        if self.config.allowlist and user not in self.config.allowlist:
-            return False
-        try:
-            return await self.is_member(ChatKey(self.config.staff_channel), UserKey(user))
-        except Exception as exc:  # the platform did not answer: not the same as "not a member"
-            log.warning("membership check failed: %s", type(exc).__name__)
-            return None
-
-    async def _check_people(self, action: StaffAction) -> StaffAction:
-        """Ask the platform about the other people an action involves, before its transaction.
-
-        Reassigning goes only to a current member, named unambiguously; a request whose owner has left the
-        team may be released or reassigned by any member, so nothing gets stuck.
-        """
-        if action.action not in ("reassign", "release") or action.reference is None:
-            return action
-        reference = action.reference
-
-        def people(tx: Session) -> tuple[str | None, list[str]]:
-            request = repo.get_request(tx, reference)
-            wanted = action.rest.strip().lstrip("@").casefold()
-            keys = [
-                m.key
-                for m in tx.execute(select(StaffMember)).scalars()
-                if wanted and wanted in (m.display_name.casefold(), m.key.casefold())
-            ]
-            return (request.claimed_by if request else None), keys
-
-        owner, candidates = await self.db.run(people)
-        owner_gone = owner is not None and await self._authorised(owner) is False
-        target = ""
-        if action.action == "reassign":
-            if len(candidates) > 1:
-                target = "!ambiguous"
-            elif candidates and await self._authorised(candidates[0]):
-                target = candidates[0]
-        return StaffAction(action.action, reference, action.rest, owner_gone=owner_gone, target=target)
 
     def _handle(
         self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
@@ -418,43 +378,3 @@ class StaffDesk:
                          "user_id": user.id, "request_id": request.id})  # fmt: skip
         request.delivery, request.delivery_at = "pending", now
         self._changed(tx, request, member.key, action, now, out)
-
-    # --- called by the outbox sender and the scheduler ---------------------------------------------------
-
-    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
-        """A card remembers its message; a family message's fate shows on the card."""
-        if row.request_id is None:
-            return
-        request = tx.get(CallbackRequest, row.request_id)
-        if request is None:
-            return
-        if row.kind == "card" and status == "sent" and ref:
-            request.card_ref = f"{row.destination}|{ref}"
-        elif row.kind == "family":
-            blocked = row.error == "blocked"
-            request.delivery = "delivered" if status == "sent" else ("blocked" if blocked else "failed")
-            request.delivery_at = now
-            repo.audit(tx, request, "system", "delivered" if status == "sent" else "undeliverable")
-            repo.add_outbox_rows(tx, [self.card_row(tx, request, now)])
-
-    async def escalate(self) -> int:
-        """Raise again, in office hours only, requests nobody claimed within the configured office hours."""
-        now = self.clock()
-        if not is_office_open(self.hours, now):
-            return 0
-        return await self.db.run(lambda tx: self._escalate(tx, now))
-
-    def _escalate(self, tx: Session, now: datetime) -> int:
-        limit = self.config.escalate_after_hours * 3600
-        raised = []
-        for request in tx.execute(select(CallbackRequest).where(CallbackRequest.status == "open")).scalars():
-            since = request.escalated_at or request.created_at
-            waited = office_hours_between(self.hours, since, now).total_seconds()
-            if waited >= limit:
-                request.escalated_at = now
-                repo.audit(tx, request, "system", "escalated")
-                raised.append(request)
-        if raised:
-            notice = Reply(escalation_text(raised, self.config.escalate_after_hours, now)).to_payload()
-            repo.add_outbox_rows(tx, [{"destination": self.config.staff_channel, "payload": notice}])
-        return len(raised)

@@ -110,7 +110,7 @@ def _scheduler(app: App, settings: Settings) -> AsyncIOScheduler:
         log.info("retention purge: %s", result)
 
     async def escalation() -> None:
-        raised = await app.desk.escalate()
+        raised = await app.followup.escalate()
         if raised:
             app.sender.wake()
 

@@ -200,17 +200,17 @@ async def test_unclaimed_request_is_raised_again_in_office_hours_only(database_u
 
         await chat.app.db.run(backdate)
         desk.clock = lambda: datetime(2026, 11, 30, 8, 30, tzinfo=UTC)  # 1.5 office hours later
-        assert await desk.escalate() == 0
+        assert await chat.app.followup.escalate() == 0
         desk.clock = lambda: datetime(2026, 11, 30, 9, 30, tzinfo=UTC)  # 2.5 office hours later
-        assert await desk.escalate() == 1
+        assert await chat.app.followup.escalate() == 1
         await chat.app.sender.flush()
         assert f"⏰ Seit über 2 Bürostunden nicht übernommen:\n{ref}" in chat.transcript
         desk.clock = lambda: datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
-        assert await desk.escalate() == 0  # not again until another two office hours have passed
+        assert await chat.app.followup.escalate() == 0  # not again until another two office hours have passed
         desk.clock = lambda: datetime(2026, 12, 5, 10, 0, tzinfo=UTC)  # a Saturday: the office is closed
-        assert await desk.escalate() == 0
+        assert await chat.app.followup.escalate() == 0
         desk.clock = lambda: datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # Monday again
-        assert await desk.escalate() == 1
+        assert await chat.app.followup.escalate() == 1
 
 
 async def test_unknown_command_stays_with_the_family_dialog(database_url: str) -> None:
@@ -236,7 +236,7 @@ async def test_reassign_goes_only_to_a_current_member_and_a_departed_owner_does_
         async def not_ben(channel: str, user: str) -> bool:
             return user.startswith("console:staff:") and user != "console:staff:ben"
 
-        chat.app.desk.is_member = not_ben  # type: ignore[assignment]
+        chat.app.desk.access.is_member = not_ben  # type: ignore[assignment]
         out = await chat.say(f"@anna: /zurueckgeben {ref}")
         assert "🟡 offen" in out
 

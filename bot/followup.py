@@ -1,0 +1,60 @@
+"""After staff acted: a message's delivery shows on the card; requests nobody took are raised again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.core.events import Reply
+from bot.core.hours import is_office_open, office_hours_between
+from bot.desk import StaffDesk
+from bot.staff_texts import escalation_text
+from storage import repo
+from storage.models import CallbackRequest, OutboxMessage
+
+
+class FollowUp:
+    """Called by the outbox sender (note_delivery) and the scheduler (escalate); shares the desk's settings."""
+
+    def __init__(self, desk: StaffDesk) -> None:
+        self.desk = desk
+
+    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
+        """A card remembers its message; a family message's fate shows on the card."""
+        if row.request_id is None:
+            return
+        request = tx.get(CallbackRequest, row.request_id)
+        if request is None:
+            return
+        if row.kind == "card" and status == "sent" and ref:
+            request.card_ref = f"{row.destination}|{ref}"
+        elif row.kind == "family":
+            blocked = row.error == "blocked"
+            request.delivery = "delivered" if status == "sent" else ("blocked" if blocked else "failed")
+            request.delivery_at = now
+            repo.audit(tx, request, "system", "delivered" if status == "sent" else "undeliverable")
+            repo.add_outbox_rows(tx, [self.desk.card_row(tx, request, now)])
+
+    async def escalate(self) -> int:
+        """Raise again, in office hours only, requests nobody claimed within the configured office hours."""
+        now = self.desk.clock()
+        if not is_office_open(self.desk.hours, now):
+            return 0
+        return await self.desk.db.run(lambda tx: self._escalate(tx, now))
+
+    def _escalate(self, tx: Session, now: datetime) -> int:
+        limit = self.desk.config.escalate_after_hours * 3600
+        raised = []
+        for request in tx.execute(select(CallbackRequest).where(CallbackRequest.status == "open")).scalars():
+            since = request.escalated_at or request.created_at
+            waited = office_hours_between(self.desk.hours, since, now).total_seconds()
+            if waited >= limit:
+                request.escalated_at = now
+                repo.audit(tx, request, "system", "escalated")
+                raised.append(request)
+        if raised:
+            notice = Reply(escalation_text(raised, self.desk.config.escalate_after_hours, now)).to_payload()
+            repo.add_outbox_rows(tx, [{"destination": self.desk.config.staff_channel, "payload": notice}])
+        return len(raised)
