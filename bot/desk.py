@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE
-from bot.core.events import Reply
+from bot.core.events import Button, Reply
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
@@ -373,7 +373,9 @@ class StaffDesk:
                 f"{request.reference}: Die Familie hat ihre Daten gelöscht; keine Zustellung.",
             )
             return
-        reply = Reply(text, rtl=self.i18n.is_rtl(request.language)).to_payload()
+        # The family can answer this person (and only about this request) with the button under the message.
+        answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), f"r:{request.reference}")
+        reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
         out.rows.append({"destination": user.chat or user.key, "payload": reply, "kind": "family",
                          "user_id": user.id, "request_id": request.id})  # fmt: skip
         request.delivery, request.delivery_at = "pending", now

@@ -12,17 +12,17 @@ from sqlalchemy.orm import Session
 
 from bot import privacy
 from bot.adapters.base import Inbound
-from bot.core.cards import CardData, render_card
+from bot.core.cards import LANGUAGE_NAMES_DE, CardData, render_card
 from bot.core.dialogs import Content
 from bot.core.engine import Context, step
-from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, Reply
+from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, RelayToStaff, Reply
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
-from bot.core.texts import DELETED, SORRY
+from bot.core.texts import DELETED, RELAY_CLOSED, RELAY_DONE, RELAY_LATER, SORRY
 from storage import repo
 from storage.db import Database
-from storage.models import CallbackRequest
+from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +180,8 @@ class Runtime:
             elif isinstance(effect, CreateRequest):
                 request = self._create_request(tx, user_id, inbound, effect, ctx.now, writes.outbox)
                 return step(session, HandoffDone(request.reference), ctx)
+            elif isinstance(effect, RelayToStaff):
+                self._relay(tx, user_id, inbound, session, effect, writes)
             elif isinstance(effect, DataRequest):
                 lang = session.lang or "de"
                 if effect.action == "show":
@@ -195,6 +197,31 @@ class Runtime:
                     writes.erased = True
                     return session, []
         return session, []
+
+    def _relay(
+        self, tx: Session, user_id: int, inbound: Inbound, session: DialogSession, effect: RelayToStaff, writes: _Writes
+    ) -> None:
+        """A family's message about its request goes privately to the responsible person, never to a group."""
+        lang = session.lang or "de"
+        request = repo.get_request(tx, effect.reference)
+        member = tx.get(StaffMember, request.claimed_by) if request and request.claimed_by else None
+        if request is None or request.user_id != user_id or request.status != "claimed" or member is None:
+            answer = self.i18n.t(lang, RELAY_CLOSED)  # also what a forged reference gets
+        elif member.private_chat is None:
+            hint = (
+                f"{member.display_name}: Die Familie möchte Ihnen zu {request.reference} schreiben. Bitte schreiben "
+                "Sie mir einmal privat /team; Nachrichten von Familien stelle ich nur privat zu."
+            )
+            writes.outbox.append({"destination": self.config.staff_channel, "payload": Reply(hint).to_payload()})
+            answer = self.i18n.t(lang, RELAY_LATER)
+        else:
+            language = LANGUAGE_NAMES_DE.get(request.language, request.language)
+            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n\n{effect.text}"
+            writes.outbox.append({"destination": member.private_chat, "payload": Reply(text).to_payload(),
+                                  "kind": "details", "request_id": request.id})  # fmt: skip
+            repo.audit(tx, request, "family", "family-message")
+            answer = self.i18n.t(lang, RELAY_DONE)
+        writes.outbox.append({"destination": inbound.chat, "payload": Reply(answer).to_payload(), "user_id": user_id})
 
     def _create_request(
         self,

@@ -270,3 +270,30 @@ async def test_a_short_number_is_refused_when_last_years_request_with_it_is_stil
         assert f"Meinen Sie R-{this_year - 1}-0001 oder {ref}?" in out and "🔵 übernommen" not in out
         out = await chat.say(f"@anna: /uebernehmen {ref}")
         assert "🔵 übernommen" in out
+
+
+async def test_the_family_answers_its_staff_member_privately_and_never_the_group(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say("@anna privat: /team", "@anna: [Übernehmen]")
+        out = await chat.say(f"@anna privat: /vorlage {ref} chat date=30.11.2026")
+        assert "[1] ✉ Antworten" in out
+        out = await chat.say("[✉ Antworten]")
+        assert "Nur sie liest die Nachricht." in out
+        out = await chat.say("Morgen ab 10 Uhr\nbin ich zu Hause")
+        assert "Danke! Ihre Nachricht ist bei Ihrer Fachkraft angekommen." in out
+        private = out.split("[Private to Anna]: ")[1]
+        assert private.startswith(f"✉ Nachricht der Familie zu {ref} (Deutsch):") and "bin ich zu Hause" in private
+        assert "[Staff channel]" not in out.split("[Private to Anna]")[0]  # nothing of it in the group
+        out = await chat.say("Noch etwas")  # only the one message after the button goes to Anna
+        assert "[Private to Anna]" not in out
+
+
+async def test_a_forged_reply_button_reaches_nobody(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say("@anna privat: /team", "@anna: [Übernehmen]", f"@anna: /erledigt {ref}")
+        forged = Inbound("console:forged-r", UserKey("console:parent"), ChatKey("console:parent"), Pressed(f"r:{ref}"))
+        await chat.app.handle_and_deliver(forged)
+        out = await chat.say("Hallo Anna")
+        assert "Diese Anfrage ist nicht mehr offen." in out and "[Private to Anna]" not in out

@@ -19,6 +19,7 @@ from bot.core.events import (
     Pressed,
     Reachability,
     RecordConsent,
+    RelayToStaff,
     Reply,
     Session,
     Text,
@@ -39,6 +40,7 @@ COMMAND_TARGETS = {
 }
 WAITING = {"menu", "ask", "consent", "handoff", "end"}
 MAX_HOPS = 50
+MAX_RELAY = 1000
 MAX_HISTORY = 20
 
 
@@ -121,6 +123,14 @@ class _Turn:
         if self.is_emergency(event):
             self.enter(EMERGENCY, push=True)
             return
+        if isinstance(event, Pressed) and event.data.startswith("r:"):
+            self.start_writing(event.data[2:])
+            return
+        if self.s.writing_to is not None:
+            reference, self.s.writing_to = self.s.writing_to, None
+            if isinstance(event, Text) and T.clean_text(event.text):
+                self.write_to_staff(reference, T.clean_text(event.text))
+                return
         if isinstance(event, Pressed) and event.data.startswith("l:"):
             self.choose_language(event.data[2:])
             return
@@ -139,6 +149,23 @@ class _Turn:
             self.rerender()
         elif isinstance(event, Text):
             self.typed(T.clean_text(event.text))
+
+    def start_writing(self, reference: str) -> None:
+        """The family pressed "reply" under a message from the team: the next text goes to that team member."""
+        if not reference.startswith("R-") or len(reference) > 20:
+            self.stale()
+            return
+        self.s.writing_to = reference
+        self.say(self.t(T.RELAY_PROMPT, max=MAX_RELAY))
+        self.flush([[Button(self.t(T.CANCEL_BUTTON), "g:menu")]])
+
+    def write_to_staff(self, reference: str, text: str) -> None:
+        if len(text) > MAX_RELAY:
+            self.s.writing_to = reference  # keep writing: only the length was wrong
+            self.say(self.t(T.TOO_LONG, max=MAX_RELAY))
+            self.flush([[Button(self.t(T.CANCEL_BUTTON), "g:menu")]])
+            return
+        self.effects.append(RelayToStaff(reference, text))
 
     def is_emergency(self, event: Event) -> bool:
         if isinstance(event, Pressed):

@@ -113,7 +113,15 @@ class DataRequest:
     action: str  # show | delete
 
 
-Effect = Reply | CreateRequest | RecordConsent | DataRequest
+@dataclass(frozen=True)
+class RelayToStaff:
+    """The family answers the team about one request; the runtime checks the request is theirs and claimed."""
+
+    reference: str
+    text: str
+
+
+Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff
 
 
 @dataclass
@@ -125,6 +133,7 @@ class Session:
     history: list[str] = field(default_factory=list)
     slots: dict[str, str] = field(default_factory=dict)
     district: str | None = None
+    writing_to: str | None = None  # a request reference while the family writes a message to its staff member
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -133,6 +142,7 @@ class Session:
             "history": list(self.history),
             "slots": dict(self.slots),
             "district": self.district,
+            "writing_to": self.writing_to,
         }
 
     @staticmethod
@@ -144,4 +154,5 @@ class Session:
             history=list(data.get("history", [])),
             slots=dict(data.get("slots", {})),
             district=data.get("district"),
+            writing_to=data.get("writing_to"),
         )

@@ -93,6 +93,18 @@ TEAM_GERMAN_NOTE = N_(
     "Diese Nachricht ist auf Deutsch. Wenn Sie etwas nicht verstehen, schreiben Sie uns: "
     "Wir organisieren kostenlos eine Dolmetscherin oder einen Dolmetscher."
 )
+REPLY_BUTTON = N_("✉ Antworten")
+RELAY_PROMPT = N_(
+    "Schreiben Sie hier Ihre Nachricht an die Fachkraft (höchstens {max} Zeichen). "
+    "Nur sie liest die Nachricht. Bitte keine Gesundheitsdaten oder Namen anderer Personen."
+)
+RELAY_DONE = N_("Danke! Ihre Nachricht ist bei Ihrer Fachkraft angekommen.")
+RELAY_CLOSED = N_("Diese Anfrage ist nicht mehr offen. Eine neue Anfrage stellen Sie mit /callback.")
+RELAY_LATER = N_(
+    "Ihre Fachkraft kann die Nachricht gerade nicht bekommen. Bitte versuchen Sie es später noch einmal "
+    "oder kommen Sie in die offene Sprechstunde."
+)
+CANCEL_BUTTON = N_("Abbrechen")
 STAFF_ONLY = N_("Dieser Befehl ist nur für das Team der Kita-Sozialarbeit.")
 MYDATA_HEADER = N_("Das haben wir über Sie gespeichert:")
 MYDATA_LANGUAGE = N_("Sprache")

@@ -77,6 +77,16 @@ async def test_staff_claim_and_template_reply_arrive_in_arabic(emu: TelegramEmul
     assert "10–12" in reply.text and "2026" in reply.text
     await emu.wait_for_message(STAFF_GROUP, lambda m: reference in m.text and "✔ zugestellt" in m.text)
 
+    # The family answers with the button under the team's message; only Anna, privately, reads it.
+    await parent.press("✉ Antworten")
+    before_anna, before_group = anna.count(), len(emu.messages(STAFF_GROUP))
+    thanks = await parent.say("غدًا بعد الساعة العاشرة")
+    assert thanks.text == tr("ar")("Danke! Ihre Nachricht ist bei Ihrer Fachkraft angekommen.")
+    relayed = await anna.next(before_anna)
+    assert relayed.text.startswith(f"✉ Nachricht der Familie zu {reference} (Arabisch):")
+    assert "غدًا بعد الساعة العاشرة" in relayed.text
+    assert all("غدًا" not in m.text for m in emu.messages(STAFF_GROUP)[before_group:])
+
     ben = Person(emu, emu.user(BEN))
     before = len(emu.messages(STAFF_GROUP))
     ben.user.send_command("uebernehmen", reference, chat_id=STAFF_GROUP)
