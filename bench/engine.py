@@ -23,7 +23,8 @@ from bot.adapters.base import Inbound
 from bot.core.dialogs import Content, load_content
 from bot.core.engine import Context, step
 from bot.core.events import ChatKey, Command, Event, HandoffDone, Pressed, Session, Text, UserKey
-from bot.core.hours import HoursData, load_hours
+from bot.core.hours import HoursData
+from bot.core.hours_file import load_hours
 from bot.core.i18n import I18n, load_i18n
 from bot.runtime import Runtime, RuntimeConfig
 from storage.db import Database

@@ -17,7 +17,8 @@ from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
 from bot.core.events import ChatKey, ChatMoved, Command, Reachability, Text, UserKey
-from bot.core.hours import HoursError, load_hours
+from bot.core.hours import HoursError
+from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates

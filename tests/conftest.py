@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from bot.core.dialogs import Content, load_content
 from bot.core.engine import Context
-from bot.core.hours import HoursData, load_hours
+from bot.core.hours import HoursData
+from bot.core.hours_file import load_hours
 from bot.core.i18n import I18n, load_i18n
 from storage.db import Database
 

@@ -17,11 +17,10 @@ from bot.core.hours import (
     district_name,
     is_closed,
     is_office_open,
-    load_hours,
     next_slots,
     office_hours_between,
-    parse_hours,
 )
+from bot.core.hours_file import load_hours, parse_hours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SHIPPED = Path(__file__).resolve().parents[2] / "dialogs" / "hours.yaml"
