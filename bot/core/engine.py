@@ -25,8 +25,10 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
-from bot.core.hours import HoursData, district_ids, district_name, next_slots
+from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n, isolate
+from bot.core.render import consent_summary, hours_text
+from bot.core.render import number as _number
 
 WELCOME = "main/welcome"
 MENU = "main/menu"
@@ -437,47 +439,8 @@ class _Turn:
 
     def say_hours(self, node: Node) -> None:
         district = self.s.slots.get("district") or self.s.district
-        district = district if district in district_ids(self.ctx.hours) else None
-        slots = next_slots(self.ctx.hours, self.ctx.now, district=district, count=3 if district else 4)
-        lines = [self.t(node.text)] if node.text else []
-        i18n = self.ctx.i18n
-        for slot in slots:
-            line = self.t(
-                T.SLOT_LINE,
-                day=i18n.format_day(self.lang, slot.start),
-                start=i18n.format_time(self.lang, slot.start),
-                end=i18n.format_time(self.lang, slot.end),
-                district=district_name(self.ctx.hours, slot.district),
-                place=slot.place,
-                address=slot.address,
-            )
-            lines.append("• " + line)
-        if not slots:
-            lines.append(self.t(T.NO_SLOTS))
-        self.say("\n".join(lines))
+        header = self.t(node.text) if node.text else None
+        self.say(hours_text(self.ctx, self.lang, self.t, district, header))
 
     def summary(self) -> str:
-        lines = []
-        for key, caption in T.SUMMARY_LABELS.items():
-            value = self.s.slots.get(key)
-            if not value:
-                continue
-            label = self.ctx.content.value_labels.get(f"{key}:{value}")
-            # A parent's own words are shown as typed, never run through formatting.
-            shown = self.t(label) if label else value
-            if key == "phone" and self.ctx.i18n.is_rtl(self.lang):
-                shown = isolate(value)
-            if key == "district":
-                shown = district_name(self.ctx.hours, value) if value != "unknown" else self.t(T.DONT_KNOW_DISTRICT)
-            lines.append(f"• {self.t(caption)}: {shown}")
-        return "\n".join(lines)
-
-
-def _number(text: str) -> int | None:
-    """A small number in any script's decimal digits (3, ٣, ۳), or None.
-
-    isdecimal, not isdigit: "²".isdigit() is true but int("²") raises, a crash any parent could cause.
-    """
-    if text.isdecimal() and len(text) <= 4:
-        return int(text)
-    return None
+        return consent_summary(self.ctx, self.lang, self.t, self.s.slots)

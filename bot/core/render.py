@@ -1,0 +1,65 @@
+"""Texts the engine composes from data: the next consultation hours, and the summary shown before consent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from bot.core import texts as T
+from bot.core.hours import district_ids, district_name, next_slots
+from bot.core.i18n import isolate
+
+if TYPE_CHECKING:
+    from bot.core.engine import Context
+
+
+class Translate(Protocol):
+    def __call__(self, msgid: str, **params: object) -> str: ...
+
+
+def hours_text(ctx: Context, lang: str, t: Translate, district: str | None, header: str | None) -> str:
+    """The next open consultation hours (for the family's district if known), formatted for their locale."""
+    district = district if district in district_ids(ctx.hours) else None
+    slots = next_slots(ctx.hours, ctx.now, district=district, count=3 if district else 4)
+    lines = [header] if header else []
+    for slot in slots:
+        line = t(
+            T.SLOT_LINE,
+            day=ctx.i18n.format_day(lang, slot.start),
+            start=ctx.i18n.format_time(lang, slot.start),
+            end=ctx.i18n.format_time(lang, slot.end),
+            district=district_name(ctx.hours, slot.district),
+            place=slot.place,
+            address=slot.address,
+        )
+        lines.append("• " + line)
+    if not slots:
+        lines.append(t(T.NO_SLOTS))
+    return "\n".join(lines)
+
+
+def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]) -> str:
+    """What will be passed on, one line per answer, so the consent is informed."""
+    lines = []
+    for key, caption in T.SUMMARY_LABELS.items():
+        value = slots.get(key)
+        if not value:
+            continue
+        label = ctx.content.value_labels.get(f"{key}:{value}")
+        # A parent's own words are shown as typed, never run through formatting.
+        shown = t(label) if label else value
+        if key == "phone" and ctx.i18n.is_rtl(lang):
+            shown = isolate(value)
+        if key == "district":
+            shown = district_name(ctx.hours, value) if value != "unknown" else t(T.DONT_KNOW_DISTRICT)
+        lines.append(f"• {t(caption)}: {shown}")
+    return "\n".join(lines)
+
+
+def number(text: str) -> int | None:
+    """A small number in any script's decimal digits (3, ٣, ۳), or None.
+
+    isdecimal, not isdigit: "²".isdigit() is true but int("²") raises, a crash any parent could cause.
+    """
+    if text.isdecimal() and len(text) <= 4:
+        return int(text)
+    return None
