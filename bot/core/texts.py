@@ -77,11 +77,20 @@ def normalise_phone(raw: str, region: str = "DE") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _fold(text: str) -> str:
+    """Case and accents folded, so "İntihar", "intihar", "schlägt", "schlagt" and a vowelled Arabic word match.
+
+    (Turkish "İ".casefold() is "i" plus a combining dot, which the punctuation rule would turn into a gap.)
+    """
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
+
+
 def keyword_match(text: str, keywords: str) -> bool:
     """True if one of the comma-separated keywords occurs in text as whole words."""
-    haystack = " " + _SPACES.sub(" ", _PUNCT.sub(" ", text.casefold())) + " "
+    haystack = " " + _SPACES.sub(" ", _PUNCT.sub(" ", _fold(text))) + " "
     for word in keywords.split(","):
-        word = word.strip().casefold()
+        word = _SPACES.sub(" ", _PUNCT.sub(" ", _fold(word))).strip()
         if word and f" {word} " in haystack:
             return True
     return False

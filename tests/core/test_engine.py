@@ -238,3 +238,11 @@ def test_delete_asks_once_more_and_no_keeps_everything(ctx: Context) -> None:
     parent.send(Command("delete"))
     parent.press("Ja, alles löschen")
     assert parent.effects == [DataRequest("delete")]
+
+
+def test_emergency_keywords_match_whatever_the_case_and_accents() -> None:
+    # Regression: a phone capitalising "İntihar" (Turkish) turned it into "i ntihar", which matched nothing.
+    assert T.keyword_match("İntihar etmek istiyorum", "intihar")
+    assert T.keyword_match("Mein Mann SCHLAGT mich", "schlägt mich")
+    assert T.keyword_match("زوجي يَضربني", "يضربني")
+    assert not T.keyword_match("Ich brauche einen Notfalltermin", "notfall")
