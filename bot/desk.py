@@ -164,7 +164,7 @@ class StaffDesk:
             .order_by(CallbackRequest.created_at)
         )
         rows = list(tx.execute(stmt).scalars())
-        out.add(inbound.chat, overview_text(rows, [self._owner_name(tx, r) for r in rows], now))
+        out.add(inbound.chat, overview_text(rows, [self.owner_name(tx, r) for r in rows], now))
 
     def _do_claim(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
@@ -175,7 +175,7 @@ class StaffDesk:
             if request is None:
                 out.add(inbound.chat, f"{a.reference} gibt es nicht.")
             elif request.status == "claimed":
-                who = "Sie selbst" if request.claimed_by == member.key else self._owner_name(tx, request)
+                who = "Sie selbst" if request.claimed_by == member.key else self.owner_name(tx, request)
                 out.add(inbound.chat, f"{a.reference} ist schon übernommen von {who}.")
             else:
                 out.add(
@@ -309,13 +309,13 @@ class StaffDesk:
         elif request.claimed_by != member.key and not (a.owner_gone and a.action in ("release", "reassign")):
             out.add(
                 inbound.chat,
-                f"{a.reference} gehört {self._owner_name(tx, request)}. Nur die zuständige Person darf das.",
+                f"{a.reference} gehört {self.owner_name(tx, request)}. Nur die zuständige Person darf das.",
             )
         else:
             return request
         return None
 
-    def _owner_name(self, tx: Session, request: CallbackRequest) -> str | None:
+    def owner_name(self, tx: Session, request: CallbackRequest) -> str | None:
         if not request.claimed_by:
             return None
         owner = tx.get(StaffMember, request.claimed_by)
@@ -332,7 +332,7 @@ class StaffDesk:
         out.rows.append(self.card_row(tx, request, now))
 
     def card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
-        card = card_for(request, self.hours, now, self._owner_name(tx, request)).to_payload()
+        card = card_for(request, self.hours, now, self.owner_name(tx, request)).to_payload()
         # Whether this edits the card or posts it is decided when it is sent (bot/outbox.py).
         return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
 

@@ -38,7 +38,8 @@ class FollowUp:
             repo.add_outbox_rows(tx, [self.desk.card_row(tx, request, now)])
 
     async def escalate(self) -> int:
-        """Raise again, in office hours only, requests nobody claimed within the configured office hours."""
+        """Raise again, in office hours only, what waits too long: unclaimed requests, and claimed ones with
+        neither an answer to the family nor a close since the claim (or the last reminder)."""
         now = self.desk.clock()
         if not is_office_open(self.desk.hours, now):
             return 0
@@ -46,15 +47,22 @@ class FollowUp:
 
     def _escalate(self, tx: Session, now: datetime) -> int:
         limit = self.desk.config.escalate_after_hours * 3600
-        raised = []
-        for request in tx.execute(select(CallbackRequest).where(CallbackRequest.status == "open")).scalars():
-            since = request.escalated_at or request.created_at
-            waited = office_hours_between(self.desk.hours, since, now).total_seconds()
-            if waited >= limit:
-                request.escalated_at = now
-                repo.audit(tx, request, "system", "escalated")
-                raised.append(request)
-        if raised:
-            notice = Reply(escalation_text(raised, self.desk.config.escalate_after_hours, now)).to_payload()
+        waiting = select(CallbackRequest).where(CallbackRequest.status.in_(("open", "claimed")))
+        unclaimed: list[CallbackRequest] = []
+        unanswered: list[tuple[CallbackRequest, str]] = []
+        for request in tx.execute(waiting).scalars():
+            moments = [request.created_at, request.escalated_at, request.claimed_at, request.delivery_at]
+            since = max(m for m in moments if m is not None)
+            if office_hours_between(self.desk.hours, since, now).total_seconds() < limit:
+                continue
+            request.escalated_at = now
+            repo.audit(tx, request, "system", "escalated")
+            if request.status == "open":
+                unclaimed.append(request)
+            else:
+                unanswered.append((request, self.desk.owner_name(tx, request) or "–"))
+        if unclaimed or unanswered:
+            text = escalation_text(unclaimed, unanswered, self.desk.config.escalate_after_hours, now)
+            notice = Reply(text).to_payload()
             repo.add_outbox_rows(tx, [{"destination": self.desk.config.staff_channel, "payload": notice}])
-        return len(raised)
+        return len(unclaimed) + len(unanswered)

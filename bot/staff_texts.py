@@ -37,9 +37,19 @@ def overview_text(rows: list[CallbackRequest], owners: list[str | None], now: da
     return "\n".join(lines)
 
 
-def escalation_text(raised: list[CallbackRequest], hours: float, now: datetime) -> str:
-    lines = [f"⏰ Seit über {hours:g} Bürostunden nicht übernommen:"]
-    lines += [f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}" for r in raised]
+def escalation_text(
+    unclaimed: list[CallbackRequest], unanswered: list[tuple[CallbackRequest, str]], hours: float, now: datetime
+) -> str:
+    """The reminder in the staff channel: references, topics, ages and owners; no personal data."""
+    lines: list[str] = []
+    if unclaimed:
+        lines.append(f"⏰ Seit über {hours:g} Bürostunden nicht übernommen:")
+        lines += [
+            f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}" for r in unclaimed
+        ]
+    if unanswered:
+        lines.append(f"⏰ Übernommen, aber seit über {hours:g} Bürostunden weder Antwort noch Abschluss:")
+        lines += [f"{r.reference} · {owner} · seit {age_text(r.created_at, now)}" for r, owner in unanswered]
     return "\n".join(lines)
 
 

@@ -297,3 +297,24 @@ async def test_a_forged_reply_button_reaches_nobody(database_url: str) -> None:
         await chat.app.handle_and_deliver(forged)
         out = await chat.say("Hallo Anna")
         assert "Diese Anfrage ist nicht mehr offen." in out and "[Private to Anna]" not in out
+
+
+async def test_a_claimed_request_without_answer_or_close_is_raised_again(database_url: str) -> None:
+    async with console_app(database_url, escalate_after_office_hours=2) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say(f"@anna: /uebernehmen {ref}")
+
+        def backdate(tx: Session) -> None:
+            row = tx.execute(select(CallbackRequest).where(CallbackRequest.reference == ref)).scalar_one()
+            row.created_at = row.claimed_at = datetime(2026, 11, 30, 7, 0, tzinfo=UTC)  # Monday, office opens
+
+        await chat.app.db.run(backdate)
+        chat.app.desk.clock = lambda: datetime(2026, 11, 30, 8, 30, tzinfo=UTC)
+        assert await chat.app.followup.escalate() == 0
+        chat.app.desk.clock = lambda: datetime(2026, 11, 30, 9, 30, tzinfo=UTC)
+        assert await chat.app.followup.escalate() == 1
+        await chat.app.sender.flush()
+        assert f"weder Antwort noch Abschluss:\n{ref} · Anna" in chat.transcript
+        await chat.say(f"@anna: /erledigt {ref}")
+        chat.app.desk.clock = lambda: datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+        assert await chat.app.followup.escalate() == 0  # closed requests are never raised
