@@ -107,7 +107,8 @@ class OutboxSender:
             # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
             edit_ref = message if posted_in == destination and message else None
         try:
-            result = await adapter.send(ChatKey(destination), Outgoing(Reply.from_payload(row.payload), edit_ref))
+            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, int(row.payload.get("sent_parts", 0)))
+            result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
             result = Delivery("retry", error=type(exc).__name__)
@@ -165,6 +166,8 @@ class OutboxSender:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
             current.error = result.error
+            if result.sent_parts and current.payload is not None:
+                current.payload = {**current.payload, "sent_parts": result.sent_parts}  # never send those again
         else:
             current.status, current.error, current.payload = "failed", result.error or "gave up", None
             log.warning("outbox row %s failed: %s", current.id, current.error)

@@ -28,6 +28,7 @@ class Outgoing:
 
     reply: Reply
     edit_ref: str | None = None
+    sent_parts: int = 0  # a long text split into parts: how many went out in earlier attempts
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Delivery:
     retry_after: float = 0.0
     error: str | None = None  # a short, non-personal reason, e.g. "blocked"
     new_destination: str | None = None  # e.g. a group migrated to a supergroup
+    sent_parts: int = 0  # on retry: parts of a long text already delivered, not to be sent again
 
 
 Handler = Callable[[Inbound], Awaitable[None]]

@@ -218,7 +218,7 @@ class TelegramEmulator:
                 "deleteMessage close logOut sendChatAction"
             ).split()
         }
-        self._canonical = {name.lower(): name[5:] for name in dir(self) if name.startswith("_api_")}
+        self._canonical = {name[5:].lower(): name[5:] for name in dir(self) if name.startswith("_api_")}
 
     # ----------------------------------------------------------------- lifecycle
 

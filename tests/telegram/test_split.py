@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from bot.adapters.telegram import split_text, utf16_len
+import asyncio
+from pathlib import Path
+
+from bot.adapters.telegram import TelegramAdapter, split_text, utf16_len
+from bot.adapters.telegram_limits import SendLimiter
+from bot.outbox import OutboxSender
+from storage import repo
+from storage.db import Database
+from tests.support.tg_emulator import TelegramEmulator
 
 
 def test_long_text_with_emoji_and_arabic_splits_under_the_limit_without_losing_words() -> None:
@@ -17,3 +25,30 @@ def test_long_text_with_emoji_and_arabic_splits_under_the_limit_without_losing_w
 
 def test_short_text_stays_whole() -> None:
     assert split_text("Hallo") == ["Hallo"]
+
+
+async def test_a_long_message_interrupted_by_a_429_is_resumed_without_repeating_parts(tmp_path: Path) -> None:
+    # Regression: a retry after a later part failed sent the earlier parts again.
+    async with TelegramEmulator(token="55:SPLIT") as emu:
+        emu.add_user(3001, "Lina")
+        emu.set_rate_limits(True)  # the second part, sent at once, draws a 429 (one message a second per chat)
+        adapter = TelegramAdapter("55:SPLIT", emu.api_url, {}, limiter=SendLimiter(1000, 0, 0))
+        await adapter.connect()
+        async with Database(f"sqlite+aiosqlite:///{tmp_path / 'split.db'}") as db:
+            await db.migrate()
+            text = "\n\n".join(f"Absatz {n}: " + "Wort " * 150 for n in range(12))
+            assert len(split_text(text)) == 3
+            await db.run(
+                lambda tx: repo.add_outbox_rows(tx, [{"destination": "telegram:3001", "payload": {"text": text}}])
+            )
+            sender = OutboxSender(db, {"telegram": adapter})
+            for _ in range(40):
+                await sender.flush()
+                if len(emu.messages(3001)) == 3:
+                    break
+                await asyncio.sleep(0.25)
+        await adapter.disconnect()
+        sent = [m.text for m in emu.messages(3001)]
+        assert [s.split(":")[0] for s in sent] == ["Absatz 0", sent[1].split(":")[0], sent[2].split(":")[0]]
+        assert len(sent) == 3 and len(set(sent)) == 3  # every part exactly once, in order
+        assert emu.count_calls("sendMessage", 429) >= 1
