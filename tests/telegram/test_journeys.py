@@ -44,6 +44,7 @@ async def test_arabic_parent_through_the_callback_request(emu: TelegramEmulator,
 
 
 async def test_commands_are_registered_per_language(emu: TelegramEmulator, bot: BotProcess) -> None:
+    assert "elternlotse: started telegram (polling); staff channel on telegram" in bot.log  # says what it started
     arabic = dict(emu.commands[("default", "ar")])
     assert set(arabic) >= {"start", "hours", "callback", "language", "help", "privacy", "mydata", "delete",
                            "emergency", "reminders"}  # fmt: skip

@@ -1,0 +1,44 @@
+"""Configuration: a bad value stops start-up with one line naming the variable, exit code 2."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(args: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("ELTERNLOTSE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], cwd=ROOT, env={**clean, **env},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_bad_time_zone_names_the_variable_and_exits_2() -> None:
+    result = run(["check"], ELTERNLOTSE_TIMEZONE="Mars/Olympus_Mons")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "elternlotse: configuration error: ELTERNLOTSE_TIMEZONE: Value error, unknown time zone 'Mars/Olympus_Mons'"
+    ]
+
+
+def test_placeholder_token_is_refused() -> None:
+    result = run(["run"], ELTERNLOTSE_TELEGRAM_TOKEN="changeme")
+    assert result.returncode == 2
+    assert "ELTERNLOTSE_TELEGRAM_TOKEN" in result.stderr and "placeholder" in result.stderr
+
+
+def test_run_without_any_transport_says_which_variable_to_set(tmp_path: Path) -> None:
+    result = run(["run"], ELTERNLOTSE_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")
+    assert result.returncode == 2
+    assert "ELTERNLOTSE_TELEGRAM_TOKEN" in result.stderr
+
+
+def test_webhook_without_secret_is_refused() -> None:
+    result = run(["check"], ELTERNLOTSE_TELEGRAM_WEBHOOK_URL="https://example.org/hook")
+    assert result.returncode == 2
+    assert "ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET" in result.stderr
