@@ -264,7 +264,3 @@ class Runtime:
         )
         log.info("callback request %s created", reference)
         return request
-
-
-def payload_reply(payload: dict[str, Any] | None) -> Reply | None:
-    return Reply.from_payload(payload) if payload else None

@@ -146,7 +146,6 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         path = sqlite_path(url)
-        self.is_sqlite = path is not None
         self._sync: Engine | None = None
         self._async: AsyncEngine | None = None
         self._writer: _SQLiteWriter | None = None
@@ -156,10 +155,6 @@ class Database:
         else:
             self._async = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
-
-    @property
-    def dialect(self) -> str:
-        return "sqlite" if self.is_sqlite else "postgresql"
 
     async def run(self, work: Work[T]) -> T:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises."""

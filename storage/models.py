@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 models. Personal fields are marked in PERSONAL_COLUMNS so purges and tests can find them."""
+"""SQLAlchemy 2 models. Personal fields: callback_requests.phone/name/note, dialog state, outbox payloads."""
 
 from __future__ import annotations
 
@@ -170,11 +170,3 @@ class OutboxMessage(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(String(200))
     platform_ref: Mapped[str | None] = mapped_column(String(200))
-
-
-# Columns that may hold personal data; the retention purge and /delete clear them, tests scan them.
-PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
-    "callback_requests": ("phone", "name", "note"),
-    "dialog_states": ("state",),
-    "outbox": ("payload", "destination"),
-}

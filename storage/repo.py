@@ -6,28 +6,22 @@ The per-message hot path (dedupe, user, state, outbox) is plain SQL shared by bo
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import JSON, Executable, bindparam, delete, select, text, update
+from sqlalchemy import JSON, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
     CallbackRequest,
     ConsentRecord,
     OutboxMessage,
-    ProcessedInbound,
     RequestEvent,
     User,
     UTCDateTime,
     utcnow,
 )
-
-
-def _dialect(session: Session) -> str:
-    return session.get_bind().dialect.name
-
 
 # The per-message hot path, one SQL text for both databases (SQLite and PostgreSQL share this ON CONFLICT
 # dialect). On SQLite it runs on the transaction's own DBAPI cursor: measured here, a statement costs about
@@ -225,8 +219,3 @@ def record_consent(
             at=utcnow(),
         )
     )
-
-
-def purge_processed(session: Session, older_than: timedelta) -> int:
-    stmt = delete(ProcessedInbound).where(ProcessedInbound.processed_at < utcnow() - older_than)
-    return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
