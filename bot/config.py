@@ -32,9 +32,11 @@ class Settings(BaseSettings):
     dialogs_dir: Path = ROOT / "dialogs"
     locales_dir: Path = ROOT / "locales"
     youth_office_emergency_phone: str = "+49 234 000000 (SAMPLE)"
+    office_phone: str = "+49 234 000001 (SAMPLE)"  # the Kita-Sozialarbeit's ordinary number, in every "call us"
     staff_channel: str = "console:staff"
     staff_allowlist: str = ""
     escalate_after_office_hours: float = Field(default=4.0, gt=0)
+    family_messages_per_minute: int = Field(default=30, ge=1, le=600)  # beyond it one polite notice; 🆘 always
 
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
@@ -89,6 +91,45 @@ class Settings(BaseSettings):
             raise ValueError("ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET is required with ELTERNLOTSE_TELEGRAM_WEBHOOK_URL")
         return self
 
+    @model_validator(mode="after")
+    def _languages_with_catalogs(self) -> Settings:
+        # A language without a catalog would show German to a family that chose it; refuse it at start-up.
+        from bot.core.i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE
+
+        for code in self.language_list:
+            if code not in LANGUAGES:
+                raise ValueError(f"ELTERNLOTSE_LANGUAGES: unknown language {code!r} (known: {', '.join(LANGUAGES)})")
+            if code != SOURCE_LANGUAGE and not (self.locales_dir / code / "LC_MESSAGES" / f"{DOMAIN}.po").exists():
+                raise ValueError(f"ELTERNLOTSE_LANGUAGES: {code!r} has no catalog in {self.locales_dir}")
+        if not self.language_list:
+            raise ValueError("ELTERNLOTSE_LANGUAGES: name at least one language")
+        return self
+
+    def staff_channel_for(self, transports: list[str]) -> str:
+        """The staff channel as a chat key of a started transport; a bare name means its configured group.
+
+        Raises ConfigError naming ELTERNLOTSE_STAFF_CHANNEL when it names nothing that was started.
+        """
+        channel = self.staff_channel.strip()
+        groups = {"telegram": self.telegram_staff_chat_id}
+        if channel in transports:
+            group = groups.get(channel)
+            if group is None:
+                raise ConfigError(
+                    f"ELTERNLOTSE_STAFF_CHANNEL: {channel!r} needs ELTERNLOTSE_{channel.upper()}_STAFF_CHAT_ID"
+                )
+            return f"{channel}:{group}"
+        transport, _, chat = channel.partition(":")
+        if transport not in transports or not chat:
+            started = ", ".join(transports) or "none"
+            raise ConfigError(
+                f"ELTERNLOTSE_STAFF_CHANNEL: {channel!r} is not a chat of a started transport ({started}); "
+                f"use e.g. telegram:-1001234567890, or telegram for ELTERNLOTSE_TELEGRAM_STAFF_CHAT_ID"
+            )
+        if transport == "telegram" and not re.fullmatch(r"-?\d+", chat):
+            raise ConfigError(f"ELTERNLOTSE_STAFF_CHANNEL: {chat!r} is not a Telegram chat id (a number)")
+        return channel
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -104,8 +145,9 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as exc:
         err = exc.errors()[0]
-        name = "ELTERNLOTSE_" + str(err["loc"][0]).upper() if err["loc"] else "configuration"
-        raise ConfigError(f"{name}: {err['msg']}") from None
+        if not err["loc"]:  # a check across variables: its message names them
+            raise ConfigError(str(err["msg"]).removeprefix("Value error, ")) from None
+        raise ConfigError(f"ELTERNLOTSE_{str(err['loc'][0]).upper()}: {err['msg']}") from None
 
 
 def load_settings_or_exit(**overrides: Any) -> Settings:

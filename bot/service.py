@@ -77,6 +77,7 @@ def build_adapters(settings: Settings) -> list[Adapter]:
 async def run(settings: Settings) -> int:
     """Run until SIGTERM or SIGINT; a failing background task stops the process with exit code 1."""
     adapters = build_adapters(settings)
+    settings = settings.model_copy(update={"staff_channel": settings.staff_channel_for([a.name for a in adapters])})
     async with open_app(settings, adapters) as app:
         try:
             for adapter in adapters:

@@ -42,3 +42,32 @@ def test_webhook_without_secret_is_refused() -> None:
     result = run(["check"], ELTERNLOTSE_TELEGRAM_WEBHOOK_URL="https://example.org/hook")
     assert result.returncode == 2
     assert "ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET" in result.stderr
+
+
+def test_staff_channel_that_names_no_started_transport_is_refused_at_start_up(tmp_path: Path) -> None:
+    # Regression: ELTERNLOTSE_STAFF_CHANNEL=telegram was accepted, then every card failed with an IndexError.
+    db = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    for channel in ("telegram", "matrix:!room:example.org", "telegram:", "telegram:abc", "console:staff"):
+        result = run(["run"], ELTERNLOTSE_DATABASE_URL=db, ELTERNLOTSE_TELEGRAM_TOKEN="123:abc",
+                     ELTERNLOTSE_STAFF_CHANNEL=channel)  # fmt: skip
+        assert result.returncode == 2, channel
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "ELTERNLOTSE_STAFF_CHANNEL" in lines[0], (channel, lines)
+
+
+def test_bare_transport_name_means_its_configured_staff_group() -> None:
+    from bot.config import load_settings
+
+    settings = load_settings(staff_channel="telegram", telegram_staff_chat_id=-1001)
+    assert settings.staff_channel_for(["telegram"]) == "telegram:-1001"
+    assert load_settings(staff_channel="telegram:-5").staff_channel_for(["telegram"]) == "telegram:-5"
+
+
+def test_languages_without_a_catalog_are_refused() -> None:
+    for languages, word in (("de,xx", "unknown language 'xx'"), ("de,de_easy", "has no catalog"), (",", "at least")):
+        result = run(["check"], ELTERNLOTSE_LANGUAGES=languages)
+        assert result.returncode == 2, languages
+        assert result.stderr.strip().splitlines() == [
+            f"elternlotse: configuration error: {result.stderr.split('error: ', 1)[1].strip()}"
+        ]
+        assert "ELTERNLOTSE_LANGUAGES" in result.stderr and word in result.stderr
