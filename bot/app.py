@@ -16,6 +16,7 @@ from bot.adapters.base import Adapter, Inbound
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
+from bot.core.emergency_file import load_matcher
 from bot.core.events import ChatKey, ChatMoved, Command, Reachability, Text, UserKey
 from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
@@ -24,6 +25,7 @@ from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
 from bot.core.texts import PRIVATE_ONLY
 from bot.desk import DeskConfig, StaffDesk
+from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
@@ -136,6 +138,9 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
     if hours.sample:
         log.warning("dialogs/hours.yaml holds SAMPLE consultation hours; replace them before going live")
     i18n = load_i18n(settings.locales_dir, settings.language_list)
+    matcher, pattern_problems = load_matcher(settings.locales_dir, settings.language_list)
+    if pattern_problems:
+        raise ConfigError(f"emergency patterns have {len(pattern_problems)} problem(s): {pattern_problems[0]}")
     try:
         templates = load_templates(settings.dialogs_dir / "templates.yaml")
     except TemplateError as exc:
@@ -145,6 +150,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         await db.migrate()
         params = {
             "office_emergency": settings.youth_office_emergency_phone,
+            "office_phone": settings.office_phone,
             "retention_days": str(settings.retention_days),
         }
         by_name = {adapter.name: adapter for adapter in adapters}
@@ -155,7 +161,16 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             settings.escalate_after_office_hours,
         )
         desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
-        runtime = Runtime(db, content, i18n, hours, RuntimeConfig(staff_channel, params), card_row=desk.card_row)
+        runtime = Runtime(
+            db,
+            content,
+            i18n,
+            hours,
+            RuntimeConfig(staff_channel, params),
+            card_row=desk.card_row,
+            emergency=matcher,
+            rate=FamilyRate(settings.family_messages_per_minute),
+        )
         followup = FollowUp(desk)
         sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery)
         yield App(settings, db, runtime, desk, followup, sender, by_name)

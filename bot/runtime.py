@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,17 +14,42 @@ from bot import privacy
 from bot.adapters.base import Inbound
 from bot.core.cards import LANGUAGE_NAMES_DE, CardData, render_card
 from bot.core.dialogs import Content
+from bot.core.emergency import Matcher
 from bot.core.engine import Context, step
-from bot.core.events import CreateRequest, DataRequest, Effect, HandoffDone, RecordConsent, RelayToStaff, Reply
+from bot.core.events import (
+    Button,
+    Command,
+    CreateRequest,
+    DataRequest,
+    Effect,
+    HandoffDone,
+    Pressed,
+    RecordConsent,
+    RelayToStaff,
+    Reply,
+    Text,
+)
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
-from bot.core.texts import DELETED, RELAY_CLOSED, RELAY_DONE, RELAY_LATER, SORRY
+from bot.core.texts import (
+    ADDED_TO_REQUEST,
+    DELETED,
+    EMERGENCY_BUTTON,
+    RELAY_CLOSED,
+    RELAY_DONE,
+    RELAY_LATER,
+    SLOW_DOWN,
+    SORRY,
+)
+from bot.family_rate import FamilyRate
+from bot.staff_texts import EMERGENCY_DE
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
+MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
 
 
 @dataclass
@@ -60,6 +85,7 @@ def card_for(request: CallbackRequest, hours: HoursData, now: datetime, owner: s
         created_at=request.created_at,
         claimed_by=owner or request.claimed_by,
         delivery=request.delivery,
+        emergency=bool(request.emergency),
     )
     return render_card(data, now, district_name(hours, request.district) if known and request.district else None)
 
@@ -76,7 +102,11 @@ class Runtime:
         config: RuntimeConfig,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         card_row: CardRow | None = None,
+        emergency: Matcher | None = None,
+        rate: FamilyRate | None = None,
     ) -> None:
+        self.emergency = emergency or Matcher([])
+        self.rate = rate
         self.card_row: CardRow = card_row or self._new_card_row
         self.db = db
         self.content = content
@@ -90,12 +120,42 @@ class Runtime:
         return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
 
     def context(self) -> Context:
-        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params)
+        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
 
     async def handle(self, inbound: Inbound) -> bool:
         """Handle an inbound event exactly once; False if it had been handled before."""
         ctx = self.context()
+        if self.rate is not None and not self._is_emergency(inbound.event, ctx):
+            admitted, notify = self.rate.admit(inbound.user)
+            if not admitted:
+                await self._slow_down(inbound, notify)
+                return True
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))
+
+    @staticmethod
+    def _is_emergency(event: object, ctx: Context) -> bool:
+        """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
+        if isinstance(event, Pressed):
+            return event.data == "g:sos"
+        if isinstance(event, Command):
+            return event.name == "emergency"
+        return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
+
+    async def _slow_down(self, inbound: Inbound, notify: bool) -> None:
+        """Over the family's rate: the event is recorded as handled; the first one of a run gets the notice."""
+
+        def write(tx: Session) -> None:
+            if not repo.mark_processed(tx, inbound.inbound_id) or not notify:
+                return
+            user = repo.get_user(tx, inbound.user)
+            lang = user.language if user is not None and user.language in self.i18n.enabled else None
+            lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
+            sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), "g:sos")
+            reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
+            repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": reply.to_payload()}])
+
+        log.info("family over its message rate: inbound %s set aside", inbound.inbound_id)
+        await self.db.run(write)
 
     async def notice(self, inbound: Inbound, msgid: str) -> None:
         """Answer once, in the sender's (hinted) language, without touching any dialog: e.g. a family in a group."""
@@ -138,7 +198,9 @@ class Runtime:
         if not repo.mark_processed(tx, inbound.inbound_id):
             log.info("duplicate inbound skipped: %s", inbound.inbound_id)
             return False
-        user_id, language, district, _ = repo.touch_user(tx, inbound.user, inbound.chat)
+        user = repo.touch_user(tx, inbound.user, inbound.chat)
+        user_id, language, district = user.id, user.language, user.district
+        ctx = replace(ctx, open_request=user.open_request)
         session = DialogSession.from_json(repo.load_state(tx, user_id))
         session, effects = step(session, inbound.event, ctx)
         writes = _Writes()
@@ -205,7 +267,18 @@ class Runtime:
         lang = session.lang or "de"
         request = repo.get_request(tx, effect.reference)
         member = tx.get(StaffMember, request.claimed_by) if request and request.claimed_by else None
-        if request is None or request.user_id != user_id or request.status != "claimed" or member is None:
+        if effect.sos and request is not None and request.user_id == user_id and request.emergency is None:
+            # The card shows 🆘 (never the words) whether or not the message can reach the person responsible.
+            request.emergency = effect.sos
+            if request.status in ("open", "claimed"):
+                writes.outbox.append(self.card_row(tx, request, self.clock()))
+        if request is not None and request.user_id == user_id and request.status == "open":
+            # Nobody has claimed it yet: what the family adds lies with the request for whoever claims it.
+            note = f"{request.note}\n{effect.text}" if request.note else effect.text
+            request.note = note[-MAX_NOTE:]
+            repo.audit(tx, request, "family", "family-added")
+            answer = self.i18n.t(lang, ADDED_TO_REQUEST, reference=request.reference)
+        elif request is None or request.user_id != user_id or request.status != "claimed" or member is None:
             answer = self.i18n.t(lang, RELAY_CLOSED)  # also what a forged reference gets
         elif member.private_chat is None:
             hint = (
@@ -217,6 +290,10 @@ class Runtime:
         else:
             language = LANGUAGE_NAMES_DE.get(request.language, request.language)
             text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n\n{effect.text}"
+            if effect.sos:
+                # The family saw the numbers; the person responsible must see at once what the bot recognised.
+                sos = EMERGENCY_DE.get(effect.sos, "Notfall")
+                text = f"🆘 NOTFALL-HINWEIS ({sos}): Die Familie hat die Notrufnummern bekommen.\n" + text
             writes.outbox.append({"destination": member.private_chat, "payload": Reply(text).to_payload(),
                                   "kind": "details", "request_id": request.id})  # fmt: skip
             repo.audit(tx, request, "family", "family-message")
@@ -244,7 +321,8 @@ class Runtime:
             district=slots.get("district"),
             time_window=slots.get("time_window"),
             contact_way=slots.get("contact_way", "chat"),
-            urgent=slots.get("urgent") == "yes",
+            urgent=slots.get("urgent") == "yes" or bool(slots.get("sos")),
+            emergency=slots.get("sos") or None,
             phone=slots.get("phone"),
             name=slots.get("name"),
             note=slots.get("note"),

@@ -20,6 +20,15 @@ STAFF_HELP = (
     "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…\n"
     "Alles andere hier ist eine interne Notiz und erreicht nie eine Familie."
 )
+EMERGENCY_DE = {
+    "medical": "medizinischer Notfall eines Kindes",
+    "fire": "Feuer",
+    "violence": "Gewalt oder Bedrohung",
+    "suicide": "Suizidgedanken oder Selbstverletzung",
+    "sexual_abuse": "sexuelle Gewalt",
+    "child_danger": "Kind vermisst oder in Gefahr",
+    "homeless": "heute ohne Wohnung",
+}
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
 
 
@@ -29,7 +38,7 @@ def overview_text(rows: list[CallbackRequest], owners: list[str | None], now: da
         return "Keine offenen Anfragen. 🎉"
     lines = [f"Offene und übernommene Anfragen ({len(rows)}):"]
     for r, owner in zip(rows, owners, strict=True):
-        urgent = "❗ " if r.urgent else ""
+        urgent = "🆘 " if r.emergency else "❗ " if r.urgent else ""
         lines.append(
             f"{urgent}{r.reference} · {STATUS_DE[r.status]} · {TOPICS_DE.get(r.topic, r.topic)} · "
             f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · seit {age_text(r.created_at, now)} · {owner or '–'}"
@@ -65,6 +74,8 @@ def details_text(request: CallbackRequest) -> str:
         f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · Dringend: {'ja' if request.urgent else 'nein'}",
         f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
     ]
+    if request.emergency:
+        lines.append(f"🆘 Notfall-Hinweis in den Worten der Familie: {EMERGENCY_DE.get(request.emergency, '?')}")
     if request.note:
         lines.append(f"Nachricht der Familie: {request.note}")
     lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")

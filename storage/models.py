@@ -100,6 +100,8 @@ class CallbackRequest(Base):
     """A family's callback request. phone, name and note are personal and purged after retention."""
 
     __tablename__ = "callback_requests"
+    # The family's open request is looked up on every message, in the same statement as the user row.
+    __table_args__ = (Index("ix_callback_requests_user_status", "user_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -111,6 +113,8 @@ class CallbackRequest(Base):
     time_window: Mapped[str | None] = mapped_column(String(32))
     contact_way: Mapped[str] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(default=False)
+    # An emergency was recognised in what the family wrote (bot.core.emergency.Category); never the text itself.
+    emergency: Mapped[str | None] = mapped_column(String(16))
     phone: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Executable, bindparam, select, text, update
 from sqlalchemy.orm import Session
@@ -32,7 +32,8 @@ HOT_SQL = {
     "user": "INSERT INTO users (key, chat, unreachable, created_at, last_seen_at) "
     "VALUES (:key, :chat, false, :now, :now) "
     "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at, chat = excluded.chat "
-    "RETURNING id, language, district, unreachable",
+    "RETURNING id, language, district, unreachable, (SELECT r.reference FROM callback_requests r "
+    "WHERE r.user_id = users.id AND r.status IN ('open', 'claimed') ORDER BY r.id DESC LIMIT 1)",
     "state_get": "SELECT state FROM dialog_states WHERE user_id = :user_id",
     "state_put": "INSERT INTO dialog_states (user_id, state, flow_version, updated_at) "
     "VALUES (:user_id, :state, :version, :now) "
@@ -91,13 +92,21 @@ def mark_processed(session: Session, key: str) -> bool:
     return bool(_run(session, "processed", {"key": key, "now": utcnow()}).rowcount)
 
 
-def touch_user(session: Session, key: str, chat: str | None = None) -> tuple[int, str | None, str | None, bool]:
+class UserRow(NamedTuple):
+    id: int
+    language: str | None
+    district: str | None
+    unreachable: bool
+    open_request: str | None  # the reference of the family's open or claimed request, if any
+
+
+def touch_user(session: Session, key: str, chat: str | None = None) -> UserRow:
     """Create or update the user row for a transport-qualified key, locking it until commit.
 
-    chat is where replies reach them (their private chat). Returns (id, language, district, unreachable).
+    chat is where replies reach them (their private chat). The same round trip finds their open request.
     """
     row = _run(session, "user", {"key": key, "chat": chat or key, "now": utcnow()}).fetchone()
-    return int(row[0]), row[1], row[2], bool(row[3])
+    return UserRow(int(row[0]), row[1], row[2], bool(row[3]), row[4])
 
 
 def set_profile(session: Session, user_id: int, language: str | None, district: str | None) -> None:

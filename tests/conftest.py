@@ -13,6 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bot.core.dialogs import Content, load_content
+from bot.core.emergency import Matcher
+from bot.core.emergency_file import load_matcher
 from bot.core.engine import Context
 from bot.core.hours import HoursData
 from bot.core.hours_file import load_hours
@@ -74,10 +76,22 @@ def i18n() -> I18n:
     return load_i18n(ROOT / "locales", ["de", "en"])
 
 
+# Every language that has a catalog (and so patterns): the recognition is tested in all of them.
+CATALOG_LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"]
+PARAMS = {"office_emergency": "+49 234 000000", "office_phone": "+49 234 111111", "retention_days": "30"}
+
+
+@pytest.fixture(scope="session")
+def matcher() -> Matcher:
+    loaded, problems = load_matcher(ROOT / "locales", CATALOG_LANGUAGES)
+    assert problems == []
+    return loaded
+
+
 @pytest.fixture
-def ctx(content: Content, i18n: I18n, hours: HoursData) -> Context:
+def ctx(content: Content, i18n: I18n, hours: HoursData, matcher: Matcher) -> Context:
     now = datetime(2026, 11, 25, 11, 0, tzinfo=UTC)  # a Wednesday
-    return Context(content, i18n, hours, now, {"office_emergency": "+49 234 000000", "retention_days": "30"})
+    return Context(content, i18n, hours, now, PARAMS, matcher)
 
 
 @pytest.fixture(autouse=True)

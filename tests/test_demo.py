@@ -147,3 +147,40 @@ def test_staff_story_example_in_arabic_request_claim_details_template_delivery_d
     assert "✅ erledigt" in out.split("> @anna: /erledigt 1")[1]
     note = out.split("> @anna: Familie wirkt belastet")[1].split("\n> ")[0]
     assert "Bot:" not in note  # the internal note reached nobody
+
+
+THREAT = "Morgen nicht, mein Mann ist zu Hause und bedroht mich"
+
+
+def test_family_reply_that_mentions_a_threat_reaches_the_worker_and_shows_the_family_the_numbers(
+    tmp_path: Path,
+) -> None:
+    # Regression: the reply showed the family the emergency screen and never reached the worker.
+    script = """/start
+[Deutsch]
+[💶 Geld und Leistungen]
+[📞 Ja, bitte melden Sie sich]
+[💬 Hier im Chat schreiben]
+[Mitte]
+[Egal]
+[In den nächsten Tagen]
+[Überspringen]
+[Überspringen]
+[Ja, ich bin einverstanden]
+@anna privat: /team
+@anna: [Übernehmen]
+@anna privat: /antwort 1 Können wir morgen um 10 Uhr telefonieren?
+[✉ Antworten]
+""" + THREAT + "\n"
+    result = run_demo(tmp_path, script)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "(no such button)" not in out
+    after = out[out.index(THREAT) :]
+    family = "\n".join(line for line in after.splitlines() if line.startswith("Bot: "))
+    assert "110" in family and "116 016" in family
+    assert "Ihre Nachricht ist bei Ihrer Fachkraft angekommen" in after
+    private = [part for part in after.split("\n[") if part.startswith("Private to Anna]")]
+    assert any("🆘 NOTFALL-HINWEIS" in part and THREAT in part for part in private)
+    cards = [part for part in after.split("\n[") if part.startswith("Staff channel, card updated]")]
+    assert cards and "🆘" in cards[-1] and THREAT not in "".join(cards)  # 🆘 on the card, never the words

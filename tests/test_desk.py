@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core.events import ChatKey, Command, Pressed, UserKey
 from storage.models import CallbackRequest, RequestEvent
-from tests.support.console_app import console_app
+from tests.support.console_app import ConsoleChat, console_app
 
 PHONE_TYPED, PHONE = "0234 1234567", "+492341234567"
 NAME, NOTE = "Zeynep", "Brief vom Jobcenter"
@@ -24,6 +24,23 @@ REQUEST_DE = [
 
 def reference_in(output: str) -> str:
     return "R-" + output.split("Anfrage R-")[1][:9]
+
+
+async def request_as_another_family(chat: ConsoleChat, family: str) -> str:
+    """A second family asks for a callback (a family has one open request at a time); returns the reference."""
+    user = UserKey(f"console:{family}")
+    presses = ["l:de", "o:callback/topic:0", "o:callback/contact_way:0", "o:callback/district:0",
+               "o:callback/time_window:2", "o:callback/urgency:1", "k:callback/name:", "k:callback/note:",
+               "c:callback/consent:y"]  # fmt: skip
+    events = [Command("start"), *(Pressed(data) for data in presses[:1]), Command("callback"),
+              *(Pressed(data) for data in presses[1:])]  # fmt: skip
+    for event in events:
+        await chat.app.handle_and_deliver(Inbound(f"console:{uuid.uuid4().hex}", user, ChatKey(user), event))
+
+    def newest(tx: Session) -> str:
+        return str(tx.execute(select(CallbackRequest.reference).order_by(CallbackRequest.id.desc())).scalars().first())
+
+    return await chat.app.db.run(newest)
 
 
 async def test_claim_sends_details_privately_and_only_the_claimer_answers(database_url: str) -> None:
@@ -98,7 +115,8 @@ async def test_template_reply_is_translated_and_lifecycle_is_audited(database_ur
 async def test_overview_lists_open_and_claimed_with_age_and_owner(database_url: str) -> None:
     async with console_app(database_url) as chat:
         first = reference_in(await chat.say(*REQUEST_DE))
-        second = reference_in(await chat.say(*REQUEST_DE))
+        second = await request_as_another_family(chat, "family2")
+        assert second != first
         await chat.say(f"@anna: /uebernehmen {first}")
         out = await chat.say("@ben: /offen")
         assert "Offene und übernommene Anfragen (2):" in out
@@ -168,11 +186,12 @@ async def test_retention_purge_strips_old_closed_requests_and_keeps_counts(datab
     from bot.privacy import purge
 
     async with console_app(database_url) as chat:
+        # One family, one open request at a time: each is closed before the next is asked for.
         old = reference_in(await chat.say(*REQUEST_DE))
-        recent = reference_in(await chat.say(*REQUEST_DE))
-        still_open = reference_in(await chat.say(*REQUEST_DE))
         await chat.say(f"@anna: /uebernehmen {old}", f"@anna: /erledigt {old}")
+        recent = reference_in(await chat.say(*REQUEST_DE))
         await chat.say(f"@anna: /uebernehmen {recent}", f"@anna: /erledigt {recent}")
+        still_open = reference_in(await chat.say(*REQUEST_DE))
         now = datetime.now(UTC)
 
         def age_old(tx: Session) -> None:

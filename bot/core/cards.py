@@ -64,6 +64,7 @@ class CardData:
     created_at: datetime
     claimed_by: str | None = None
     delivery: str | None = None
+    emergency: bool = False  # 🆘 on the card, never what the family wrote: that goes to the responsible person
 
 
 def age_text(created: datetime, now: datetime) -> str:
@@ -77,7 +78,7 @@ def age_text(created: datetime, now: datetime) -> str:
 
 def render_card(card: CardData, now: datetime, district_name: str | None) -> Reply:
     """The card for the staff channel; buttons name only the reference, the server re-checks everything."""
-    urgent = "❗ DRINGEND · " if card.urgent else ""
+    urgent = "🆘 NOTFALL-HINWEIS · " if card.emergency else "❗ DRINGEND · " if card.urgent else ""
     lines = [
         f"{urgent}Anfrage {card.reference} · {STATUS_DE.get(card.status, card.status)}",
         f"Thema: {TOPICS_DE.get(card.topic, card.topic)}",

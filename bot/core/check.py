@@ -11,11 +11,12 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
+from bot.core.emergency_file import load_matcher
 from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, WELCOME
 from bot.core.i18n import DOMAIN, SOURCE_LANGUAGE, placeholders
 
 KNOWN_PLACEHOLDERS = {
-    "office_emergency", "retention_days", "reference", "summary", "example", "max",
+    "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
     "day", "start", "end", "district", "place", "address",
     "date", "time", "time_window", "status", "purpose", "version",
 }  # fmt: skip
@@ -168,4 +169,5 @@ def run_check(root: Path, flows_dir: Path, locales_dir: Path, languages: list[st
     content, problems = load_content(flows_dir)
     problems += check_graph(content)
     problems += check_translations(source_messages(root), locales_dir, languages)
+    problems += load_matcher(locales_dir, languages)[1]
     return problems

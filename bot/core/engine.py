@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.core import texts as T
 from bot.core.dialogs import Content, Node
+from bot.core.emergency import Detection, Matcher, pattern_language
 from bot.core.events import (
     Button,
     ChatMoved,
@@ -33,9 +34,10 @@ from bot.core.render import number as _number
 WELCOME = "main/welcome"
 MENU = "main/menu"
 EMERGENCY = "emergency/start"
+CALLBACK = "callback/start"
 COMMAND_TARGETS = {
     "hours": "main/hours",
-    "callback": "callback/start",
+    "callback": CALLBACK,
     "help": "info/help",
     "privacy": "info/privacy",
     "emergency": EMERGENCY,
@@ -43,6 +45,9 @@ COMMAND_TARGETS = {
 WAITING = {"menu", "ask", "consent", "handoff", "end"}
 MAX_HOPS = 50
 MAX_RELAY = 1000
+MAX_SOS_TEXT = 4000  # an emergency is passed on even when longer than a message or a note may be
+SOS_BUTTON = "🆘 SOS"  # before a language is chosen: no words, the sign and the numbers are understood
+SOS_LINE = "🆘 112 · 110"
 MAX_HISTORY = 20
 
 
@@ -55,6 +60,8 @@ class Context:
     hours: HoursData
     now: datetime
     params: dict[str, str] = field(default_factory=dict)
+    emergency: Matcher = field(default_factory=lambda: Matcher([]))
+    open_request: str | None = None  # the family's open or claimed request: one at a time
 
 
 def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Effect]]:
@@ -122,8 +129,15 @@ class _Turn:
             self.s.slots.clear()
             self.enter(node.next if node and node.next else MENU, reference=event.reference)
             return
+        if isinstance(event, Text):
+            found = self.detect(event.text)
+            if found:
+                self.emergency_in_text(found, T.clean_text(event.text))
+                return
         if self.is_emergency(event):
             self.enter(EMERGENCY, push=True)
+            if self.s.lang is None:
+                self.language_picker()
             return
         if isinstance(event, Pressed) and event.data.startswith("r:"):
             self.start_writing(event.data[2:])
@@ -137,7 +151,7 @@ class _Turn:
             self.choose_language(event.data[2:])
             return
         if self.s.lang is None or (isinstance(event, Command) and event.name == "language"):
-            self.language_picker()
+            self.language_picker(floor=isinstance(event, Text | Command) and self.s.lang is None)
             return
         if isinstance(event, Pressed) and event.data == "g:lang":
             self.language_picker()
@@ -174,19 +188,74 @@ class _Turn:
             return event.data == "g:sos"
         if isinstance(event, Command):
             return event.name == "emergency"
-        if isinstance(event, Text):
-            langs = set(self.ctx.i18n.enabled) | {"de"}
-            return any(T.keyword_match(event.text, self.t_in(lang, T.EMERGENCY_KEYWORDS)) for lang in langs)
         return False
+
+    def detect(self, text: str) -> Detection:
+        """Recognise an emergency: in the family's language, German and English; in every language before a choice."""
+        if self.s.lang is None:
+            return self.ctx.emergency.detect(text, None)
+        return self.ctx.emergency.detect(text, {pattern_language(self.s.lang), "de", "en"})
+
+    def emergency_in_text(self, found: Detection, text: str) -> None:
+        """Add the numbers to what the message was for; never replace it (DOMAIN.md, the emergency principle)."""
+        category = found.categories[0].value
+        if self.s.lang is None:
+            # Before a choice the screen comes in the language the line was typed in, when it can be told.
+            self.s.lang = next((lang for lang in found.languages if lang in self.ctx.i18n.enabled), None)
+            self.say_emergency(found)
+            self.enter(EMERGENCY, push=True)
+            self.s.lang, self.s.at, self.s.history = None, None, []
+            self.language_picker()
+            return
+        if self.s.writing_to is not None and text:
+            reference, self.s.writing_to = self.s.writing_to, None
+            self.say_emergency(found)
+            self.say(self.t_node(EMERGENCY))
+            self.flush([[Button(self.t(T.MENU_BUTTON), "g:menu")]])
+            self.effects.append(RelayToStaff(reference, text[:MAX_SOS_TEXT], sos=category))
+            return
+        node = self.ctx.content.node(self.s.at)
+        if node is not None and node.type in ("ask", "consent"):
+            self.say_emergency(found)
+            self.say(self.t_node(EMERGENCY))
+            self.flush()
+            self.s.slots["sos"] = category
+            if node.type == "consent":
+                self.render(node)
+            elif node.kind == "text" and text:
+                self.s.slots["urgent"] = "yes"
+                self.say(self.t(T.MARKED_URGENT))
+                assert node.slot is not None
+                self.s.slots[node.slot] = text[:MAX_SOS_TEXT]
+                self.enter(node.next or MENU, push=True)
+            else:
+                self.answer_text(node, text)
+            return
+        self.say_emergency(found)
+        self.enter(EMERGENCY, push=True)
+
+    def say_emergency(self, found: Detection) -> None:
+        """The lead of the most urgent category recognised (and of the next, if it calls for other numbers)."""
+        leads = dict.fromkeys(self.t(T.EMERGENCY_LEADS[c.value]) for c in found.categories[:2])
+        for lead in leads:
+            self.say(lead)
+
+    def t_node(self, qid: str) -> str:
+        node = self.ctx.content.node(qid)
+        return self.t(node.text) if node is not None and node.text else ""
 
     def t_in(self, lang: str, msgid: str) -> str:
         return self.ctx.i18n.catalogs.get(lang, {}).get(msgid) or msgid
 
-    def language_picker(self) -> None:
+    def language_picker(self, *, floor: bool = False) -> None:
+        """Each language named in itself; after typed text also the way to the numbers, in no language at all."""
         enabled = [c for c in LANGUAGES if c in self.ctx.i18n.enabled]
         prompts = dict.fromkeys(self.t_in(c, T.PICK_LANGUAGE) for c in enabled)
         self.say("🌐 " + "\n".join(prompts))
         rows = [[Button(LANGUAGES[c].native, f"l:{c}") for c in enabled[i : i + 2]] for i in range(0, len(enabled), 2)]
+        if floor:
+            self.say(SOS_LINE)
+            rows.append([Button(SOS_BUTTON, "g:sos")])
         self.flush(rows)
 
     def choose_language(self, code: str) -> None:
@@ -217,8 +286,7 @@ class _Turn:
             self.say(self.t(T.NOT_YET))
             self.rerender()
         else:
-            self.say(self.t(T.USE_BUTTONS))
-            self.rerender()
+            self.not_understood(T.USE_BUTTONS)
 
     def pressed(self, data: str) -> None:
         if data == "g:back":
@@ -255,22 +323,26 @@ class _Turn:
     def typed(self, text: str) -> None:
         node = self.ctx.content.node(self.s.at)
         if node is None or node.type in ("end", "handoff"):
+            self.say(self.t(T.IN_DANGER))
             self.enter(MENU)
         elif not text:
-            self.say(self.t(T.EMPTY))
-            self.rerender()
+            self.not_understood(T.EMPTY)
         elif node.type == "menu":
             index = self.match_label(node, text)
             if index is None:
-                self.say(self.t(T.USE_BUTTONS))
-                self.rerender()
+                self.not_understood(T.USE_BUTTONS)
             else:
                 self.choose_option(node, index)
         elif node.type == "ask":
             self.answer_text(node, text)
         else:
-            self.say(self.t(T.USE_BUTTONS))
-            self.rerender()
+            self.not_understood(T.USE_BUTTONS)
+
+    def not_understood(self, msgid: str) -> None:
+        """The floor: a reply to text the bot did not understand always carries the numbers and the 🆘 button."""
+        self.say(self.t(msgid))
+        self.say(self.t(T.IN_DANGER))
+        self.rerender()
 
     def match_label(self, node: Node, text: str) -> int | None:
         number = _number(text)
@@ -324,6 +396,7 @@ class _Turn:
                 self.answer_choice(node, match[0])
                 return
             self.say(self.t(node.hint or T.USE_BUTTONS))
+            self.say(self.t(T.IN_DANGER))
         elif node.kind == "phone":
             phone = T.normalise_phone(text)
             if phone is not None:
@@ -331,6 +404,7 @@ class _Turn:
                 self.enter(node.next or MENU, push=True)
                 return
             self.say(self.t(node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
+            self.say(self.t(T.IN_DANGER))
         else:
             if node.max_length and len(text) > node.max_length:
                 self.say(self.t(T.TOO_LONG, max=node.max_length))
@@ -371,6 +445,9 @@ class _Turn:
 
     def enter(self, qid: str, *, push: bool = False, **params: object) -> None:
         """Walk from qid through non-waiting nodes, saying their texts, until a node waits for input."""
+        if qid == CALLBACK and self.ctx.open_request:
+            self.open_request()
+            return
         previous = self.s.at
         for _ in range(MAX_HOPS):
             node = self.ctx.content.node(qid)
@@ -393,6 +470,12 @@ class _Turn:
             self.render(node, **params)
             return
         self.restart_politely()
+
+    def open_request(self) -> None:
+        """One open request per family: show it, and offer to add to it instead of filing another."""
+        reference = self.ctx.open_request
+        self.say(self.t(T.ALREADY_OPEN, reference=reference))
+        self.flush([[Button(self.t(T.ADD_TO_REQUEST), f"r:{reference}")], self.nav_row(None)])
 
     def restart_politely(self) -> None:
         self.parts = [self.t(T.RESTARTED)]

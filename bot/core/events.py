@@ -119,6 +119,7 @@ class RelayToStaff:
 
     reference: str
     text: str
+    sos: str | None = None  # the emergency category recognised in the text: marked for the staff member
 
 
 Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff

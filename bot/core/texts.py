@@ -32,8 +32,31 @@ DEFAULT_PHONE_HINT = N_("Das sieht nicht wie eine Telefonnummer aus. Bitte schre
 NO_SLOTS = N_("In den nächsten Wochen sind keine Sprechstunden eingetragen. Bitte fordern Sie einen Rückruf an.")
 SLOT_LINE = N_("{day}, {start}–{end} Uhr · {district}: {place}, {address}")
 DONT_KNOW_DISTRICT = N_("Weiß ich nicht")
-# Emergency keywords: each language's translator lists words that must open the emergency screen.
-EMERGENCY_KEYWORDS = N_("notfall, gewalt, polizei, schlägt mich, bedroht, suizid, selbstmord, lebensgefahr")
+# The floor under every reply to typed text the bot did not understand.
+IN_DANGER = N_("In Gefahr? Notruf 112 · Polizei 110")
+MARKED_URGENT = N_("Wir haben Ihre Anfrage als dringend markiert.")
+# What leads the emergency screen, by what was recognised (bot.core.emergency.Category); the full list follows.
+EMERGENCY_LEADS = {
+    "medical": N_("🚑 Braucht Ihr Kind sofort ärztliche Hilfe? Rufen Sie jetzt den Notruf 112 an."),
+    "fire": N_("🔥 Feuer: Bringen Sie sich und die Kinder nach draußen und rufen Sie die Feuerwehr: 112."),
+    "violence": N_(
+        "🚓 Sind Sie oder Ihr Kind in Gefahr? Rufen Sie die Polizei: 110. Das Hilfetelefon Gewalt gegen Frauen "
+        "berät rund um die Uhr, kostenlos und in vielen Sprachen: 116 016."
+    ),
+    "suicide": N_(
+        "💬 Sie sind nicht allein. Die Telefonseelsorge hört zu, rund um die Uhr, kostenlos und anonym: "
+        "0800 111 0 111 oder 0800 111 0 222. Wenn Sie in akuter Gefahr sind, rufen Sie den Notruf 112."
+    ),
+    "sexual_abuse": N_(
+        "🚓 Wenn Sie oder Ihr Kind jetzt in Gefahr sind, rufen Sie die Polizei: 110. Das Hilfetelefon Gewalt gegen "
+        "Frauen berät rund um die Uhr, kostenlos und in vielen Sprachen, auch bei sexueller Gewalt: 116 016."
+    ),
+    "child_danger": N_("🚓 Ist Ihr Kind verschwunden oder in Gefahr? Rufen Sie sofort die Polizei: 110."),
+    "homeless": N_(
+        "🏠 Kein Dach über dem Kopf heute Nacht? Der Notdienst des Jugendamts hilft: {office_emergency}. "
+        "Wenn Sie dort niemanden erreichen, rufen Sie die Polizei: 110."
+    ),
+}
 
 SUMMARY_LABELS = {
     "topic": N_("Thema"),
@@ -48,10 +71,8 @@ SUMMARY_LABELS = {
 
 # Characters that could reorder or hide text (bidi overrides, zero-width marks): never kept from input.
 _STRIP = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_SPACES = re.compile(r"\s+")
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
-_PUNCT = re.compile(r"[^\w\s]")
 
 
 def clean_text(raw: str) -> str:
@@ -77,25 +98,6 @@ def normalise_phone(raw: str, region: str = "DE") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _fold(text: str) -> str:
-    """Case and accents folded, so "İntihar", "intihar", "schlägt", "schlagt" and a vowelled Arabic word match.
-
-    (Turkish "İ".casefold() is "i" plus a combining dot, which the punctuation rule would turn into a gap.)
-    """
-    decomposed = unicodedata.normalize("NFD", text.casefold())
-    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-
-
-def keyword_match(text: str, keywords: str) -> bool:
-    """True if one of the comma-separated keywords occurs in text as whole words."""
-    haystack = " " + _SPACES.sub(" ", _PUNCT.sub(" ", _fold(text))) + " "
-    for word in keywords.split(","):
-        word = _SPACES.sub(" ", _PUNCT.sub(" ", _fold(word))).strip()
-        if word and f" {word} " in haystack:
-            return True
-    return False
-
-
 # --- the staff queue, seen by the family -------------------------------------------------------------------
 TEAM_MESSAGE = N_("💬 Nachricht vom Team der Kita-Sozialarbeit zu Ihrer Anfrage {reference}:")
 TEAM_GERMAN_NOTE = N_(
@@ -114,6 +116,16 @@ RELAY_LATER = N_(
     "oder kommen Sie in die offene Sprechstunde."
 )
 CANCEL_BUTTON = N_("Abbrechen")
+ALREADY_OPEN = N_(
+    "Sie haben schon eine Anfrage bei uns: {reference}. Eine Fachkraft meldet sich bei Ihnen. "
+    "Möchten Sie etwas dazu schreiben?"
+)
+ADD_TO_REQUEST = N_("✉ Etwas ergänzen")
+ADDED_TO_REQUEST = N_("Danke! Wir haben Ihre Nachricht zu Ihrer Anfrage {reference} gelegt. Die Fachkraft liest sie.")
+SLOW_DOWN = N_(
+    "Sie schreiben gerade sehr viele Nachrichten. Bitte warten Sie eine Minute. "
+    "In einem Notfall tippen Sie auf „🆘 Notfall“ oder rufen Sie 112 oder 110."
+)
 STAFF_ONLY = N_("Dieser Befehl ist nur für das Team der Kita-Sozialarbeit.")
 MYDATA_HEADER = N_("Das haben wir über Sie gespeichert:")
 MYDATA_LANGUAGE = N_("Sprache")

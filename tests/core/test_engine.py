@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import texts as T
+from bot.core.emergency import words
 from bot.core.engine import Context, step
 from bot.core.events import (
     Command,
@@ -89,7 +90,7 @@ def test_callback_request_with_consent_creates_request_and_confirms_reference(ct
     assert "+492341234567" in parent.screen and "Ali" in parent.screen
     parent.press("Ja, ich bin einverstanden")
     consent = [e for e in parent.effects if isinstance(e, RecordConsent)]
-    assert consent == [RecordConsent("callback", "callback-consent", 1, "de", "given")]
+    assert consent == [RecordConsent("callback", "callback-consent", 2, "de", "given")]
     request = next(e for e in parent.effects if isinstance(e, CreateRequest))
     assert request.slots["phone"] == "+492341234567"
     assert request.slots["topic"] == "money" and request.slots["district"] == "mitte"
@@ -124,7 +125,7 @@ def test_invalid_phone_gets_a_translated_hint_and_stays(ctx: Context) -> None:
     assert parent.session.at == "callback/phone"
 
 
-def test_emergency_keyword_wins_even_while_asking_for_a_phone_number(ctx: Context) -> None:
+def test_emergency_while_asking_for_a_phone_number_shows_the_numbers_and_asks_again(ctx: Context) -> None:
     parent = Parent(ctx)
     parent.send(Command("start"))
     parent.press("Deutsch")
@@ -133,8 +134,9 @@ def test_emergency_keyword_wins_even_while_asking_for_a_phone_number(ctx: Contex
     parent.press("📞 Bitte anrufen")
     screen = parent.send(Text("Mein Mann schlägt mich"))
     assert "110" in screen and "116 016" in screen and "+49 234 000000" in screen
-    screen = parent.press("↩ Zurück")
-    assert "Telefonnummer" in screen  # back where they were
+    assert screen.index("116 016") < screen.index("Telefonnummer")  # the numbers lead, the question follows
+    assert parent.session.at == "callback/phone" and parent.session.slots["sos"] == "violence"
+    assert "🆘 Notfall" in parent.buttons()
 
 
 def test_emergency_keyword_in_another_enabled_language(ctx: Context) -> None:
@@ -240,9 +242,8 @@ def test_delete_asks_once_more_and_no_keeps_everything(ctx: Context) -> None:
     assert parent.effects == [DataRequest("delete")]
 
 
-def test_emergency_keywords_match_whatever_the_case_and_accents() -> None:
+def test_emergency_words_fold_whatever_the_case_and_accents() -> None:
     # Regression: a phone capitalising "İntihar" (Turkish) turned it into "i ntihar", which matched nothing.
-    assert T.keyword_match("İntihar etmek istiyorum", "intihar")
-    assert T.keyword_match("Mein Mann SCHLAGT mich", "schlägt mich")
-    assert T.keyword_match("زوجي يَضربني", "يضربني")
-    assert not T.keyword_match("Ich brauche einen Notfalltermin", "notfall")
+    assert words("İntihar etmek istiyorum")[0] == words("intihar")[0]
+    assert words("Mein Mann SCHLAGT mich") == words("mein mann schlägt mich")
+    assert words("زوجي يَضربني") == words("زوجى يضربنى")

@@ -16,13 +16,31 @@ from storage.models import CallbackRequest, OutboxMessage, User
 
 
 async def test_schema_is_at_the_newest_migration(db: Database) -> None:
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
     version = await db.run(lambda tx: tx.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
-    assert version == "0001"
+    assert version == ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+async def test_migrations_build_exactly_the_tables_and_columns_of_the_models(db: Database) -> None:
+    # Two ways of writing one table (the models, the migrations) must agree, on every database we support.
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from storage.models import Base
+
+    def differences(tx: Session) -> list[object]:
+        found = compare_metadata(MigrationContext.configure(tx.connection()), Base.metadata)
+        return [d for d in found if d[0] in ("add_table", "remove_table", "add_column", "remove_column")]
+
+    assert await db.run(differences) == []
 
 
 async def test_fifty_concurrent_read_modify_write_transactions_lose_no_update(db: Database) -> None:
     def bump(tx: Session) -> None:
-        user_id, _, district, _ = repo.touch_user(tx, "console:counter")
+        user_id, _, district, *_ = repo.touch_user(tx, "console:counter")
         repo.set_profile(tx, user_id, None, str(int(district or "0") + 1))
 
     await asyncio.gather(*(db.run(bump) for _ in range(50)))
@@ -158,3 +176,17 @@ async def test_database_errors_do_not_carry_parameters(db: Database) -> None:
     with pytest.raises(IntegrityError) as caught:
         await db.run(duplicate)
     assert "parameters" not in str(caught.value) or "hidden" in str(caught.value)
+
+
+async def test_the_user_row_brings_the_familys_open_request(db: Database) -> None:
+    def request(tx: Session, status: str, n: int) -> None:
+        user = repo.touch_user(tx, "telegram:77")
+        tx.add(CallbackRequest(reference=f"R-2026-{n:04d}", user_id=user.id, status=status, topic="money",
+                               language="de", channel="telegram", contact_way="chat"))  # fmt: skip
+
+    assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:77"))).open_request is None
+    await db.run(lambda tx: request(tx, "done", 1))
+    assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:77"))).open_request is None
+    await db.run(lambda tx: request(tx, "claimed", 2))
+    assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:77"))).open_request == "R-2026-0002"
+    assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:78"))).open_request is None

@@ -36,6 +36,8 @@ class ConsoleChat:
 async def console_app(database_url: str, **settings: Any) -> AsyncIterator[ConsoleChat]:
     out = io.StringIO()
     adapter = ConsoleAdapter(out=out, script=[], echo=True)
+    # Scripted families type faster than people; the rate limit has tests of its own (test_family_limits.py).
+    settings.setdefault("family_messages_per_minute", 600)
     config = load_settings(database_url=database_url, staff_channel="console:staff", **settings)
     async with open_app(config, [adapter]) as app:
         yield ConsoleChat(app, adapter, out)

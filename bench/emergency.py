@@ -1,0 +1,106 @@
+"""Emergency recognition: rates per language on tests/data/emergency_cases.tsv, speed and memory of the matcher.
+
+    .venv/bin/python bench/emergency.py [--cases FILE] [--rounds N]
+
+Prints, per language, recognised emergencies and false alarms with the language chosen (its patterns, German and
+English) and before a choice (every language's patterns); then messages/s and latency percentiles of `detect` over
+every line of the set, against a baseline measured in the same run (folding and splitting the text alone); and the
+process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bot.core.emergency import words  # noqa: E402
+from bot.core.emergency_file import load_matcher  # noqa: E402
+
+LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=Path, default=ROOT / "tests" / "data" / "emergency_cases.tsv")
+    parser.add_argument("--rounds", type=int, default=20)
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    matcher, problems = load_matcher(ROOT / "locales", LANGUAGES)
+    load_ms = (time.perf_counter() - started) * 1000
+    if problems:
+        print("pattern problems:", *problems, sep="\n  ")
+        return 1
+    cases: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    with args.cases.open(encoding="utf-8") as fh:
+        for row in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t"):
+            cases[row[0]].append((row[1], row[2]))
+
+    print(f"{len(matcher.patterns)} patterns in {len(matcher.languages)} languages, loaded in {load_ms:.0f} ms\n")
+    print("lang  emergencies  recognised (chosen / none chosen)  right category  false alarms (chosen / none)")
+    totals = [0, 0, 0, 0, 0, 0, 0]
+    for lang in sorted(cases):
+        rows = cases[lang]
+        active = {lang, "de", "en"}
+        emergencies = [(c, t) for c, t in rows if c != "none"]
+        harmless = [t for c, t in rows if c == "none"]
+        hit_chosen = sum(bool(matcher.detect(t, active)) for _, t in emergencies)
+        hit_none = sum(bool(matcher.detect(t, None)) for _, t in emergencies)
+        right = sum(c in [x.value for x in matcher.detect(t, active).categories[:1]] for c, t in emergencies)
+        fa_chosen = sum(bool(matcher.detect(t, active)) for t in harmless)
+        fa_none = sum(bool(matcher.detect(t, None)) for t in harmless)
+        n, h = len(emergencies), len(harmless)
+        print(
+            f"{lang:4}  {n:11}  {hit_chosen / n:6.1%} / {hit_none / n:6.1%}"
+            f"{'':20}{right / n:6.1%}  {fa_chosen:3}/{h} ({fa_chosen / h:4.1%}) / {fa_none:3}/{h} ({fa_none / h:4.1%})"
+        )
+        for i, value in enumerate((n, hit_chosen, hit_none, right, h, fa_chosen, fa_none)):
+            totals[i] += value
+    n, hit_chosen, hit_none, right, h, fa_chosen, fa_none = totals
+    print(
+        f"all   {n:11}  {hit_chosen / n:6.1%} / {hit_none / n:6.1%}{'':20}{right / n:6.1%}  "
+        f"{fa_chosen:3}/{h} ({fa_chosen / h:4.1%}) / {fa_none:3}/{h} ({fa_none / h:4.1%})\n"
+    )
+
+    lines = [(lang, text) for lang, rows in cases.items() for _, text in rows]
+    for label, work in (
+        ("baseline: fold + split", lambda lang, text: words(text)),
+        ("detect, language chosen", lambda lang, text: matcher.detect(text, {lang, "de", "en"})),
+        ("detect, none chosen", lambda lang, text: matcher.detect(text, None)),
+    ):
+        timings: list[float] = []
+        begin = time.perf_counter()
+        for _ in range(args.rounds):
+            for lang, text in lines:
+                t0 = time.perf_counter_ns()
+                work(lang, text)
+                timings.append((time.perf_counter_ns() - t0) / 1e6)
+        elapsed = time.perf_counter() - begin
+        rate = len(timings) / elapsed
+        if label.startswith("baseline"):
+            base = statistics.median(timings)
+        p50, p99 = statistics.median(timings), percentile(timings, 0.99)
+        print(
+            f"{label:26} {rate:9,.0f} msg/s  p50 {p50:.3f} ms  p99 {p99:.3f} ms"
+            f"  max {max(timings):.3f} ms  (p50 = {p50 / base:.1f}× baseline)"
+        )
+    print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

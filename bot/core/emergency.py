@@ -1,0 +1,438 @@
+"""Recognising an emergency in typed text. Pure: patterns come in as data, nothing is read or sent.
+
+The office and translators write the patterns, one file a language (`locales/<lang>/emergency.yaml`, read by
+`bot.core.emergency_file`), in a small language of words:
+
+- words are matched after folding: case, accents, German ae/oe/ue, Arabic and Persian letter variants, tatweel,
+  the zero-width non-joiner, Arabic and Persian digits;
+- `stem*` a word that starts with stem, `*end` one that ends with it, `*part*` one that contains it (compounds:
+  `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several words;
+- neighbouring words may have up to two other words between them; `...` allows up to six;
+- `part one + part two`: both parts, in any order, within ten words;
+- one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
+  in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`, and not in a word written
+  `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
+- `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
+  matched; they forgive no typo;
+- `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
+- `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
+- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from rapidfuzz.distance import OSA
+
+
+class Category(StrEnum):
+    """What kind of emergency; the order is the order of urgency on the screen."""
+
+    MEDICAL = "medical"
+    FIRE = "fire"
+    VIOLENCE = "violence"
+    SUICIDE = "suicide"
+    SEXUAL_ABUSE = "sexual_abuse"
+    CHILD_DANGER = "child_danger"
+    HOMELESS = "homeless"
+
+
+PRIORITY = {category: index for index, category in enumerate(Category)}
+# A language without patterns of its own uses its parent's (Easy German reads like German).
+PATTERN_LANGUAGE = {"de_easy": "de"}
+CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+GAP = 2
+LONG_GAP = 6
+WINDOW = 10
+FUZZY_MIN = 5
+TRANSLIT_MIN = 4
+MAX_TOKENS = 400  # a longer text is matched on its first 400 words; nobody in danger writes more first
+
+# --- folding ----------------------------------------------------------------------------------------------
+
+_ARABIC = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي", "ك": "ک", "ة": "ه",
+        "ۀ": "ه", "ؤ": "و", "ـ": "", "\u200c": "", "\u200d": "", "ء": "",
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+    }
+)  # fmt: skip
+_LATIN = str.maketrans(
+    {"ł": "l", "ı": "i", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ß": "ss", "’": "", "ʼ": "", "'": "", "`": ""}
+)
+_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+_WORD = re.compile(r"\w+")
+
+# Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye", "ж": "zh",
+    "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+_CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
+# "yo" -> "e": folding already made ё an е, so "ubyot" must meet "убьёт" as "ubet".
+_SKELETON = (
+    ("shch", "s"), ("sht", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "h"), ("ts", "c"),
+    ("x", "h"), ("w", "v"), ("ya", "a"), ("ja", "a"), ("yu", "u"), ("ju", "u"), ("yo", "e"), ("jo", "e"),
+    ("ye", "e"), ("je", "e"), ("yi", "i"), ("ji", "i"), ("y", "i"), ("j", "i"),
+)  # fmt: skip
+_DOUBLE = re.compile(r"(.)\1+")
+# Letters that only one of the languages sharing a script uses: they tell whose line it is when patterns of
+# several languages match (a Russian line also matches the Ukrainian file's surzhyk words).
+_OWN_LETTERS = {
+    "uk": "іїєґ", "ru": "ыэё", "bg": "ъ", "fa": "پچژگی", "ar": "ةىيك",
+    "tr": "ığ", "pl": "ąęłśżźćń", "ro": "ășțţ", "ku": "êû", "de": "äöüß",
+}  # fmt: skip
+
+
+def pattern_language(lang: str) -> str:
+    """Whose patterns a language uses: its own, or its parent's (de_easy -> de)."""
+    return PATTERN_LANGUAGE.get(lang, lang)
+
+
+def script_of(word: str) -> str:
+    """'arabic', 'cyrillic' or 'latin' (also for digits): which lexicon a folded word belongs to."""
+    for ch in word:
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff":
+            return "arabic"
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+    return "latin"
+
+
+def fold(text: str) -> str:
+    """Case, accents and spelling variants folded so that the ways families type a word compare equal."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_ARABIC))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").translate(_LATIN)
+    for digraph, single in _DIGRAPHS:
+        text = text.replace(digraph, single)
+    return text
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    return _WORD.findall(fold(text))[:MAX_TOKENS]
+
+
+def skeleton(latin: str) -> str:
+    """A Latin word reduced so that the common transliterations of one Cyrillic word agree."""
+    for long, short in _SKELETON:
+        latin = latin.replace(long, short)
+    return _DOUBLE.sub(r"\1", latin)
+
+
+def transliterate(word: str, lang: str) -> str:
+    """A folded Cyrillic word as families would type it in Latin letters, reduced to its skeleton."""
+    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {})}
+    return skeleton("".join(table.get(ch, ch) for ch in word))
+
+
+# --- patterns ---------------------------------------------------------------------------------------------
+
+
+class PatternError(ValueError):
+    """A pattern the matcher cannot use; the message says why, in words an office can act on."""
+
+
+@dataclass(frozen=True)
+class Word:
+    """One literal of a pattern word: how it must stand in a text word."""
+
+    kind: str  # exact | prefix | suffix | infix
+    text: str
+    fuzzy: bool
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One position of a pattern: any of its alternatives, after at most `gap` other words."""
+
+    alternatives: tuple[Word, ...]
+    gap: int
+
+
+@dataclass(frozen=True)
+class Pattern:
+    language: str
+    category: Category | None  # None: an exclusion
+    source: str
+    parts: tuple[tuple[Slot, ...], ...]
+
+
+def parse_pattern(source: str, language: str, category: Category | None, typo_min: int = FUZZY_MIN) -> Pattern:
+    """Parse one pattern line; PatternError says what is wrong. typo_min: the shortest word a typo is forgiven in."""
+    parts: list[tuple[Slot, ...]] = []
+    for raw_part in source.split("+"):
+        slots: list[Slot] = []
+        gap = GAP
+        for token in raw_part.split():
+            if token == "...":
+                if not slots:
+                    raise PatternError("'...' must stand between two words")
+                gap = LONG_GAP
+                continue
+            # Exclusions are exact: a forgiven typo in one would silence a real emergency ("batea" and "bate").
+            alternatives = tuple(_parse_word(alt, typo_min, exact=category is None) for alt in token.split("|"))
+            slots.append(Slot(alternatives, gap if slots else 0))
+            gap = GAP
+        if not slots:
+            raise PatternError("an empty part (a '+' without words on one side?)")
+        if gap == LONG_GAP:
+            raise PatternError("'...' must stand between two words")
+        parts.append(tuple(slots))
+    return Pattern(language, category, source, tuple(parts))
+
+
+def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
+    fuzzy = not raw.startswith("=")
+    raw = raw.lstrip("=")
+    starts, ends = raw.startswith("*"), raw.endswith("*") and len(raw) > 1
+    text = raw.strip("*")
+    folded = words(text)
+    if len(folded) != 1 or folded[0] != fold(text):
+        raise PatternError(f"{raw!r} is not one word (only letters, digits and * at the start or end)")
+    kind = "infix" if starts and ends else "prefix" if ends else "suffix" if starts else "exact"
+    minimum = 2 if kind == "exact" else 3
+    if len(folded[0]) < minimum:
+        raise PatternError(f"{raw!r} is too short: it would match too many words")
+    # A stem forgives a typo only from six letters on: "tecav*" with one letter off is "tedavi" (treatment).
+    shortest = max(typo_min, FUZZY_MIN + (kind == "prefix"))
+    return Word(kind, folded[0], fuzzy and not exact and len(folded[0]) >= shortest)
+
+
+# --- the lexicon: which pattern words a text word is --------------------------------------------------------
+
+
+@dataclass
+class _Lexicon:
+    """Index of literal words to the ids of the pattern words they belong to, with one-typo lookup."""
+
+    exact: dict[str, set[int]] = field(default_factory=dict)
+    prefix: dict[str, set[int]] = field(default_factory=dict)
+    suffix: dict[str, set[int]] = field(default_factory=dict)
+    infix: dict[str, set[int]] = field(default_factory=dict)
+    deletions: dict[str, set[str]] = field(default_factory=dict)  # literal minus one letter -> literals
+    fuzzy_exact: dict[str, set[int]] = field(default_factory=dict)
+    fuzzy_prefix: dict[str, set[int]] = field(default_factory=dict)
+
+    def add(self, word: Word, text: str, wid: int) -> None:
+        getattr(self, word.kind).setdefault(text, set()).add(wid)
+        if word.fuzzy and word.kind in ("exact", "prefix") and len(text) >= FUZZY_MIN + (word.kind == "prefix"):
+            (self.fuzzy_exact if word.kind == "exact" else self.fuzzy_prefix).setdefault(text, set()).add(wid)
+            for variant in _deletions(text) | {text}:
+                self.deletions.setdefault(variant, set()).add(text)
+
+    def finish(self) -> None:
+        self._prefix_lengths = sorted({len(k) for k in self.prefix})
+        self._suffix_lengths = sorted({len(k) for k in self.suffix})
+        self._fuzzy_lengths = sorted({len(k) for k in self.fuzzy_prefix})
+        self._infixes = list(self.infix.items())
+
+    def lookup(self, token: str) -> set[int]:
+        found: set[int] = set(self.exact.get(token, ()))
+        for length in self._prefix_lengths:
+            if length > len(token):
+                break
+            found.update(self.prefix.get(token[:length], ()))
+        for length in self._suffix_lengths:
+            if length > len(token):
+                break
+            found.update(self.suffix.get(token[-length:], ()))
+        for part, ids in self._infixes:
+            if part in token:
+                found.update(ids)
+        if len(token) >= FUZZY_MIN - 1:
+            found.update(self._typos(token))
+        return found
+
+    def _typos(self, token: str) -> set[int]:
+        found: set[int] = set()
+        for literal in self._near(token):
+            if literal in self.fuzzy_exact and OSA.distance(token, literal, score_cutoff=1) <= 1:
+                found.update(self.fuzzy_exact[literal])
+        if not self._fuzzy_lengths:
+            return found
+        shortest, longest = self._fuzzy_lengths[0] - 1, min(len(token), self._fuzzy_lengths[-1] + 1)
+        for cut in range(max(shortest, FUZZY_MIN), longest + 1):
+            head = token[:cut]
+            for literal in self._near(head):
+                # A stem's typo may not be its first letters: few people mistype those, many words differ there.
+                if literal in self.fuzzy_prefix and literal[:2] == head[:2]:
+                    if OSA.distance(head, literal, score_cutoff=1) <= 1:
+                        found.update(self.fuzzy_prefix[literal])
+        return found
+
+    def _near(self, text: str) -> set[str]:
+        near: set[str] = set(self.deletions.get(text, ()))
+        for variant in _deletions(text):
+            near.update(self.deletions.get(variant, ()))
+        return near
+
+
+def _deletions(text: str) -> set[str]:
+    return {text[:i] + text[i + 1 :] for i in range(len(text))}
+
+
+# --- the matcher ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Detection:
+    """What was recognised: categories by urgency, and the languages whose patterns matched, best first."""
+
+    categories: tuple[Category, ...]
+    languages: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.categories)
+
+
+NOTHING = Detection((), ())
+
+
+class Matcher:
+    """All languages' patterns, compiled once; `detect` is pure and thread-safe."""
+
+    def __init__(self, patterns: Iterable[Pattern], prefixes: Mapping[str, Iterable[str]] | None = None) -> None:
+        self.patterns = list(patterns)
+        self.languages = sorted({p.language for p in self.patterns})
+        # Attached particles are a language's own: Arabic ب before a Persian word is part of that word.
+        self._prefixes = {
+            lang: sorted({fold(p) for p in values}, key=len) for lang, values in (prefixes or {}).items() if values
+        }
+        self._language_of: list[str] = []
+        self._main = _Lexicon()
+        self._translit = _Lexicon()
+        self._ids: dict[tuple[str, Word], int] = {}
+        self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
+        self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
+        for index, pattern in enumerate(self.patterns):
+            for p, part in enumerate(pattern.parts):
+                for s, slot in enumerate(part):
+                    ids = frozenset(self._word_id(pattern.language, word) for word in slot.alternatives)
+                    self._slot_ids[(index, p, s)] = ids
+                    if p == 0 and s == 0:
+                        for wid in ids:
+                            self._first.setdefault(wid, []).append(index)
+        self._main.finish()
+        self._translit.finish()
+
+    def _word_id(self, language: str, word: Word) -> int:
+        key = (language, word)
+        if key not in self._ids:
+            wid = self._ids[key] = len(self._ids)
+            self._language_of.append(language)
+            self._main.add(word, word.text, wid)
+            if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
+                latin = transliterate(word.text, language)
+                # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
+                if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
+                    self._translit.add(word, latin, wid)
+        return self._ids[key]
+
+    def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
+        """Categories recognised in text, using the patterns of `languages` (all when None)."""
+        active = None if languages is None else set(languages)
+        folded = words(text)
+        tokens = [self._token_ids(token) for token in folded]
+        if not tokens:
+            return NOTHING
+        candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
+        candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
+        for index in candidates:
+            if self.patterns[index].category is None:
+                # An exclusion removes the words it matched, not the words between them.
+                for positions in list(self._spans(index, tokens)):
+                    for position in positions:
+                        tokens[position] = set()
+        hits: dict[Category, int] = {}
+        by_language: dict[str, int] = {}
+        for index in candidates:
+            pattern = self.patterns[index]
+            if pattern.category is not None and any(
+                self._plausible(pattern, positions, folded) for positions in self._spans(index, tokens)
+            ):
+                hits[pattern.category] = hits.get(pattern.category, 0) + 1
+                by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
+        if not hits:
+            return NOTHING
+        categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
+        lowered = text.casefold()
+        own = {lang: sum(lowered.count(ch) for ch in _OWN_LETTERS.get(lang, "")) for lang in by_language}
+        languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
+        return Detection(categories, languages_found)
+
+    @staticmethod
+    def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
+        """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish."""
+        if pattern.language not in CYRILLIC_LANGUAGES:
+            return True
+        return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
+
+    def _token_ids(self, token: str) -> set[int]:
+        found = self._main.lookup(token)
+        script = script_of(token)
+        if script == "arabic":
+            for lang, prefixes in self._prefixes.items():
+                for variant in self._stripped(token, prefixes):
+                    found |= {wid for wid in self._main.lookup(variant) if self._language_of[wid] == lang}
+        elif script == "latin" and not token.isdigit():
+            found |= self._translit.lookup(skeleton(token))
+        return found
+
+    @staticmethod
+    def _stripped(token: str, prefixes: list[str]) -> set[str]:
+        """The word without attached particles (و، ب، ل، ال …), up to two of them."""
+        out: set[str] = set()
+        todo = [token]
+        for _ in range(2):
+            todo = [w[len(p) :] for w in todo for p in prefixes if w.startswith(p) and len(w) - len(p) >= 2]
+            out.update(todo)
+        return out
+
+    def _spans(self, index: int, tokens: list[set[int]]) -> Iterable[tuple[int, ...]]:
+        """The token positions of each place where the pattern matches."""
+        pattern = self.patterns[index]
+        found_parts = [list(self._part_spans(index, p, tokens)) for p in range(len(pattern.parts))]
+        if len(found_parts) == 1:
+            yield from found_parts[0]
+            return
+        first, *rest = found_parts
+        for positions in first:
+            chosen = list(positions)
+            for spans in rest:
+                near = [s for s in spans if abs(s[0] - positions[0]) <= WINDOW]
+                if not near:
+                    break
+                chosen += near[0]
+            else:
+                yield tuple(sorted(chosen))
+
+    def _part_spans(self, index: int, p: int, tokens: list[set[int]]) -> Iterable[tuple[int, ...]]:
+        slots = self.patterns[index].parts[p]
+        first = self._slot_ids[(index, p, 0)]
+        for start, ids in enumerate(tokens):
+            if ids & first:
+                rest = self._follow(index, p, 1, start, tokens, slots)
+                if rest is not None:
+                    yield (start, *rest)
+
+    def _follow(
+        self, index: int, p: int, s: int, at: int, tokens: list[set[int]], slots: tuple[Slot, ...]
+    ) -> tuple[int, ...] | None:
+        if s == len(slots):
+            return ()
+        wanted = self._slot_ids[(index, p, s)]
+        for position in range(at + 1, min(len(tokens), at + 2 + slots[s].gap)):
+            if tokens[position] & wanted:
+                rest = self._follow(index, p, s + 1, position, tokens, slots)
+                if rest is not None:
+                    return (position, *rest)
+        return None

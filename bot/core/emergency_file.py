@@ -1,0 +1,162 @@
+"""Reading and validating the emergency patterns: `locales/<lang>/emergency.yaml`, one file a language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.core.dialogs import Problem
+from bot.core.emergency import (
+    FUZZY_MIN,
+    Category,
+    Matcher,
+    Pattern,
+    PatternError,
+    parse_pattern,
+    pattern_language,
+)
+
+FILENAME = "emergency.yaml"
+
+def pattern_files(locales_dir: Path, languages: Iterable[str]) -> dict[str, Path]:
+    """The pattern file of each language that has one (or whose parent has one)."""
+    found: dict[str, Path] = {}
+    for lang in languages:
+        for candidate in (lang, pattern_language(lang)):
+            path = locales_dir / candidate / FILENAME
+            if path.exists():
+                found[candidate] = path
+                break
+    return found
+
+
+def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list[Problem]]:
+    """The patterns and attached prefixes of one file, and every problem found in it."""
+    problems: list[Problem] = []
+    where = str(path)
+    try:
+        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except OSError as exc:
+        return [], [], [Problem(where, 0, lang, f"cannot read: {type(exc).__name__}")]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        hint = " (a pattern that starts with * must stand in quotes: \"*wort*\")"
+        return [], [], [Problem(where, mark.line + 1 if mark else 0, lang, f"not valid YAML{hint}")]
+    if root is None or not isinstance(root, yaml.MappingNode):
+        return [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]
+    data: dict[str, Any] = _construct(root)
+    lines, item_lines = _lines(root)
+    known = {"language", "prefixes", "categories", "exclude", "typo_min_length"}
+    typo_min = data.get("typo_min_length", FUZZY_MIN)
+    if not isinstance(typo_min, int) or typo_min < FUZZY_MIN:
+        line = lines.get("typo_min_length", 1)
+        problems.append(Problem(where, line, lang, f"typo_min_length: a whole number of at least {FUZZY_MIN}"))
+        typo_min = FUZZY_MIN
+    for key in data:
+        if key not in known:
+            problems.append(Problem(where, lines.get(key, 1), lang, f"unknown key {key!r}"))
+    if data.get("language") != lang:
+        problems.append(Problem(where, lines.get("language", 1), lang, f"'language' must be {lang!r}"))
+    patterns: list[Pattern] = []
+    categories = data.get("categories")
+    if not isinstance(categories, dict):
+        problems.append(Problem(where, lines.get("categories", 1), lang, "'categories' must map a category to lines"))
+        categories = {}
+    for name, items in categories.items():
+        try:
+            category = Category(name)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Category)
+            problems.append(Problem(where, lines.get(name, 1), lang, f"unknown category {name!r} (one of {allowed})"))
+            continue
+        patterns += _parse_list(items, lang, category, where, item_lines.get(name, []), problems, typo_min)
+    for category in Category:
+        if category.value not in categories:
+            problems.append(Problem(where, 1, lang, f"no patterns for category {category.value!r}"))
+    patterns += _parse_list(
+        data.get("exclude") or [], lang, None, where, item_lines.get("exclude", []), problems, typo_min
+    )
+    prefixes = data.get("prefixes") or []
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
+        problems.append(Problem(where, lines.get("prefixes", 1), lang, "'prefixes' must be a list of short words"))
+        prefixes = []
+    return patterns, [p.strip() for p in prefixes], problems
+
+
+def _parse_list(
+    items: object,
+    lang: str,
+    category: Category | None,
+    where: str,
+    lines: list[int],
+    problems: list[Problem],
+    typo_min: int = FUZZY_MIN,
+) -> list[Pattern]:
+    label = category.value if category else "exclude"
+    if not isinstance(items, list):
+        problems.append(Problem(where, lines[0] if lines else 1, lang, f"{label}: expected a list of patterns"))
+        return []
+    patterns: list[Pattern] = []
+    seen: set[str] = set()
+    for index, item in enumerate(items):
+        line = lines[index] if index < len(lines) else 1
+        if not isinstance(item, str) or not item.strip():
+            problems.append(Problem(where, line, lang, f"{label}: a pattern must be text"))
+            continue
+        if item in seen:
+            problems.append(Problem(where, line, lang, f"{label}: {item!r} is listed twice"))
+        seen.add(item)
+        try:
+            patterns.append(parse_pattern(item, lang, category, typo_min))
+        except PatternError as exc:
+            problems.append(Problem(where, line, lang, f"{label}: {item!r}: {exc}"))
+    return patterns
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _lines(root: yaml.MappingNode) -> tuple[dict[str, int], dict[str, list[int]]]:
+    """The line of each key and of each pattern, for messages an office can act on."""
+    lines: dict[str, int] = {}
+    items: dict[str, list[int]] = {}
+    for key, value in root.value:
+        lines[str(key.value)] = key.start_mark.line + 1
+        if key.value == "exclude" and isinstance(value, yaml.SequenceNode):
+            items["exclude"] = [item.start_mark.line + 1 for item in value.value]
+        if key.value == "categories" and isinstance(value, yaml.MappingNode):
+            for inner, patterns in value.value:
+                lines[str(inner.value)] = inner.start_mark.line + 1
+                if isinstance(patterns, yaml.SequenceNode):
+                    items[str(inner.value)] = [item.start_mark.line + 1 for item in patterns.value]
+    return lines, items
+
+
+def load_matcher(locales_dir: Path, languages: Iterable[str]) -> tuple[Matcher, list[Problem]]:
+    """One matcher over the patterns of the given languages, and the problems of their files."""
+    languages = list(languages)
+    files = pattern_files(locales_dir, languages)
+    problems: list[Problem] = []
+    patterns: list[Pattern] = []
+    prefixes: dict[str, list[str]] = {}
+    for lang in languages:
+        if pattern_language(lang) not in files and lang not in files:
+            problems.append(Problem(str(locales_dir / lang / FILENAME), 0, lang, "no emergency patterns"))
+    for lang, path in files.items():
+        found, attached, file_problems = read_patterns(path, lang)
+        patterns += found
+        prefixes[lang] = attached
+        problems += file_problems
+    return Matcher(patterns, prefixes), problems

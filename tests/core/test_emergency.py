@@ -1,0 +1,87 @@
+"""Recognising emergencies: the pattern language, the files' check, and the rates on sentences nobody tuned to."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.emergency import Category, Matcher, fold, parse_pattern, words
+from bot.core.emergency_file import load_matcher, read_patterns
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def matcher_of(lang: str, lines: dict[str, list[str]], exclude: list[str] | None = None) -> Matcher:
+    patterns = [parse_pattern(line, lang, Category(name)) for name, items in lines.items() for line in items]
+    patterns += [parse_pattern(line, lang, None) for line in exclude or []]
+    return Matcher(patterns, {"ar": ["و", "ب", "بال", "ال", "لل"]})
+
+
+def test_stems_inflections_and_compounds() -> None:
+    m = matcher_of("de", {"suicide": ["*selbstmord*", "will ... nicht mehr leben"], "violence": ["schl* mich"]})
+    assert m.detect("Ich habe Selbstmordgedanken").categories == (Category.SUICIDE,)
+    assert m.detect("ich will seit Wochen einfach nicht mehr leben")
+    assert m.detect("er schlaegt mich") and m.detect("Er SCHLÄGT mich") and m.detect("er schlug mich gestern")
+    assert not m.detect("ich will leben")
+
+
+def test_one_typo_is_forgiven_in_long_words_only() -> None:
+    m = matcher_of("de", {"medical": ["atmet nicht", "bewusstlos"], "violence": ["=messer"]})
+    assert m.detect("mein kind atment nicht") and m.detect("ist bewustlos") and m.detect("bewusstols")
+    assert m.detect("er hat ein messer") and not m.detect("er hat ein mesesr")  # =messer: no typo allowed
+    assert not m.detect("bewusstsein")  # more than one letter away
+
+
+def test_exclusions_remove_only_the_words_they_cover() -> None:
+    m = matcher_of("de", {"violence": ["gewalt"]}, exclude=["erziehung ohne gewalt"])
+    assert not m.detect("Gibt es noch Plätze im Kurs Erziehung ohne Gewalt?")
+    assert m.detect("Kurs Erziehung ohne Gewalt? Mein Mann übt Gewalt aus")
+
+
+def test_parts_in_any_order_within_a_window() -> None:
+    m = matcher_of("de", {"medical": ["putzmittel* + getrunken|geschluckt"]})
+    assert m.detect("hat Putzmittel getrunken") and m.detect("getrunken hat er das Putzmittel")
+    far = "Putzmittel " + "wir waren dann lange beim Einkaufen und danach auch noch im Park " + "getrunken"
+    assert not m.detect(far)
+
+
+def test_arabic_attached_particles_letter_variants_and_tatweel() -> None:
+    m = matcher_of("ar", {"violence": ["شرطه"]})
+    assert m.detect("اتصلوا بالشرطة") and m.detect("الشرطـــة") and m.detect("وللشرطه")
+    assert fold("يضربنى") == fold("يضربني") and fold("ك") == fold("ک")
+
+
+def test_persian_zero_width_non_joiner_joins_the_word() -> None:
+    assert words("می‌خواهم بمیرم") == words("میخواهم بمیرم")
+
+
+def test_cyrillic_patterns_find_latin_typing() -> None:
+    m = matcher_of("ru", {"suicide": ["не хочу жить"], "violence": ["убьёт|убьет"]})
+    assert m.detect("ya ne hochu zhit") and m.detect("я не хочу жить") and m.detect("on menya ubyot")
+    m_uk = matcher_of("uk", {"violence": ["вбиває"]})
+    assert m_uk.detect("vin mene vbyvaie") or m_uk.detect("vin mene vbyvaye")
+
+
+def test_languages_limit_which_patterns_are_used() -> None:
+    m = Matcher([parse_pattern("polis* + cagir*", "tr", Category.VIOLENCE)])
+    assert m.detect("polisi cagirin", None) and m.detect("polisi cagirin", {"tr"})
+    assert not m.detect("polisi cagirin", {"de", "en"})
+
+
+def test_check_reports_bad_pattern_files_with_their_lines(tmp_path: Path) -> None:
+    bad = tmp_path / "xx" / "emergency.yaml"
+    bad.parent.mkdir()
+    bad.write_text('language: xx\ncategories:\n  violence:\n    - "a*"\n    - "gut"\n  flood: ["x y"]\n', "utf-8")
+    _, _, problems = read_patterns(bad, "xx")
+    text = "\n".join(str(p) for p in problems)
+    assert "emergency.yaml:4" in text and "too short" in text
+    assert "unknown category 'flood'" in text
+    assert "no patterns for category 'medical'" in text
+    bad.write_text("language: xx\ncategories:\n  violence:\n    - *kill*\n", "utf-8")
+    _, _, problems = read_patterns(bad, "xx")
+    assert "must stand in quotes" in str(problems[0])
+    _, missing = load_matcher(tmp_path, ["yy"])
+    assert "no emergency patterns" in str(missing[0])
+
+
+def test_every_catalog_language_has_valid_patterns(matcher: Matcher) -> None:
+    assert set(matcher.languages) == {"de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"}
