@@ -83,20 +83,24 @@ def main() -> int:
         ("detect, none chosen", lambda lang, text: matcher.detect(text, None)),
     ):
         timings: list[float] = []
+        best = [float("inf")] * len(lines)
         begin = time.perf_counter()
         for _ in range(args.rounds):
-            for lang, text in lines:
+            for i, (lang, text) in enumerate(lines):
                 t0 = time.perf_counter_ns()
                 work(lang, text)
-                timings.append((time.perf_counter_ns() - t0) / 1e6)
+                took = (time.perf_counter_ns() - t0) / 1e6
+                timings.append(took)
+                best[i] = min(best[i], took)
         elapsed = time.perf_counter() - begin
         rate = len(timings) / elapsed
         if label.startswith("baseline"):
             base = statistics.median(timings)
         p50, p99 = statistics.median(timings), percentile(timings, 0.99)
+        # p99 of each line's fastest round: what the matcher costs, without the pauses of a busy machine.
         print(
-            f"{label:26} {rate:9,.0f} msg/s  p50 {p50:.3f} ms  p99 {p99:.3f} ms"
-            f"  max {max(timings):.3f} ms  (p50 = {p50 / base:.1f}× baseline)"
+            f"{label:26} {rate:9,.0f} msg/s  p50 {p50:.3f} ms  p99 {p99:.3f} ms  max {max(timings):.3f} ms"
+            f"  p99 of best rounds {percentile(best, 0.99):.3f} ms  (p50 = {p50 / base:.1f}× baseline)"
         )
     print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0

@@ -7,8 +7,9 @@ The office and translators write the patterns, one file a language (`locales/<la
   the zero-width non-joiner, Arabic and Persian digits;
 - `stem*` a word that starts with stem, `*end` one that ends with it, `*part*` one that contains it (compounds:
   `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several words;
-- neighbouring words may have up to two other words between them; `...` allows up to six;
-- `part one + part two`: both parts, in any order, within ten words;
+- neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
+- `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
+- a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`, and not in a word written
   `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
@@ -16,7 +17,8 @@ The office and translators write the patterns, one file a language (`locales/<la
   matched; they forgive no typo;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
-- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью").
+- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
+  without forgiving a typo there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
+from typing import NamedTuple
 
 from rapidfuzz.distance import OSA
 
@@ -68,6 +72,7 @@ _LATIN = str.maketrans(
 )
 _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"(\w+)|([.!?;:\n]+)")  # words, and the marks that end a sentence
 
 # Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
 _CYRILLIC = {
@@ -116,9 +121,30 @@ def fold(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
     return _WORD.findall(fold(text))[:MAX_TOKENS]
+
+
+def tokenize(text: str) -> tuple[list[str], list[int]]:
+    """The folded words of a text and, for each, the number of its sentence (a pattern never spans two)."""
+    found: list[str] = []
+    sentence_of: list[int] = []
+    sentence = 0
+    for match in _TOKEN.finditer(fold(text)):
+        if match.group(1) is None:
+            sentence += 1
+            continue
+        found.append(match.group(1))
+        sentence_of.append(sentence)
+        if len(found) == MAX_TOKENS:
+            break
+    return found, sentence_of
 
 
 def skeleton(latin: str) -> str:
@@ -141,9 +167,8 @@ class PatternError(ValueError):
     """A pattern the matcher cannot use; the message says why, in words an office can act on."""
 
 
-@dataclass(frozen=True)
-class Word:
-    """One literal of a pattern word: how it must stand in a text word."""
+class Word(NamedTuple):
+    """One literal of a pattern word: how it must stand in a text word (a tuple: hashed often while loading)."""
 
     kind: str  # exact | prefix | suffix | infix
     text: str
@@ -178,9 +203,10 @@ def parse_pattern(source: str, language: str, category: Category | None, typo_mi
                     raise PatternError("'...' must stand between two words")
                 gap = LONG_GAP
                 continue
-            # Exclusions are exact: a forgiven typo in one would silence a real emergency ("batea" and "bate").
-            alternatives = tuple(_parse_word(alt, typo_min, exact=category is None) for alt in token.split("|"))
-            slots.append(Slot(alternatives, gap if slots else 0))
+            for n, joined in enumerate(token.split("_")):  # a_b: b directly after a
+                # Exclusions are exact: a forgiven typo in one would silence a real emergency ("batea", "bate").
+                alternatives = tuple(_parse_word(alt, typo_min, exact=category is None) for alt in joined.split("|"))
+                slots.append(Slot(alternatives, (gap if n == 0 else 0) if slots else 0))
             gap = GAP
         if not slots:
             raise PatternError("an empty part (a '+' without words on one side?)")
@@ -195,11 +221,12 @@ def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
     raw = raw.lstrip("=")
     starts, ends = raw.startswith("*"), raw.endswith("*") and len(raw) > 1
     text = raw.strip("*")
-    folded = words(text)
-    if len(folded) != 1 or folded[0] != fold(text):
+    whole = _fold_word(text)
+    folded = _WORD.findall(whole)
+    if len(folded) != 1 or folded[0] != whole:
         raise PatternError(f"{raw!r} is not one word (only letters, digits and * at the start or end)")
     kind = "infix" if starts and ends else "prefix" if ends else "suffix" if starts else "exact"
-    minimum = 2 if kind == "exact" else 3
+    minimum = 1 if kind == "exact" else 3  # one-letter words ("я", "i") only ever stand in a phrase
     if len(folded[0]) < minimum:
         raise PatternError(f"{raw!r} is too short: it would match too many words")
     # A stem forgives a typo only from six letters on: "tecav*" with one letter off is "tedavi" (treatment).
@@ -235,7 +262,7 @@ class _Lexicon:
         self._fuzzy_lengths = sorted({len(k) for k in self.fuzzy_prefix})
         self._infixes = list(self.infix.items())
 
-    def lookup(self, token: str) -> set[int]:
+    def lookup(self, token: str, typos: bool = True) -> set[int]:
         found: set[int] = set(self.exact.get(token, ()))
         for length in self._prefix_lengths:
             if length > len(token):
@@ -248,7 +275,7 @@ class _Lexicon:
         for part, ids in self._infixes:
             if part in token:
                 found.update(ids)
-        if len(token) >= FUZZY_MIN - 1:
+        if typos and len(token) >= FUZZY_MIN - 1:
             found.update(self._typos(token))
         return found
 
@@ -340,24 +367,30 @@ class Matcher:
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
         """Categories recognised in text, using the patterns of `languages` (all when None)."""
         active = None if languages is None else set(languages)
-        folded = words(text)
+        folded, sentence_of = tokenize(text)
         tokens = [self._token_ids(token) for token in folded]
         if not tokens:
             return NOTHING
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
-        for index in candidates:
-            if self.patterns[index].category is None:
-                # An exclusion removes the words it matched, not the words between them.
-                for positions in list(self._spans(index, tokens)):
-                    for position in positions:
-                        tokens[position] = set()
+        # Every exclusion is matched on the text as written, then all remove the words they matched (not the words
+        # between them): one exclusion does not use up a word another one needs.
+        excluded = {
+            position
+            for index in candidates
+            if self.patterns[index].category is None
+            for positions in self._spans(index, tokens, sentence_of)
+            if self._plausible(self.patterns[index], positions, folded)
+            for position in positions
+        }
+        for position in excluded:
+            tokens[position] = set()
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
         for index in candidates:
             pattern = self.patterns[index]
             if pattern.category is not None and any(
-                self._plausible(pattern, positions, folded) for positions in self._spans(index, tokens)
+                self._plausible(pattern, positions, folded) for positions in self._spans(index, tokens, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
@@ -371,9 +404,14 @@ class Matcher:
 
     @staticmethod
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish."""
+        """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
+
+        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line.
+        """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
+        if pattern.category is None:
+            return all(script_of(folded[p]) == "cyrillic" for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 
     def _token_ids(self, token: str) -> set[int]:
@@ -384,7 +422,8 @@ class Matcher:
                 for variant in self._stripped(token, prefixes):
                     found |= {wid for wid in self._main.lookup(variant) if self._language_of[wid] == lang}
         elif script == "latin" and not token.isdigit():
-            found |= self._translit.lookup(skeleton(token))
+            # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
+            found |= self._translit.lookup(skeleton(token), typos=False)
         return found
 
     @staticmethod
@@ -397,10 +436,10 @@ class Matcher:
             out.update(todo)
         return out
 
-    def _spans(self, index: int, tokens: list[set[int]]) -> Iterable[tuple[int, ...]]:
-        """The token positions of each place where the pattern matches."""
+    def _spans(self, index: int, tokens: list[set[int]], sentence_of: list[int]) -> Iterable[tuple[int, ...]]:
+        """The token positions of each place where the pattern matches, all within one sentence."""
         pattern = self.patterns[index]
-        found_parts = [list(self._part_spans(index, p, tokens)) for p in range(len(pattern.parts))]
+        found_parts = [list(self._part_spans(index, p, tokens, sentence_of)) for p in range(len(pattern.parts))]
         if len(found_parts) == 1:
             yield from found_parts[0]
             return
@@ -408,31 +447,48 @@ class Matcher:
         for positions in first:
             chosen = list(positions)
             for spans in rest:
-                near = [s for s in spans if abs(s[0] - positions[0]) <= WINDOW]
+                near = [
+                    s
+                    for s in spans
+                    if min(abs(a - b) for a in s for b in chosen) <= WINDOW
+                    and sentence_of[s[0]] == sentence_of[positions[0]]
+                    and not set(s) & set(chosen)  # two parts never share a word
+                ]
                 if not near:
                     break
                 chosen += near[0]
             else:
                 yield tuple(sorted(chosen))
 
-    def _part_spans(self, index: int, p: int, tokens: list[set[int]]) -> Iterable[tuple[int, ...]]:
+    def _part_spans(
+        self, index: int, p: int, tokens: list[set[int]], sentence_of: list[int]
+    ) -> Iterable[tuple[int, ...]]:
         slots = self.patterns[index].parts[p]
         first = self._slot_ids[(index, p, 0)]
         for start, ids in enumerate(tokens):
             if ids & first:
-                rest = self._follow(index, p, 1, start, tokens, slots)
+                rest = self._follow(index, p, 1, start, tokens, slots, sentence_of)
                 if rest is not None:
                     yield (start, *rest)
 
     def _follow(
-        self, index: int, p: int, s: int, at: int, tokens: list[set[int]], slots: tuple[Slot, ...]
+        self,
+        index: int,
+        p: int,
+        s: int,
+        at: int,
+        tokens: list[set[int]],
+        slots: tuple[Slot, ...],
+        sentence_of: list[int],
     ) -> tuple[int, ...] | None:
         if s == len(slots):
             return ()
         wanted = self._slot_ids[(index, p, s)]
         for position in range(at + 1, min(len(tokens), at + 2 + slots[s].gap)):
+            if sentence_of[position] != sentence_of[at]:
+                break
             if tokens[position] & wanted:
-                rest = self._follow(index, p, s + 1, position, tokens, slots)
+                rest = self._follow(index, p, s + 1, position, tokens, slots, sentence_of)
                 if rest is not None:
                     return (position, *rest)
         return None

@@ -20,6 +20,7 @@ from bot.core.emergency import (
 )
 
 FILENAME = "emergency.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick
 
 def pattern_files(locales_dir: Path, languages: Iterable[str]) -> dict[str, Path]:
     """The pattern file of each language that has one (or whose parent has one)."""
@@ -38,7 +39,7 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
     problems: list[Problem] = []
     where = str(path)
     try:
-        loader = yaml.SafeLoader(path.read_text(encoding="utf-8"))
+        loader = _LOADER(path.read_text(encoding="utf-8"))
         try:
             root = loader.get_single_node()
         finally:
@@ -121,7 +122,7 @@ def _parse_list(
 
 
 def _construct(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+    loader = _LOADER("")
     try:
         return loader.construct_object(node, deep=True)
     finally:

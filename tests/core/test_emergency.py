@@ -85,3 +85,26 @@ def test_check_reports_bad_pattern_files_with_their_lines(tmp_path: Path) -> Non
 
 def test_every_catalog_language_has_valid_patterns(matcher: Matcher) -> None:
     assert set(matcher.languages) == {"de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"}
+
+
+def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
+    m = matcher_of("en", {"sexual_abuse": ["raped"]}, exclude=["years ago"])
+    # Regression: a past-event exclusion reached into the next sentence and silenced it.
+    assert m.detect("We came here two years ago. a man raped me")
+    m = matcher_of("de", {"violence": ["schlägt mich"]})
+    assert not m.detect("Er schlägt. Mich hat das erschreckt")
+
+
+def test_joined_words_must_stand_directly_next_to_each_other() -> None:
+    m = matcher_of("de", {"child_danger": ["suche_meinen_sohn"]})
+    assert m.detect("ich suche meinen Sohn!!") and not m.detect("ich suche Kleidung für meinen Sohn")
+
+
+def test_the_parts_of_a_pattern_never_share_a_word() -> None:
+    m = matcher_of("pl", {"child_danger": ["zagin* + dziecko|zagin*"]})
+    assert not m.detect("kot zaginął") and m.detect("dziecko zaginęło")
+
+
+def test_one_exclusion_does_not_use_up_a_word_another_needs() -> None:
+    m = matcher_of("en", {"homeless": ["shelter"]}, exclude=["years ago womens", "womens shelter"])
+    assert not m.detect("two years ago womens shelter helped us")
