@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("check", help="validate dialogs, graph and translations of every enabled language")
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("compile", help="compile the gettext catalogs")
+    sub.add_parser(
+        "status", help="undelivered cards and messages, and those failed in 7 days (kinds, ages; no content); exit 1"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
@@ -46,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in compile_catalogs(settings.locales_dir):
             print(f"compiled {path}")
         return 0
+    if args.command == "status":
+        return _guard(lambda: _status(settings))
     if args.command == "run":
         from bot.service import run
 
@@ -94,6 +99,28 @@ def _start_event() -> Inbound:
     from bot.core.events import ChatKey, Command, UserKey
 
     return Inbound(f"console:{uuid.uuid4().hex}", UserKey(PARENT), ChatKey(PARENT), Command("start"))
+
+
+async def _status(settings: Settings) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from bot.core.cards import age_text
+    from storage.db import Database
+    from storage.repo import undelivered
+
+    now = datetime.now(UTC)
+    async with Database(settings.database_url) as db:
+        await db.migrate()
+        rows = await db.run(lambda tx: undelivered(tx, now - timedelta(days=7)))
+    if not rows:
+        print("everything delivered")
+        return 0
+    print(f"undelivered: {len(rows)}")
+    for row in rows:
+        what = f"card {row.reference}" if row.kind == "card" and row.reference else row.kind
+        error = f", last error: {row.error}" if row.error else ""
+        print(f"  {what} · {row.status} · {age_text(row.created_at, now)} · {row.attempts} tries{error}")
+    return 1
 
 
 async def _migrate(settings: Settings) -> int:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Adapter, Delivery, Outgoing
@@ -17,12 +20,15 @@ from storage.db import Database
 from storage.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
-MAX_ATTEMPTS = 8
+# A card, the details for the responsible person or a reply to a family is useful for at least a day: an outage of
+# the platform or the network delays it, it never fails it. Only the platform's own "no" (blocked, bad request) does.
+KEEP_TRYING = timedelta(hours=24)
+MAX_BACKOFF_SECONDS = 120
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(300, 2**attempts))
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2**attempts))
 
 
 class OutboxSender:
@@ -61,24 +67,44 @@ class OutboxSender:
         """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
         now = self.clock()
         rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now))
-        by_destination: dict[str, list[OutboxMessage]] = defaultdict(list)
-        for row in rows:
-            by_destination[row.destination].append(row)
-        results = await asyncio.gather(*(self._deliver_chain(chain) for chain in by_destination.values()))
+        results = await asyncio.gather(*(self._deliver_chain(chain) for chain in _chains(rows).values()))
         return sum(results), next_at
 
     async def run(self) -> None:
-        """Deliver forever: wake on new rows or when the next retry is due."""
-        while True:
-            self.wakeup.clear()
-            done, next_at = await self.run_once()
-            if done:
-                continue  # more may have arrived meanwhile
-            timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=min(timeout, 60.0))
-            except TimeoutError:
-                pass
+        """Deliver forever: wake on new rows, a finished chain, or when the next retry is due.
+
+        Each destination's chain is a task of its own, so a chat waiting for its own limit (a family flooding the
+        bot, a 429) never delays another chat; a destination is fetched again once its chain is done.
+        """
+        busy: dict[str, asyncio.Task[int]] = {}
+        try:
+            while True:
+                self.wakeup.clear()
+                rows, next_at = await self.db.run(partial(repo.due_outbox, now=self.clock(), skip=frozenset(busy)))
+                for destination, chain in _chains(rows).items():
+                    task = asyncio.create_task(self._deliver_chain(chain))
+                    busy[destination] = task
+                    task.add_done_callback(partial(self._chain_done, busy, destination))
+                if rows:
+                    continue  # other destinations may be due as well
+                timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
+                # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives as the event is set
+                # (a chain finishing at shutdown sets it), and the sender would never stop.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(timeout, 60.0)):
+                        await self.wakeup.wait()
+        finally:
+            chains = list(busy.values())
+            for task in chains:
+                task.cancel()
+            await asyncio.gather(*chains, return_exceptions=True)  # none may outlive the sender
+
+    def _chain_done(self, busy: dict[str, asyncio.Task[int]], destination: str, task: asyncio.Task[int]) -> None:
+        busy.pop(destination, None)
+        if not task.cancelled() and task.exception() is not None:
+            # The type only: an exception's message could carry what a family wrote.
+            log.error("delivery to one destination stopped: %s", type(task.exception()).__name__)
+        self.wake()
 
     async def _deliver_chain(self, chain: list[OutboxMessage]) -> int:
         done = 0
@@ -117,12 +143,15 @@ class OutboxSender:
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
-        if row.request_id is None and row.kind != "erase" and result.status == "sent" and not result.new_destination:
+        plain = row.request_id is None and row.kind != "erase" and not row.attempts
+        if plain and result.status == "sent" and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = "sent"
             return
         row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
+        if row.status == "sent" and row.attempts:
+            self.wake()  # the rows _record released after the outage are due now (woken here, not in the db thread)
 
     async def _mark_sent(self, mark: dict[str, object]) -> None:
         if self._marks is None:
@@ -158,11 +187,20 @@ class OutboxSender:
         if result.new_destination:
             current.destination = result.new_destination
         if result.status == "sent":
+            if current.attempts > 1:
+                # The platform answers again: what waits for a retry on it goes out now, not after its backoff.
+                transport = current.destination.split(":", 1)[0]
+                tx.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now)
+                    .where(OutboxMessage.destination.startswith(f"{transport}:"))
+                    .values(next_attempt_at=now)
+                )
             current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
             current.payload = None  # delivered texts are not kept: the bot is not the case file
             if self.on_delivery is not None:
                 self.on_delivery(tx, current, "sent", result.ref, now)
-        elif result.status == "retry" and current.attempts < MAX_ATTEMPTS:
+        elif result.status == "retry" and now - current.created_at < KEEP_TRYING:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
             current.error = result.error
@@ -178,3 +216,11 @@ class OutboxSender:
                 if user is not None:
                     user.unreachable = True
         return current.status
+
+
+def _chains(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
+    """Due rows by destination, each list in the order it must be delivered."""
+    by_destination: dict[str, list[OutboxMessage]] = defaultdict(list)
+    for row in rows:
+        by_destination[row.destination].append(row)
+    return by_destination

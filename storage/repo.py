@@ -158,12 +158,22 @@ def next_reference(session: Session, year: int) -> str:
     return f"R-{year}-{number:04d}"
 
 
-def due_outbox(session: Session, now: datetime, limit: int = 100) -> tuple[list[OutboxMessage], datetime | None]:
-    """Pending rows due now, oldest first, and when the earliest waiting row is due.
+BULK_KINDS = ("reminder",)  # go after everything a family is waiting for (emergency screens, replies)
 
-    A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order.
+
+def due_outbox(
+    session: Session, now: datetime, limit: int = 100, skip: frozenset[str] = frozenset()
+) -> tuple[list[OutboxMessage], datetime | None]:
+    """Pending rows due now, interactive before bulk, oldest first, and when the earliest waiting row is due.
+
+    A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order;
+    destinations in skip (being delivered right now) are left out.
     """
-    stmt = select(OutboxMessage).where(OutboxMessage.status == "pending").order_by(OutboxMessage.id).limit(limit * 4)
+    bulk = OutboxMessage.kind.in_(BULK_KINDS)
+    stmt = select(OutboxMessage).where(OutboxMessage.status == "pending")
+    if skip:
+        stmt = stmt.where(OutboxMessage.destination.not_in(skip))
+    stmt = stmt.order_by(bulk, OutboxMessage.id).limit(limit * 4)
     blocked: set[str] = set()
     due: list[OutboxMessage] = []
     next_at: datetime | None = None
@@ -228,3 +238,28 @@ def record_consent(
             at=utcnow(),
         )
     )
+
+
+class Undelivered(NamedTuple):
+    kind: str
+    reference: str | None  # a card's request reference: no personal data
+    status: str
+    created_at: datetime
+    attempts: int
+    error: str | None
+
+
+def undelivered(session: Session, failed_since: datetime) -> list[Undelivered]:
+    """Rows not delivered yet, and rows failed for good since a time, oldest first: kinds, ages; never content."""
+    pending = OutboxMessage.status == "pending"
+    failed = (OutboxMessage.status == "failed") & (OutboxMessage.created_at >= failed_since)
+    stmt = (
+        select(OutboxMessage, CallbackRequest.reference)
+        .outerjoin(CallbackRequest, CallbackRequest.id == OutboxMessage.request_id)
+        .where(pending | failed)
+        .order_by(OutboxMessage.created_at)
+    )
+    return [
+        Undelivered(row.kind, reference, row.status, row.created_at, row.attempts, row.error)
+        for row, reference in session.execute(stmt)
+    ]

@@ -97,7 +97,7 @@ def test_english_journey_reaches_confirmation_and_card(tmp_path: Path, i18n: obj
     assert en["Sie können ohne Termin in die offene Sprechstunde kommen:"] in out
     assert "R-" in out.split("[Staff channel]")[-1]
     assert "Sprache: Englisch" in out  # the card is in German for staff, naming the family's language
-    confirmation = en[next(k for k in en if k.startswith("Danke! Ihre Anfrage ist angekommen."))]
+    confirmation = en[next(k for k in en if k.startswith("Danke! Wir haben Ihre Anfrage gespeichert."))]
     assert confirmation.split("{reference}")[0] in out
 
 

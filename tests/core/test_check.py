@@ -76,7 +76,7 @@ def test_placeholder_mismatch_is_reported(tree: Path) -> None:
     po = tree / "locales" / "en" / "LC_MESSAGES" / "elternlotse.po"
     with po.open("rb") as fh:
         catalog = read_po(fh, locale="en")
-    entry = next(m for m in catalog if str(m.id).startswith("Danke! Ihre Anfrage ist angekommen."))
+    entry = next(m for m in catalog if str(m.id).startswith("Danke! Wir haben Ihre Anfrage gespeichert."))
     entry.string = str(entry.string).replace("{reference}", "{ref}")
     with po.open("wb") as fh:
         write_po(fh, catalog)

@@ -179,3 +179,23 @@ async def test_buttons_from_before_a_restart_still_work(emu: TelegramEmulator, b
     emu.press(1109, menu, "🏠 Wohnen")  # a keyboard sent by the previous process
     answer = await parent.next(before)
     assert "Mietvertrag" in answer.text
+
+
+async def test_one_family_flooding_never_delays_another_familys_reply(emu: TelegramEmulator, tmp_path: Path) -> None:
+    # Regression: the sender waited for a whole round, so one chat held by its own limit held everyone (164 s).
+    bot = BotProcess(emu, tmp_path, {"ELTERNLOTSE_TELEGRAM_CHAT_INTERVAL": "1.0",
+                                     "ELTERNLOTSE_FAMILY_MESSAGES_PER_MINUTE": "600"})  # fmt: skip
+    await bot.start()
+    flood = Person(emu, emu.add_user(1107, "Flut", language_code="de"))
+    await flood.command("start")
+    await flood.press("Deutsch", translate=False)
+    for n in range(200):
+        flood.user.send_text(f"hallo {n}")
+    await emu.wait_for_message(1107, after=4, timeout=20)  # its replies trickle out at one a second
+    other = Person(emu, emu.add_user(1108, "Mia", language_code="de"))
+    asked = asyncio.get_running_loop().time()
+    other.user.send_command("start")
+    await emu.wait_for_message(1108, timeout=10)
+    assert asyncio.get_running_loop().time() - asked < 2.0
+    assert len(emu.messages(1107)) < 30  # the flood was still being delivered meanwhile
+    await bot.stop()

@@ -29,7 +29,8 @@ async def request_callback_in_arabic(emu: TelegramEmulator, user_id: int = 1001)
     confirmation = await parent.press("Ja, ich bin einverstanden")
     reference = "R-" + confirmation.text.split("R-")[1][:9]
     arabic = TRANSLATIONS.catalogs["ar"]
-    thanks = next(text for msgid, text in arabic.items() if msgid.startswith("Danke! Ihre Anfrage ist angekommen."))
+    saved = "Danke! Wir haben Ihre Anfrage gespeichert."
+    thanks = next(text for msgid, text in arabic.items() if msgid.startswith(saved))
     assert confirmation.text.startswith(thanks.split("{reference}")[0])
     return parent, reference
 
