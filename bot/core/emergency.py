@@ -410,8 +410,8 @@ class Matcher:
         """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
-        if pattern.category is None:
-            return all(script_of(folded[p]) == "cyrillic" for p in positions)
+        if pattern.category is None:  # digits belong to every script ("на 10 хвилин")
+            return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 
     def _token_ids(self, token: str) -> set[int]:
