@@ -27,6 +27,7 @@ from bot.core.texts import PRIVATE_ONLY
 from bot.desk import DeskConfig, StaffDesk
 from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
+from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
 from bot.staff_access import MemberCheck
@@ -48,6 +49,7 @@ class App:
     followup: FollowUp
     sender: OutboxSender
     adapters: dict[str, Adapter]
+    metrics: Metrics
     handled: int = 0
 
     @property
@@ -75,6 +77,7 @@ class App:
 
     async def handle(self, inbound: Inbound) -> None:
         """Handle one inbound event, then wake the sender (which delivers after the commit)."""
+        self.metrics.inbound.labels(inbound.user.split(":", 1)[0]).inc()
         await self.guarded(inbound)
         self.sender.wake()
 
@@ -172,8 +175,9 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             rate=FamilyRate(settings.family_messages_per_minute),
         )
         followup = FollowUp(desk)
-        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery)
-        yield App(settings, db, runtime, desk, followup, sender, by_name)
+        metrics = Metrics()
+        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery, metrics=metrics)
+        yield App(settings, db, runtime, desk, followup, sender, by_name, metrics)
     finally:
         await db.close()
 

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     staff_channel: str = "console:staff"
     staff_allowlist: str = ""
     escalate_after_office_hours: float = Field(default=4.0, gt=0)
+    metrics_listen: str | None = None  # host:port for /metrics (Prometheus) and /healthz, e.g. 127.0.0.1:9108
+    health_window_seconds: float = Field(default=300.0, gt=0)  # /healthz: each transport reached its platform since
     family_messages_per_minute: int = Field(default=30, ge=1, le=600)  # beyond it one polite notice; 🆘 always
 
     telegram_token: str | None = None

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -18,6 +19,9 @@ from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database
 from storage.models import OutboxMessage, User
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
 # A card, the details for the responsible person or a reply to a family is useful for at least a day: an outage of
@@ -41,7 +45,9 @@ class OutboxSender:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         concurrency: int = 32,
         on_delivery: DeliveryHook | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
+        self.metrics = metrics
         self.on_delivery = on_delivery
         self._marks: tuple[list[dict[str, object]], asyncio.Future[None]] | None = None
         self._mark_writer: asyncio.Future[None] | None = None
@@ -143,6 +149,9 @@ class OutboxSender:
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
+        if self.metrics is not None:
+            transport = row.destination.split(":", 1)[0]
+            self.metrics.delivered(transport, row.kind, result.status, row.created_at, now)
         plain = row.request_id is None and row.kind != "erase" and not row.attempts
         if plain and result.status == "sent" and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.

@@ -92,7 +92,13 @@ async def run(settings: Settings) -> int:
             print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
             sys.stdout.flush()
             try:
-                return await _supervise([app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)])
+                jobs = [app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)]
+                if settings.metrics_listen:
+                    from bot.metrics import serve
+
+                    window = settings.health_window_seconds
+                    jobs.append(serve(settings.metrics_listen, app.metrics, app.db, list(adapters), window))
+                return await _supervise(jobs)
             finally:
                 scheduler.shutdown(wait=False)
         finally:

@@ -15,6 +15,7 @@ import os
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import timedelta
+from time import monotonic
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # PTB 22: durations as timedelta, without deprecation warnings
 
@@ -118,6 +119,7 @@ class TelegramAdapter:
         limiter: SendLimiter | None = None,
         webhook: WebhookConfig | None = None,
     ) -> None:
+        self._last_success: float | None = None
         self.webhook = webhook
         self.commands = commands
         self.staff_chat_id = staff_chat_id
@@ -153,6 +155,10 @@ class TelegramAdapter:
     async def disconnect(self) -> None:
         await self.bot.shutdown()
 
+    def last_success(self) -> float | None:
+        """When Telegram last answered a poll or accepted a message (monotonic), for the health check."""
+        return self._last_success
+
     # --- in -------------------------------------------------------------------------------------------
 
     async def listen(self, handle: Handler) -> None:
@@ -172,6 +178,7 @@ class TelegramAdapter:
                     offset=offset, timeout=POLL_TIMEOUT, allowed_updates=ALLOWED_UPDATES
                 )
                 failures = 0
+                self._last_success = monotonic()
             except Conflict:
                 log.error("another process polls this token (409 Conflict); retrying in 5 s")
                 await asyncio.sleep(5)
@@ -284,6 +291,7 @@ class TelegramAdapter:
                 markup = keyboard(reply) if index == len(parts) - 1 else None
                 ref = await self._send_part(chat_id, parts[index], markup)
                 done = index + 1
+            self._last_success = monotonic()
             return Delivery("sent", ref=str(ref))
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)

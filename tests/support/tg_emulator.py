@@ -188,6 +188,7 @@ class TelegramEmulator:
         self.token = token
         self.bot = EmuUser(int(token.split(":", 1)[0]), bot_first_name, username=bot_username, is_bot=True)
         self.calls: list[ApiCall] = []
+        self.unavailable = False  # set_unavailable(): every call answers 502, as in an outage
         self.callback_answers: list[CallbackAnswer] = []
         self.rate_limiter = RateLimiter()
         self.webhook_url = ""
@@ -266,6 +267,12 @@ class TelegramEmulator:
     async def _handle(self, request: web.Request) -> web.Response:
         arrived = self._clock()
         method = request.match_info["method"]
+        if self.unavailable:
+            # What Telegram's front proxy answers in an outage: an HTML page, not the Bot API's JSON.
+            self.calls.append(ApiCall(method, {}, arrived, 502, "Bad Gateway", request.content_type))
+            self._calls_signal.fire()
+            return web.Response(status=502, text="<html><body><h1>502 Bad Gateway</h1></body></html>",
+                                content_type="text/html")  # fmt: skip
         params: JSON = {}
         try:
             params = await _read_params(request)
@@ -733,6 +740,10 @@ class TelegramEmulator:
         self._event(old_id, f"group migrated to supergroup {new_id}")
         self._event(new_id, f"supergroup created from group {old_id}")
         return first, second
+
+    def set_unavailable(self, unavailable: bool = True) -> None:
+        """An outage: every Bot API call answers 502 Bad Gateway until switched back."""
+        self.unavailable = unavailable
 
     def set_rate_limits(self, enabled: bool = True) -> None:
         """Enable Telegram's flood limits for sendMessage (1/s per private chat, 20/min per group, 30/s)."""

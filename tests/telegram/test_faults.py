@@ -199,3 +199,25 @@ async def test_one_family_flooding_never_delays_another_familys_reply(emu: Teleg
     assert asyncio.get_running_loop().time() - asked < 2.0
     assert len(emu.messages(1107)) < 30  # the flood was still being delivered meanwhile
     await bot.stop()
+
+
+async def test_an_outage_of_the_platform_delays_replies_and_then_delivers_each_once_in_order(
+    emu: TelegramEmulator, bot: BotProcess
+) -> None:
+    # Regression: after a few minutes of outage messages were failed for good and never sent.
+    parent = Person(emu, emu.add_user(1110, "Ida", language_code="de"))
+    await parent.command("start")
+    await parent.press("Deutsch", translate=False)
+    before = len(emu.messages(1110))
+    emu.set_unavailable(True)  # every Bot API call answers 502 from now on
+    parent.user.send_command("hours")
+    parent.user.send_command("help")
+    parent.user.send_command("privacy")
+    await asyncio.sleep(12)
+    assert len(emu.messages(1110)) == before
+    emu.set_unavailable(False)
+    await emu.wait_for_message(1110, lambda m: "Datenschutz" in m.text, timeout=90)
+    await asyncio.sleep(1.0)
+    texts = [m.text for m in emu.messages(1110)][before:]
+    assert len(texts) == 3  # each once
+    assert "Sprechstunde" in texts[0] and "/privacy" in texts[1] and "Datenschutz" in texts[2]  # in order
