@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE
-from bot.core.events import Button, Reply
+from bot.core.events import Button, Pressed, Reply
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template, TemplateError, parse_args, render
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
-from bot.staff_texts import EXAMPLES, STAFF_HELP, details_text, overview_text
+from bot.staff_texts import DUPLICATE_CARD, EXAMPLES, STAFF_HELP, details_text, overview_text
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, StaffMember, User
@@ -100,7 +100,22 @@ class StaffDesk:
             action = self._resolve_short(tx, action, out, inbound)
             if action is not None:
                 getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
+                self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
+
+    def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: _Out) -> None:
+        """A card posted twice (a crash between posting and recording it): the copy that was touched, if it is not
+        the one the request follows, loses its buttons and says where the current card is. No copy stays "offen"."""
+        if inbound.message_ref is None or action.reference is None or not isinstance(inbound.event, Pressed):
+            return
+        request = repo.get_request(tx, action.reference)
+        if request is None or request.card_ref is None or request.card_ref == inbound.message_ref:
+            return
+        posted_in, _, message = inbound.message_ref.rpartition("|")
+        if posted_in != self.config.staff_channel or not message:
+            return
+        note = Reply(DUPLICATE_CARD.format(reference=request.reference)).to_payload()
+        out.rows.append({"destination": posted_in, "payload": {**note, "edit_ref": message}})
 
     def _resolve_short(self, tx: Session, a: StaffAction, out: _Out, inbound: Inbound) -> StaffAction | None:
         """A bare number means this year's request, unless last year's with that number is still active too."""

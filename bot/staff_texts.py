@@ -29,6 +29,7 @@ EMERGENCY_DE = {
     "child_danger": "Kind vermisst oder in Gefahr",
     "homeless": "heute ohne Wohnung",
 }
+DUPLICATE_CARD = "↪ Doppelte Karte zu {reference}: aktuell ist die andere Nachricht."
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
 
 

@@ -20,6 +20,7 @@ class Inbound:
     language_hint: str | None = None
     private: bool = True
     display_name: str | None = None  # used for staff only; a parent's name is never taken from the platform
+    message_ref: str | None = None  # for a pressed button: "<chat key>|<message id>" of the message it hangs under
 
 
 @dataclass(frozen=True)

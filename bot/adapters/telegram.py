@@ -274,6 +274,7 @@ class TelegramAdapter:
             language_hint=query.from_user.language_code,
             private=private,
             display_name=query.from_user.first_name,
+            message_ref=f"telegram:{chat_id}|{message.message_id}" if message is not None else None,
         )
 
     # --- out ------------------------------------------------------------------------------------------

@@ -221,3 +221,40 @@ async def test_an_outage_of_the_platform_delays_replies_and_then_delivers_each_o
     texts = [m.text for m in emu.messages(1110)][before:]
     assert len(texts) == 3  # each once
     assert "Sprechstunde" in texts[0] and "/privacy" in texts[1] and "Datenschutz" in texts[2]  # in order
+
+
+async def test_a_card_posted_twice_leaves_no_copy_showing_open_after_a_claim(
+    emu: TelegramEmulator, bot: BotProcess, tmp_path: Path
+) -> None:
+    # Regression: a crash between posting a card and recording it left two cards; the first kept a live
+    # "Übernehmen" button and was never updated.
+    from datetime import UTC, datetime
+
+    parent, reference = await request_callback_in_arabic(emu, 1111)
+    first = await emu.wait_for_message(STAFF_GROUP, lambda m: reference in m.text)
+    now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    card = '{"text": "Anfrage ' + reference + '", "buttons": [[["Übernehmen", "q:claim:' + reference + '"]]]}'
+    for _ in range(100):  # the bot records where the card went once Telegram has answered
+        with sqlite3.connect(tmp_path / "bot.db") as conn:
+            query = "SELECT card_ref FROM callback_requests WHERE reference = ?"
+            if conn.execute(query, (reference,)).fetchone()[0]:
+                break
+        await asyncio.sleep(0.05)
+    with sqlite3.connect(tmp_path / "bot.db") as conn:  # what the crash window leaves: a card not recorded
+        conn.execute("UPDATE callback_requests SET card_ref = NULL WHERE reference = ?", (reference,))
+        conn.execute(
+            "INSERT INTO outbox (destination, kind, payload, status, attempts, next_attempt_at, created_at, request_id)"
+            " SELECT ?, 'card', ?, 'pending', 0, ?, ?, id FROM callback_requests WHERE reference = ?",
+            (f"telegram:{STAFF_GROUP}", card, now, now, reference),
+        )
+    parent.user.send_text("danke")  # any update wakes the sender
+    second = await emu.wait_for_message(
+        STAFF_GROUP, lambda m: reference in m.text and m.message_id != first.message_id, timeout=20
+    )
+    anna = Person(emu, emu.user(ANNA))
+    await anna.command("team")
+    emu.press(ANNA, first, "Übernehmen")  # Anna taps the old copy
+    await emu.wait_for_message(STAFF_GROUP, lambda m: m.message_id == second.message_id and "Zuständig: Anna" in m.text)
+    await emu.wait_for_message(STAFF_GROUP, lambda m: m.message_id == first.message_id and "Doppelte Karte" in m.text)
+    copies = [m for m in emu.messages(STAFF_GROUP) if reference in m.text]
+    assert not [m for m in copies if "🟡 offen" in m.text or "Übernehmen" in str(m.buttons)]
