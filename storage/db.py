@@ -157,7 +157,11 @@ class Database:
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
 
     async def run(self, work: Work[T]) -> T:
-        """Run work(session) in one transaction: committed if it returns, rolled back if it raises."""
+        """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
+
+        A unit of work may run twice: on SQLite, when a group commit fails, every unit of the batch runs again
+        alone. So work must do nothing but database writes (no sends, no counters kept outside the session).
+        """
         if self._writer is not None:
             return await self._writer.submit(work)
         async with self._async_sessions() as session, session.begin():
