@@ -1,0 +1,104 @@
+"""Folding typed text so that the ways families type a word compare equal, and splitting it into words. Pure."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+MAX_TOKENS = 400  # a longer text is matched on its first 400 words; nobody in danger writes more first
+
+_ARABIC = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي", "ك": "ک", "ة": "ه",
+        "ۀ": "ه", "ؤ": "و", "ـ": "", "\u200c": "", "\u200d": "", "ء": "",
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+    }
+)  # fmt: skip
+_LATIN = str.maketrans(
+    {"ł": "l", "ı": "i", "ø": "o", "đ": "d", "æ": "ae", "œ": "oe", "ß": "ss", "’": "", "ʼ": "", "'": "", "`": ""}
+)
+_DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
+WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"(\w+)|([.!?;:\n]+)")  # words, and the marks that end a sentence
+
+# Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
+_CYRILLIC = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "е": "e", "ё": "yo", "є": "ye", "ж": "zh",
+    "з": "z", "и": "i", "і": "i", "ї": "yi", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o",
+    "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+_CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
+# "yo" -> "e": folding already made ё an е, so "ubyot" must meet "убьёт" as "ubet".
+_SKELETON = (
+    ("shch", "s"), ("sht", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "h"), ("ts", "c"),
+    ("x", "h"), ("w", "v"), ("ya", "a"), ("ja", "a"), ("yu", "u"), ("ju", "u"), ("yo", "e"), ("jo", "e"),
+    ("ye", "e"), ("je", "e"), ("yi", "i"), ("ji", "i"), ("y", "i"), ("j", "i"),
+)  # fmt: skip
+_DOUBLE = re.compile(r"(.)\1+")
+# Letters that only one of the languages sharing a script uses: they tell whose line it is when patterns of
+# several languages match (a Russian line also matches the Ukrainian file's surzhyk words).
+OWN_LETTERS = {
+    "uk": "іїєґ", "ru": "ыэё", "bg": "ъ", "fa": "پچژگی", "ar": "ةىيك",
+    "tr": "ığ", "pl": "ąęłśżźćń", "ro": "ășțţ", "ku": "êû", "de": "äöüß",
+}  # fmt: skip
+
+
+def script_of(word: str) -> str:
+    """'arabic', 'cyrillic' or 'latin' (also for digits): which lexicon a folded word belongs to."""
+    for ch in word:
+        if "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff":
+            return "arabic"
+        if "\u0400" <= ch <= "\u04ff":
+            return "cyrillic"
+    return "latin"
+
+
+def fold(text: str) -> str:
+    """Case, accents and spelling variants folded so that the ways families type a word compare equal."""
+    text = unicodedata.normalize("NFKD", text.casefold().translate(_ARABIC))
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").translate(_LATIN)
+    for digraph, single in _DIGRAPHS:
+        text = text.replace(digraph, single)
+    return text
+
+
+@lru_cache(maxsize=65536)
+def fold_word(word: str) -> str:
+    return fold(word)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of a text, in order."""
+    return WORD.findall(fold(text))[:MAX_TOKENS]
+
+
+def tokenize(text: str) -> tuple[list[str], list[int]]:
+    """The folded words of a text and, for each, the number of its sentence (a pattern never spans two)."""
+    found: list[str] = []
+    sentence_of: list[int] = []
+    sentence = 0
+    for match in _TOKEN.finditer(fold(text)):
+        if match.group(1) is None:
+            sentence += 1
+            continue
+        found.append(match.group(1))
+        sentence_of.append(sentence)
+        if len(found) == MAX_TOKENS:
+            break
+    return found, sentence_of
+
+
+def skeleton(latin: str) -> str:
+    """A Latin word reduced so that the common transliterations of one Cyrillic word agree."""
+    for long, short in _SKELETON:
+        latin = latin.replace(long, short)
+    return _DOUBLE.sub(r"\1", latin)
+
+
+def transliterate(word: str, lang: str) -> str:
+    """A folded Cyrillic word as families would type it in Latin letters, reduced to its skeleton."""
+    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {})}
+    return skeleton("".join(table.get(ch, ch) for ch in word))
