@@ -3,6 +3,7 @@ never a person, a chat or a text."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -112,7 +113,7 @@ async def serve(
     await site.start()
     log.info("metrics and health check listening")
     try:
-        await _forever()
+        await asyncio.Event().wait()  # until cancelled
     finally:
         await runner.cleanup()
 
@@ -126,8 +127,3 @@ def _transports_up(live: list[Liveness], metrics: Metrics, window: float) -> dic
         metrics.transport_up.labels(adapter.name).set(1 if states[adapter.name] else 0)
     return states
 
-
-async def _forever() -> None:
-    import asyncio
-
-    await asyncio.Event().wait()

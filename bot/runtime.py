@@ -125,9 +125,10 @@ class Runtime:
     async def handle(self, inbound: Inbound) -> bool:
         """Handle an inbound event exactly once; False if it had been handled before."""
         ctx = self.context()
-        if self.rate is not None and not self._is_emergency(inbound.event, ctx):
+        if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
-            if not admitted:
+            # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
+            if not admitted and not self._is_emergency(inbound.event, ctx):
                 await self._slow_down(inbound, notify)
                 return True
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))

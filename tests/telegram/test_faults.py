@@ -23,6 +23,14 @@ async def outbox_drained(db_path: Path) -> None:
     raise AssertionError("the outbox never drained")
 
 
+async def german_parent(emu: TelegramEmulator, user_id: int, name: str) -> Person:
+    """A parent who has started the bot and chosen German."""
+    parent = Person(emu, emu.add_user(user_id, name, language_code="de"))
+    await parent.command("start")
+    await parent.press("Deutsch", translate=False)
+    return parent
+
+
 async def settle(emu: TelegramEmulator, chat: int, seconds: float = 1.5) -> int:
     """Wait until the chat has been quiet for a while; return how many bot messages it holds."""
     count = -1
@@ -55,9 +63,7 @@ async def test_sigkill_after_commit_delivers_once_and_the_redelivered_update_is_
 async def test_sigkill_while_idle_then_updates_during_downtime_are_each_answered_once(
     emu: TelegramEmulator, bot: BotProcess
 ) -> None:
-    parent = Person(emu, emu.add_user(1102, "Ivan", language_code="de"))
-    await parent.command("start")
-    await parent.press("Deutsch", translate=False)
+    parent = await german_parent(emu, 1102, "Ivan")
     for n in range(6):
         parent.user.send_text(f"hallo {n}")
     await emu.wait_for_message(1102, after=7)  # the sixth answer
@@ -75,9 +81,7 @@ async def test_sigkill_while_idle_then_updates_during_downtime_are_each_answered
 
 
 async def test_429_is_honoured_without_losing_order(emu: TelegramEmulator, bot: BotProcess) -> None:
-    parent = Person(emu, emu.add_user(1103, "Mia", language_code="de"))
-    await parent.command("start")
-    await parent.press("Deutsch", translate=False)
+    parent = await german_parent(emu, 1103, "Mia")
     emu.inject_429(count=1, retry_after=2)
     parent.user.send_command("hours")
     parent.user.send_command("help")
@@ -111,9 +115,7 @@ async def test_the_outbox_keeps_telegrams_limits(emu: TelegramEmulator, tmp_path
     bot = BotProcess(emu, tmp_path, {"ELTERNLOTSE_TELEGRAM_CHAT_INTERVAL": "1.0"})
     await bot.start()
     emu.set_rate_limits(True)  # the emulator answers 429 to anything faster than Telegram allows
-    parent = Person(emu, emu.add_user(1105, "Lea", language_code="de"))
-    await parent.command("start")
-    await parent.press("Deutsch", translate=False)
+    parent = await german_parent(emu, 1105, "Lea")
     for _ in range(4):
         parent.user.send_command("hours")
     await emu.wait_for_message(1105, after=5, timeout=20)
@@ -186,9 +188,7 @@ async def test_one_family_flooding_never_delays_another_familys_reply(emu: Teleg
     bot = BotProcess(emu, tmp_path, {"ELTERNLOTSE_TELEGRAM_CHAT_INTERVAL": "1.0",
                                      "ELTERNLOTSE_FAMILY_MESSAGES_PER_MINUTE": "600"})  # fmt: skip
     await bot.start()
-    flood = Person(emu, emu.add_user(1107, "Flut", language_code="de"))
-    await flood.command("start")
-    await flood.press("Deutsch", translate=False)
+    flood = await german_parent(emu, 1107, "Flut")
     for n in range(200):
         flood.user.send_text(f"hallo {n}")
     await emu.wait_for_message(1107, after=4, timeout=20)  # its replies trickle out at one a second
@@ -205,9 +205,7 @@ async def test_an_outage_of_the_platform_delays_replies_and_then_delivers_each_o
     emu: TelegramEmulator, bot: BotProcess
 ) -> None:
     # Regression: after a few minutes of outage messages were failed for good and never sent.
-    parent = Person(emu, emu.add_user(1110, "Ida", language_code="de"))
-    await parent.command("start")
-    await parent.press("Deutsch", translate=False)
+    parent = await german_parent(emu, 1110, "Ida")
     before = len(emu.messages(1110))
     emu.set_unavailable(True)  # every Bot API call answers 502 from now on
     parent.user.send_command("hours")
