@@ -176,7 +176,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         )
         followup = FollowUp(desk)
         metrics = Metrics()
-        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery, metrics=metrics)
+        lease = None if db.single_process else settings.outbox_lease_seconds
+        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery, metrics=metrics, lease_seconds=lease)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics)
     finally:
         await db.close()

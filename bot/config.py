@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     escalate_after_office_hours: float = Field(default=4.0, gt=0)
     metrics_listen: str | None = None  # host:port for /metrics (Prometheus) and /healthz, e.g. 127.0.0.1:9108
     health_window_seconds: float = Field(default=300.0, gt=0)  # /healthz: each transport reached its platform since
+    # Several processes on one PostgreSQL: an outbox row is leased to one of them for this long (its holder dies:
+    # another delivers it after the lease). Ignored on SQLite, which admits one process.
+    outbox_lease_seconds: float = Field(default=60.0, ge=2, le=3600)
     family_messages_per_minute: int = Field(default=30, ge=1, le=600)  # beyond it one polite notice; 🆘 always
 
     telegram_token: str | None = None

@@ -58,6 +58,9 @@ class Metrics:
             "elternlotse_transport_up", "1 if the transport reached its platform within the health window",
             ["transport"], registry=self.registry,
         )  # fmt: skip
+        self.leader = Gauge(
+            "elternlotse_scheduler_leader", "1 if this process runs the scheduled jobs", registry=self.registry
+        )
 
     def delivered(self, transport: str, kind: str, result: str, created_at: datetime | None, now: datetime) -> None:
         self.deliveries.labels(transport, kind, result).inc()

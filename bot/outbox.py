@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +31,10 @@ log = logging.getLogger(__name__)
 # the platform or the network delays it, it never fails it. Only the platform's own "no" (blocked, bad request) does.
 KEEP_TRYING = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 120
+# With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
+# out a chain stops (a send must finish within the lease, or another process could send the same row).
+SHARED_IDLE_SECONDS = 1.0
+LEASE_MARGIN = 0.25  # of the lease
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
 
 
@@ -46,8 +53,13 @@ class OutboxSender:
         concurrency: int = 32,
         on_delivery: DeliveryHook | None = None,
         metrics: Metrics | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
+        """lease_seconds: several processes share the database (PostgreSQL); each leases the rows it delivers."""
         self.metrics = metrics
+        self.lease_seconds = lease_seconds
+        self.lease_margin = timedelta(seconds=(lease_seconds or 0) * LEASE_MARGIN)
+        self.owner = f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.on_delivery = on_delivery
         self._marks: tuple[list[dict[str, object]], asyncio.Future[None]] | None = None
         self._mark_writer: asyncio.Future[None] | None = None
@@ -71,10 +83,16 @@ class OutboxSender:
 
     async def run_once(self) -> tuple[int, datetime | None]:
         """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
-        now = self.clock()
-        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now))
-        results = await asyncio.gather(*(self._deliver_chain(chain) for chain in _chains(rows).values()))
+        now, lease = self.clock(), self._lease()
+        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease))
+        until = lease.until if lease else None
+        results = await asyncio.gather(*(self._deliver_chain(chain, until) for chain in _chains(rows).values()))
         return sum(results), next_at
+
+    def _lease(self) -> repo.Lease | None:
+        if self.lease_seconds is None:
+            return None
+        return repo.Lease(self.owner, self.clock() + timedelta(seconds=self.lease_seconds))
 
     async def run(self) -> None:
         """Deliver forever: wake on new rows, a finished chain, or when the next retry is due.
@@ -86,18 +104,23 @@ class OutboxSender:
         try:
             while True:
                 self.wakeup.clear()
-                rows, next_at = await self.db.run(partial(repo.due_outbox, now=self.clock(), skip=frozenset(busy)))
+                lease = self._lease()
+                fetch = partial(repo.due_outbox, now=self.clock(), skip=frozenset(busy), lease=lease)
+                rows, next_at = await self.db.run(fetch)
                 for destination, chain in _chains(rows).items():
-                    task = asyncio.create_task(self._deliver_chain(chain))
+                    task = asyncio.create_task(self._deliver_chain(chain, lease.until if lease else None))
                     busy[destination] = task
                     task.add_done_callback(partial(self._chain_done, busy, destination))
                 if rows:
                     continue  # other destinations may be due as well
-                timeout = 60.0 if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
+                # Another process's rows wake only that process: when several share the database, look again soon,
+                # so rows a dead process wrote or leased are delivered by the others.
+                idle = 60.0 if self.lease_seconds is None else SHARED_IDLE_SECONDS
+                timeout = idle if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
                 # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives as the event is set
                 # (a chain finishing at shutdown sets it), and the sender would never stop.
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(min(timeout, 60.0)):
+                    async with asyncio.timeout(min(timeout, idle)):
                         await self.wakeup.wait()
         finally:
             chains = list(busy.values())
@@ -112,9 +135,11 @@ class OutboxSender:
             log.error("delivery to one destination stopped: %s", type(task.exception()).__name__)
         self.wake()
 
-    async def _deliver_chain(self, chain: list[OutboxMessage]) -> int:
+    async def _deliver_chain(self, chain: list[OutboxMessage], lease_until: datetime | None = None) -> int:
         done = 0
         for row in chain:
+            if lease_until is not None and self.clock() > lease_until - self.lease_margin:
+                break  # the lease runs out soon: another process may take these rows; fetch (and lease) them again
             async with self.limit:
                 finished = await self._deliver(row)
             if not finished:
@@ -213,6 +238,7 @@ class OutboxSender:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
             current.error = result.error
+            current.lease_owner = current.lease_until = None  # any process may retry it when it is due
             if result.sent_parts and current.payload is not None:
                 current.payload = {**current.payload, "sent_parts": result.sent_parts}  # never send those again
         else:

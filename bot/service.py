@@ -8,7 +8,7 @@ import logging
 import signal
 import sys
 import traceback
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from bot.app import App, open_app
 from bot.config import ConfigError, Settings
 from bot.core import texts as T
 from bot.core.i18n import load_i18n
+from bot.leader import Leadership, single_instance
 from bot.privacy import purge
 
 log = logging.getLogger(__name__)
@@ -78,6 +79,15 @@ async def run(settings: Settings) -> int:
     """Run until SIGTERM or SIGINT; a failing background task stops the process with exit code 1."""
     adapters = build_adapters(settings)
     settings = settings.model_copy(update={"staff_channel": settings.staff_channel_for([a.name for a in adapters])})
+    lock = single_instance(settings.database_url)  # SQLite: refuse a second process before touching anything
+    try:
+        return await _run(settings, adapters)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+async def _run(settings: Settings, adapters: list[Adapter]) -> int:
     async with open_app(settings, adapters) as app:
         try:
             for adapter in adapters:
@@ -87,12 +97,13 @@ async def run(settings: Settings) -> int:
             await app.sender.flush()  # what a crash left undelivered goes out first
             now = datetime.now(UTC)
             await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
-            scheduler = _scheduler(app, settings)
+            leadership = Leadership(settings.database_url, app.metrics.leader.set)
+            scheduler = _scheduler(app, settings, leadership)
             modes = [f"{a.name} ({'webhook' if getattr(a, 'webhook', None) else 'polling'})" for a in adapters]
             print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
             sys.stdout.flush()
             try:
-                jobs = [app.sender.run(), *(adapter.listen(app.handle) for adapter in adapters)]
+                jobs = [app.sender.run(), leadership.hold(), *(adapter.listen(app.handle) for adapter in adapters)]
                 if settings.metrics_listen:
                     from bot.metrics import serve
 
@@ -106,9 +117,20 @@ async def run(settings: Settings) -> int:
                 await adapter.disconnect()
 
 
-def _scheduler(app: App, settings: Settings) -> AsyncIOScheduler:
-    """Escalation and retention as periodic jobs; they read everything they need from the database."""
+def _scheduler(app: App, settings: Settings, leadership: Leadership) -> AsyncIOScheduler:
+    """Escalation and retention as periodic jobs; they read everything they need from the database.
+
+    Every process schedules them; only the leader (see bot.leader) runs them, so with several processes on one
+    database each job runs once, and another process takes over when the leader dies.
+    """
     scheduler = AsyncIOScheduler(timezone=settings.zone)
+
+    def led(job: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+        async def run_if_leading() -> None:
+            if leadership.is_leader:
+                await job()
+
+        return run_if_leading
 
     async def retention() -> None:
         result = await app.db.run(
@@ -121,8 +143,8 @@ def _scheduler(app: App, settings: Settings) -> AsyncIOScheduler:
         if raised:
             app.sender.wake()
 
-    scheduler.add_job(escalation, "interval", minutes=5, id="escalate", coalesce=True, max_instances=1)
-    scheduler.add_job(retention, "interval", hours=1, id="retention", coalesce=True, max_instances=1)
+    scheduler.add_job(led(escalation), "interval", minutes=5, id="escalate", coalesce=True, max_instances=1)
+    scheduler.add_job(led(retention), "interval", hours=1, id="retention", coalesce=True, max_instances=1)
     scheduler.start()
     return scheduler
 

@@ -156,6 +156,11 @@ class Database:
             self._async = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
 
+    @property
+    def single_process(self) -> bool:
+        """SQLite: one process owns the database. PostgreSQL: several processes may share it."""
+        return self._writer is not None
+
     async def run(self, work: Work[T]) -> T:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
 

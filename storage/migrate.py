@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
+MIGRATION_LOCK = 0x454C5400  # "ELT\0": the advisory lock key for migrations
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -20,5 +21,11 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(connection: Connection) -> None:
-    """Upgrade to head through the given synchronous connection."""
+    """Upgrade to head through the given synchronous connection.
+
+    On PostgreSQL several processes may start at once: a transaction-scoped advisory lock lets one migrate while
+    the others wait, then find nothing left to do.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
     command.upgrade(alembic_config(connection), "head")

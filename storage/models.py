@@ -174,3 +174,7 @@ class OutboxMessage(Base):
     request_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(String(200))
     platform_ref: Mapped[str | None] = mapped_column(String(200))
+    # Several processes on one PostgreSQL share the outbox: a row is delivered by the process holding its lease.
+    # A lease that runs out (its holder died) frees the row for another process.
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None]

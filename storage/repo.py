@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Executable, bindparam, select, text, update
+from sqlalchemy import JSON, Executable, bindparam, func, select, text, update
 from sqlalchemy.orm import Session
 
 from storage.models import (
@@ -161,31 +161,70 @@ def next_reference(session: Session, year: int) -> str:
 BULK_KINDS = ("reminder",)  # go after everything a family is waiting for (emergency screens, replies)
 
 
+class Lease(NamedTuple):
+    """Rows taken by one process (several share a PostgreSQL database) until a time; expired, others may take them."""
+
+    owner: str
+    until: datetime
+
+
 def due_outbox(
-    session: Session, now: datetime, limit: int = 100, skip: frozenset[str] = frozenset()
+    session: Session,
+    now: datetime,
+    limit: int = 100,
+    skip: frozenset[str] = frozenset(),
+    lease: Lease | None = None,
 ) -> tuple[list[OutboxMessage], datetime | None]:
     """Pending rows due now, interactive before bulk, oldest first, and when the earliest waiting row is due.
 
     A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order;
-    destinations in skip (being delivered right now) are left out.
+    destinations in skip (being delivered right now) are left out. With a lease (several processes), the rows
+    returned are leased to its owner; a destination another process holds a row of is left to that process.
     """
     bulk = OutboxMessage.kind.in_(BULK_KINDS)
     stmt = select(OutboxMessage).where(OutboxMessage.status == "pending")
     if skip:
         stmt = stmt.where(OutboxMessage.destination.not_in(skip))
     stmt = stmt.order_by(bulk, OutboxMessage.id).limit(limit * 4)
+    if lease is not None:
+        stmt = stmt.with_for_update(skip_locked=True)  # rows another process is leasing right now are passed over
+    rows = list(session.execute(stmt).scalars())
+    first = _first_pending(session, rows) if lease is not None else {}
+    taken = {row.id for row in rows}
     blocked: set[str] = set()
     due: list[OutboxMessage] = []
     next_at: datetime | None = None
-    for row in session.execute(stmt).scalars():
+    for row in rows:
+        held = lease is not None and row.lease_until is not None and row.lease_until > now
+        held = held and row.lease_owner != lease.owner  # type: ignore[union-attr]
         waiting = row.next_attempt_at > now
-        if waiting:  # a row held back only by its predecessor is due when that one is
-            next_at = row.next_attempt_at if next_at is None else min(next_at, row.next_attempt_at)
-        if waiting or row.destination in blocked or len(due) >= limit:
+        if waiting or held:  # a row held back only by its predecessor is due when that one is
+            wake = row.lease_until if held else row.next_attempt_at
+            assert wake is not None
+            next_at = wake if next_at is None else min(next_at, wake)
+        # A destination's first pending row passed over (locked by another process) holds back the rest of it.
+        elsewhere = lease is not None and first.get(row.destination) not in taken
+        if waiting or held or elsewhere or row.destination in blocked or len(due) >= limit:
             blocked.add(row.destination)
             continue
         due.append(row)
+    if lease is not None:
+        for row in due:
+            row.lease_owner, row.lease_until = lease.owner, lease.until
     return due, next_at
+
+
+def _first_pending(session: Session, rows: list[OutboxMessage]) -> dict[str, int]:
+    """Each destination's oldest pending row, including rows locked by other transactions."""
+    destinations = {row.destination for row in rows}
+    if not destinations:
+        return {}
+    stmt = (
+        select(OutboxMessage.destination, func.min(OutboxMessage.id))
+        .where(OutboxMessage.status == "pending", OutboxMessage.destination.in_(destinations))
+        .group_by(OutboxMessage.destination)
+    )
+    return {destination: first for destination, first in session.execute(stmt).tuples()}
 
 
 def audit(session: Session, request: CallbackRequest, actor: str, action: str) -> None:

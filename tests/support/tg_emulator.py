@@ -56,6 +56,7 @@ from tests.support.tg_emulator_state import (
     validate_reply_markup,
     wait_event,
 )
+from tests.support.tg_webhook import WebhookPusher
 
 __all__ = [
     "ApiCall",
@@ -192,6 +193,9 @@ class TelegramEmulator:
         self.callback_answers: list[CallbackAnswer] = []
         self.rate_limiter = RateLimiter()
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.webhook_routes: dict[str, str] = {}  # public webhook URL -> where it really leads (see route_webhook)
+        self.pusher: WebhookPusher | None = None
         self._clock = clock
         self._strict_amp = strict_html_ampersand
         self._users: dict[int, EmuUser] = {}
@@ -237,6 +241,7 @@ class TelegramEmulator:
 
     async def stop(self) -> None:
         self._closing = True
+        await self._stop_pushing()
         self._updates.signal.fire()  # release pending long polls with an empty answer
         if self._runner is not None:
             await self._runner.cleanup()
@@ -543,14 +548,34 @@ class TelegramEmulator:
         url = p.get_str("url") or ""
         if url and not url.lower().startswith("https://"):
             raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        unchanged = (url, p.get_str("secret_token") or "") == (self.webhook_url, self.webhook_secret)
         self.webhook_url = url
+        self.webhook_secret = p.get_str("secret_token") or ""
         self._updates.set_allowed(p.get_json("allowed_updates"))
         if p.get_bool("drop_pending_updates"):
             self._updates.drop_all()
+        if unchanged and self.pusher is not None:
+            return True  # a second instance behind the same URL: delivery goes on as it was
+        await self._stop_pushing()  # Telegram uses the newest settings from now on
+        if url in self.webhook_routes:
+            self.pusher = WebhookPusher(
+                self._updates, lambda: self.webhook_routes[url], self.webhook_secret, p.get_int("max_connections") or 40
+            )
+            self.pusher.start()
         return True
+
+    def route_webhook(self, public_url: str, local_url: str) -> None:
+        """Updates for a webhook set to public_url are POSTed to local_url (what the TLS proxy would do)."""
+        self.webhook_routes[public_url] = local_url
+
+    async def _stop_pushing(self) -> None:
+        if self.pusher is not None:
+            await self.pusher.stop()
+            self.pusher = None
 
     async def _api_deleteWebhook(self, p: Params) -> bool:
         self.webhook_url = ""
+        await self._stop_pushing()
         if p.get_bool("drop_pending_updates"):
             self._updates.drop_all()
         return True

@@ -350,6 +350,11 @@ class UpdateQueue:
         self.confirmed_offset = max(self.confirmed_offset, offset)
         self.signal.fire()
 
+    def remove(self, update_id: int) -> None:
+        """A webhook delivered this update: it is gone (later updates stay, whatever their order)."""
+        self._pending = [u for u in self._pending if u["update_id"] != update_id]
+        self.signal.fire()
+
     def drop_all(self) -> None:
         self.confirm(self._next_id)
 
