@@ -56,6 +56,8 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--parents", type=int, default=200)
     parser.add_argument("--concurrency", default="1,4,8")
+    wiped = "a PostgreSQL URL (its public schema is wiped!); default: an SQLite file"
+    parser.add_argument("--database", default=None, help=wiped)
     args = parser.parse_args()
     levels = [int(level) for level in args.concurrency.split(",")]
 
@@ -78,7 +80,7 @@ async def main() -> None:
 
     print(f"engine alone (baseline): {engine_rate:,.0f} steps/s")
     for level in levels:
-        await storage_run(args.parents, level, content, i18n, hours, params, engine_rate)
+        await storage_run(args.parents, level, content, i18n, hours, params, engine_rate, args.database)
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
 
 
@@ -90,9 +92,12 @@ async def storage_run(
     hours: HoursData,
     params: dict[str, str],
     engine_rate: float,
+    database: str | None = None,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        db = Database(f"sqlite+aiosqlite:///{tmp}/bench.db")
+        if database is not None:
+            await _wipe(database)
+        db = Database(database or f"sqlite+aiosqlite:///{tmp}/bench.db")
         await db.migrate()
         runtime = Runtime(db, content, i18n, hours, RuntimeConfig("console:staff", params))
         latencies: list[float] = []
@@ -122,11 +127,21 @@ async def storage_run(
     steps = len(latencies)
     rate = steps / elapsed
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
+    store = "PostgreSQL" if database else "SQLite"
     print(
-        f"{parents} parents, {concurrency} at a time, {steps} full steps (engine + SQLite commit + outbox row): "
+        f"{parents} parents, {concurrency} at a time, {steps} full steps (engine + {store} commit + outbox row): "
         f"{rate:,.0f} steps/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {statistics.mean(latencies) * 1000:.2f} ms; "
         f"storage share {1 - rate / engine_rate:.0%}"
     )
+
+
+async def _wipe(url: str) -> None:
+    from sqlalchemy import text
+
+    async with Database(url) as db:
+        await db.run(
+            lambda tx: (tx.execute(text("DROP SCHEMA public CASCADE")), tx.execute(text("CREATE SCHEMA public")))
+        )
 
 
 if __name__ == "__main__":

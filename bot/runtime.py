@@ -196,13 +196,14 @@ class Runtime:
         await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))
 
     def _handle(self, tx: Session, inbound: Inbound, ctx: Context) -> bool:
-        if not repo.mark_processed(tx, inbound.inbound_id):
+        begun = repo.begin_event(tx, inbound.inbound_id, inbound.user, inbound.chat)
+        if begun is None:
             log.info("duplicate inbound skipped: %s", inbound.inbound_id)
             return False
-        user = repo.touch_user(tx, inbound.user, inbound.chat)
+        user = begun.user
         user_id, language, district = user.id, user.language, user.district
         ctx = replace(ctx, open_request=user.open_request)
-        session = DialogSession.from_json(repo.load_state(tx, user_id))
+        session = DialogSession.from_json(begun.state)
         session, effects = step(session, inbound.event, ctx)
         writes = _Writes()
         while effects:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -153,7 +154,7 @@ class Database:
             self._sync = _sqlite_engine(path)
             self._writer = _SQLiteWriter(sessionmaker(self._sync, expire_on_commit=False))
         else:
-            self._async = create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+            self._async = create_async_engine(url, hide_parameters=True)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
 
     @property
@@ -169,6 +170,14 @@ class Database:
         """
         if self._writer is not None:
             return await self._writer.submit(work)
+        try:
+            async with self._async_sessions() as session, session.begin():
+                return await session.run_sync(work)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        # The server restarted or a connection broke: SQLAlchemy has dropped the pool's old connections, and this
+        # unit of work runs once more on a new one. (Cheaper than checking every connection before each use.)
         async with self._async_sessions() as session, session.begin():
             return await session.run_sync(work)
 

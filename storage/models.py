@@ -160,7 +160,10 @@ class OutboxMessage(Base):
     """A message to deliver, written in the same transaction as the state change that caused it."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_pending", "status", "next_attempt_at"),
+        Index("ix_outbox_destination_pending", "destination", "status", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     destination: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), default="message")

@@ -190,3 +190,24 @@ async def test_the_user_row_brings_the_familys_open_request(db: Database) -> Non
     await db.run(lambda tx: request(tx, "claimed", 2))
     assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:77"))).open_request == "R-2026-0002"
     assert (await db.run(lambda tx: repo.touch_user(tx, "telegram:78"))).open_request is None
+
+
+async def test_beginning_an_event_records_its_id_once_and_reads_the_user_and_state(db: Database) -> None:
+    # On PostgreSQL one statement does what mark_processed, touch_user and load_state do on SQLite: same answers.
+    first = await db.run(lambda tx: repo.begin_event(tx, "telegram:update:7", "telegram:70", "telegram:70"))
+    assert first is not None and first.state is None and first.user.open_request is None
+    user_id = first.user.id
+
+    def prepare(tx: Session) -> None:
+        repo.set_profile(tx, user_id, "ar", "mitte")
+        repo.save_state(tx, user_id, {"node": "menu", "lang": "ar"}, "v1")
+        tx.add(CallbackRequest(reference="R-2026-0007", user_id=user_id, topic="money", language="ar",
+                               channel="telegram", contact_way="phone"))  # fmt: skip
+
+    await db.run(prepare)
+    again = await db.run(lambda tx: repo.begin_event(tx, "telegram:update:8", "telegram:70", "telegram:70"))
+    assert again is not None
+    assert again.user == repo.UserRow(user_id, "ar", "mitte", False, "R-2026-0007")
+    assert again.state == {"node": "menu", "lang": "ar"}
+    assert await db.run(lambda tx: repo.begin_event(tx, "telegram:update:8", "telegram:70", "telegram:70")) is None
+    assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:7")) is False
