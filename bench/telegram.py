@@ -121,17 +121,20 @@ async def drive(
     emu: TelegramEmulator, label: str, procs: list[subprocess.Popen[bytes]], parents: int, echo: bool
 ) -> float:
     cpu_before = sum(_cpu(proc.pid) for proc in procs)
+    own_before = time.process_time()
     latencies: list[float] = []
     started = time.perf_counter()
     base = 10_000
     await asyncio.gather(*(parent_journey(emu, base + n, echo, latencies) for n in range(parents)))
     elapsed = time.perf_counter() - started
     cpu = sum(_cpu(proc.pid) for proc in procs) - cpu_before
+    own = (time.process_time() - own_before) / max(1, len(latencies)) * 1000
     rate = len(latencies) / elapsed
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     per_update = cpu / len(latencies) * 1000
     print(f"{label:>16}: {len(latencies)} updates in {elapsed:.2f} s = {rate:,.0f} updates/s; "
-          f"reply latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; bot CPU {per_update:.2f} ms/update")  # fmt: skip
+          f"reply latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; bot CPU {per_update:.2f} ms/update, "
+          f"emulator+balancer CPU {own:.2f} ms/update")  # fmt: skip
     return rate
 
 

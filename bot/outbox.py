@@ -34,6 +34,7 @@ MAX_BACKOFF_SECONDS = 120
 # With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
 # out a chain stops (a send must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
+FETCH_LIMIT = 100
 LEASE_MARGIN = 0.25  # of the lease
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
 
@@ -105,14 +106,14 @@ class OutboxSender:
             while True:
                 self.wakeup.clear()
                 lease = self._lease()
-                fetch = partial(repo.due_outbox, now=self.clock(), skip=frozenset(busy), lease=lease)
+                fetch = partial(repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease)
                 rows, next_at = await self.db.run(fetch)
                 for destination, chain in _chains(rows).items():
                     task = asyncio.create_task(self._deliver_chain(chain, lease.until if lease else None))
                     busy[destination] = task
                     task.add_done_callback(partial(self._chain_done, busy, destination))
-                if rows:
-                    continue  # other destinations may be due as well
+                if len(rows) >= FETCH_LIMIT:
+                    continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
                 # so rows a dead process wrote or leased are delivered by the others.
                 idle = 60.0 if self.lease_seconds is None else SHARED_IDLE_SECONDS

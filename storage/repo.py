@@ -6,7 +6,7 @@ The per-message hot path (dedupe, user, state, outbox) is plain SQL shared by bo
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
 
@@ -196,6 +196,9 @@ def next_reference(session: Session, year: int) -> str:
 BULK_KINDS = ("reminder",)  # go after everything a family is waiting for (emergency screens, replies)
 
 
+OTHERS_RECHECK = timedelta(milliseconds=100)
+
+
 class Lease(NamedTuple):
     """Rows taken by one process (several share a PostgreSQL database) until a time; expired, others may take them."""
 
@@ -244,12 +247,13 @@ def due_outbox(
         held = lease is not None and row.lease_until is not None and row.lease_until > now
         held = held and row.lease_owner != lease.owner  # type: ignore[union-attr]
         waiting = row.next_attempt_at > now
-        if waiting or held:  # a row held back only by its predecessor is due when that one is
-            wake = row.lease_until if held else row.next_attempt_at
-            assert wake is not None
-            next_at = wake if next_at is None else min(next_at, wake)
         # A destination's first pending row passed over (locked by another process) holds back the rest of it.
         elsewhere = lease is not None and first.get(row.destination) not in taken
+        if waiting or held or elsewhere:  # a row held back only by its predecessor is due when that one is
+            # Another process delivers this chat now; what was written here after it may be ours to send once it
+            # is done, and nothing wakes us when it is: look again soon.
+            wake = now + OTHERS_RECHECK if held or elsewhere else row.next_attempt_at
+            next_at = wake if next_at is None else min(next_at, wake)
         if waiting or held or elsewhere or row.destination in blocked or len(due) >= limit:
             blocked.add(row.destination)
             continue
