@@ -38,6 +38,7 @@ async def test_metrics_count_updates_and_deliveries_and_health_follows_the_platf
     assert 'elternlotse_inbound_updates_total{transport="telegram"} 2.0' in body
     assert 'elternlotse_deliveries_total{kind="message",result="sent",transport="telegram"}' in body
     assert "elternlotse_reply_latency_seconds_bucket" in body and "elternlotse_outbox_oldest_pending_seconds" in body
+    assert "elternlotse_scheduler_leader 1.0" in body  # one process on SQLite: it runs the scheduled jobs
     assert "1109" not in body and "Lina" not in body  # no person in any label
     assert (await get(f"http://127.0.0.1:{port}/healthz"))[0] == 200
     emu.set_unavailable(True)  # the platform stops answering: neither polls nor deliveries succeed
