@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 KEEP_TRYING = timedelta(hours=24)
 MAX_BACKOFF_SECONDS = 120
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
+# Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
+SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -46,7 +48,9 @@ class OutboxSender:
         concurrency: int = 32,
         on_delivery: DeliveryHook | None = None,
         metrics: Metrics | None = None,
+        gate: SendGate | None = None,
     ) -> None:
+        self.gate = gate
         self.metrics = metrics
         self.on_delivery = on_delivery
         self._marks: tuple[list[dict[str, object]], asyncio.Future[None]] | None = None
@@ -138,8 +142,15 @@ class OutboxSender:
             posted_in, _, message = (card_ref or "").rpartition("|")
             # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
             edit_ref = message if posted_in == destination and message else None
+        if self.gate is not None:
+            verdict = await self.gate(row)
+            if verdict is not None:
+                await self._finish(row, verdict)
+                return verdict.status != "retry"
         try:
-            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, int(row.payload.get("sent_parts", 0)))
+            remove = bool(row.payload.get("remove"))
+            sent_parts = int(row.payload.get("sent_parts", 0))
+            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
