@@ -70,8 +70,8 @@ class App:
                 await self.runtime.notice(inbound, PRIVATE_ONLY)
             else:
                 await self.runtime.skip(inbound)  # families' chatter in other groups is not ours to answer
-        else:
-            await self.runtime.handle(inbound)
+        elif not (isinstance(event, Command) and event.name == "start" and await self.desk.welcome(inbound)):
+            await self.runtime.handle(inbound)  # a parent (a team member's /start went to the desk instead)
         self.handled += 1
         self._maybe_crash()
 
@@ -163,7 +163,16 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
             settings.escalate_after_office_hours,
         )
-        desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
+        staff_transport = by_name.get(settings.staff_channel.split(":", 1)[0])
+        desk = StaffDesk(
+            db,
+            hours,
+            templates,
+            i18n,
+            desk_config,
+            _member_check(by_name, settings.staff_channel),
+            private_link=getattr(staff_transport, "private_link", None),
+        )
         runtime = Runtime(
             db,
             content,
@@ -173,6 +182,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             card_row=desk.card_row,
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
+            private_link=desk.private_link,
         )
         followup = FollowUp(desk)
         metrics = Metrics()

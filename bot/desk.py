@@ -26,12 +26,20 @@ from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
-from bot.staff_texts import DUPLICATE_CARD, STAFF_HELP, details_text, overview_text
+from bot.staff_texts import (
+    DUPLICATE_CARD,
+    STAFF_HELP,
+    STAFF_HELP_PRIVATE,
+    details_text,
+    open_chat_hint,
+    overview_text,
+)
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
+PrivateLink = Callable[[str], str | None]  # a link that opens the private chat with the bot (Telegram deep link)
 
 
 @dataclass
@@ -53,7 +61,9 @@ class StaffDesk(FamilyReplies):
         config: DeskConfig,
         is_member: MemberCheck,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        private_link: PrivateLink | None = None,
     ) -> None:
+        self._private_link = private_link
         self.db = db
         self.hours = hours
         self.templates = {t.id: t for t in templates}
@@ -73,6 +83,19 @@ class StaffDesk(FamilyReplies):
         if action is not None and allowed:
             action = await self.access.check_people(action)
         await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
+
+    async def welcome(self, inbound: Inbound) -> bool:
+        """/start in a private chat (also the deep link /start team): a current member of the staff channel gets
+        the staff help and their private chat is recorded; False for everyone else, who stays a parent."""
+        if not inbound.private or await self.access.authorised(inbound.user) is not True:
+            return False  # not a member, or the platform could not tell now: a family must never be stopped here
+        now = self.clock()
+        await self.db.run(lambda tx: self._handle(tx, inbound, StaffAction("help"), True, now))
+        return True
+
+    def private_link(self, start: str) -> str | None:
+        """The one-tap link to the private chat with the bot, where the staff channel's platform has one."""
+        return self._private_link(start) if self._private_link is not None else None
 
     def _handle(
         self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
@@ -148,7 +171,7 @@ class StaffDesk(FamilyReplies):
     def _do_help(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
-        out.add(inbound.chat, STAFF_HELP)
+        out.add(inbound.chat, STAFF_HELP_PRIVATE if inbound.private else STAFF_HELP)
         if inbound.private:
             self._send_pending_details(tx, member, now, out)
 
@@ -288,21 +311,20 @@ class StaffDesk(FamilyReplies):
         """Edit the card in the staff channel (or post it again if it never arrived)."""
         out.rows.append(self.card_row(tx, request, now))
 
-    def card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
-        card = card_for(request, self.hours, now, self.owner_name(tx, request)).to_payload()
+    def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> dict[str, Any]:
+        card = card_for(request, self.hours, now, self.owner_name(tx, request))
+        if note:
+            card = replace(card, text=f"{card.text}\n{note}")
         # Whether this edits the card or posts it is decided when it is sent (bot/outbox.py).
-        return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
+        payload = card.to_payload()
+        return {"destination": self.config.staff_channel, "payload": payload, "kind": "card", "request_id": request.id}
 
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
     ) -> None:
         if member.private_chat is None:
-            out.add(
-                self.config.staff_channel,
-                f"{member.display_name}: Die Kontaktdaten zu {request.reference} schicke ich nur privat. "
-                "Bitte schreiben Sie mir einmal privat /team (in Telegram: auf meinen Namen tippen, "
-                "dann „Starten“); dann kommen sie.",
-            )
+            hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
+            out.add(self.config.staff_channel, hint)
             return
         out.add(member.private_chat, details_text(request), kind="details", request_id=request.id)
 
