@@ -9,6 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -31,9 +32,10 @@ from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
 from bot.staff_access import MemberCheck
+from bot.staff_delivery import StaffDelivery
 from storage import repo
 from storage.db import Database
-from storage.models import ChatAlias
+from storage.models import ChatAlias, OutboxMessage
 
 log = logging.getLogger(__name__)
 CRASH_VARIABLE = "ELTERNLOTSE_TEST_CRASH_AFTER_COMMITS"
@@ -186,7 +188,13 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         )
         followup = FollowUp(desk)
         metrics = Metrics()
-        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery, metrics=metrics)
+        staff = StaffDelivery(desk)
+
+        def on_delivery(tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
+            followup.note_delivery(tx, row, status, ref, now)
+            staff.note_delivery(tx, row, status, ref, now)
+
+        sender = OutboxSender(db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics)
     finally:
         await db.close()

@@ -26,6 +26,7 @@ from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
+from bot.staff_rows import details_row, retract_rows
 from bot.staff_texts import (
     DUPLICATE_CARD,
     STAFF_HELP,
@@ -233,6 +234,7 @@ class StaffDesk(FamilyReplies):
         if request is not None:
             request.status, request.closed_at = "done", now
             self._changed(tx, request, member.key, "done", now, out)
+            out.rows += retract_rows(tx, request)
 
     def _do_release(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
@@ -241,6 +243,7 @@ class StaffDesk(FamilyReplies):
         if request is not None:
             request.status, request.claimed_by, request.claimed_at = "open", None, None
             self._changed(tx, request, member.key, "released", now, out)
+            out.rows += retract_rows(tx, request)
 
     def _do_reassign(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
@@ -261,6 +264,7 @@ class StaffDesk(FamilyReplies):
             return
         request.claimed_by, request.claimed_at = target.key, now
         self._changed(tx, request, member.key, f"reassigned:{target.key}", now, out)
+        out.rows += retract_rows(tx, request, keep_chat=target.private_chat)
         self._details_to(tx, target, request, out, inbound)
 
     def _do_reopen(
@@ -326,11 +330,11 @@ class StaffDesk(FamilyReplies):
             hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
             out.add(self.config.staff_channel, hint)
             return
-        out.add(member.private_chat, details_text(request), kind="details", request_id=request.id)
+        out.rows.append(details_row(member.private_chat, details_text(request), member.key, request.id))
 
     def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: DeskOut) -> None:
         stmt = select(CallbackRequest).where(
             CallbackRequest.status == "claimed", CallbackRequest.claimed_by == member.key
         )
         for request in tx.execute(stmt).scalars():
-            out.add(member.private_chat or "", details_text(request), kind="details", request_id=request.id)
+            out.rows.append(details_row(member.private_chat or "", details_text(request), member.key, request.id))

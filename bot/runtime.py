@@ -43,6 +43,7 @@ from bot.core.texts import (
     SORRY,
 )
 from bot.family_rate import FamilyRate
+from bot.staff_rows import details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database
@@ -294,8 +295,8 @@ class Runtime:
                 # The family saw the numbers; the person responsible must see at once what the bot recognised.
                 sos = EMERGENCY_DE.get(effect.sos, "Notfall")
                 text = f"🆘 NOTFALL-HINWEIS ({sos}): Die Familie hat die Notrufnummern bekommen.\n" + text
-            writes.outbox.append({"destination": member.private_chat, "payload": Reply(text).to_payload(),
-                                  "kind": "details", "request_id": request.id})  # fmt: skip
+            # Sent only while that person is still responsible and in the team when it goes out (bot.staff_delivery).
+            writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
             repo.audit(tx, request, "family", "family-message")
             answer = self.i18n.t(lang, RELAY_DONE)
         writes.outbox.append({"destination": inbound.chat, "payload": Reply(answer).to_payload(), "user_id": user_id})

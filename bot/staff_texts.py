@@ -26,6 +26,8 @@ STAFF_HELP_PRIVATE = (
     "übernehmen, und die Nachrichten der Familien dazu – solange Sie im Team-Kanal sind. Ist eine Anfrage erledigt "
     "oder abgegeben, entferne ich die Daten hier wieder.\n\n" + _COMMANDS
 )
+DETAILS_REMOVED = "🔒 Details zu {reference} entfernt."
+BACK_IN_QUEUE = "↩ Zurück in der Warteschlange: die zuständige Person ist nicht mehr im Team-Kanal."
 EMERGENCY_DE = {
     "medical": "medizinischer Notfall eines Kindes",
     "fire": "Feuer",
