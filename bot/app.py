@@ -9,6 +9,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -31,9 +32,10 @@ from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.runtime import Runtime, RuntimeConfig
 from bot.staff_access import MemberCheck
+from bot.staff_delivery import StaffDelivery
 from storage import repo
 from storage.db import Database
-from storage.models import ChatAlias
+from storage.models import ChatAlias, OutboxMessage
 
 log = logging.getLogger(__name__)
 CRASH_VARIABLE = "ELTERNLOTSE_TEST_CRASH_AFTER_COMMITS"
@@ -70,8 +72,8 @@ class App:
                 await self.runtime.notice(inbound, PRIVATE_ONLY)
             else:
                 await self.runtime.skip(inbound)  # families' chatter in other groups is not ours to answer
-        else:
-            await self.runtime.handle(inbound)
+        elif not (isinstance(event, Command) and event.name == "start" and await self.desk.welcome(inbound)):
+            await self.runtime.handle(inbound)  # a parent (a team member's /start went to the desk instead)
         self.handled += 1
         self._maybe_crash()
 
@@ -163,7 +165,16 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
             settings.escalate_after_office_hours,
         )
-        desk = StaffDesk(db, hours, templates, i18n, desk_config, _member_check(by_name, settings.staff_channel))
+        staff_transport = by_name.get(settings.staff_channel.split(":", 1)[0])
+        desk = StaffDesk(
+            db,
+            hours,
+            templates,
+            i18n,
+            desk_config,
+            _member_check(by_name, settings.staff_channel),
+            private_link=getattr(staff_transport, "private_link", None),
+        )
         runtime = Runtime(
             db,
             content,
@@ -173,11 +184,20 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             card_row=desk.card_row,
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
+            private_link=desk.private_link,
         )
         followup = FollowUp(desk)
         metrics = Metrics()
+        staff = StaffDelivery(desk)
+
+        def on_delivery(tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
+            followup.note_delivery(tx, row, status, ref, now)
+            staff.note_delivery(tx, row, status, ref, now)
+
         lease = None if db.single_process else settings.outbox_lease_seconds
-        sender = OutboxSender(db, by_name, on_delivery=followup.note_delivery, metrics=metrics, lease_seconds=lease)
+        sender = OutboxSender(
+            db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
+        )
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics)
     finally:
         await db.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,21 +17,30 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.base import Inbound
 from bot.core import texts as T
-from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE
-from bot.core.events import Button, Pressed, Reply
+from bot.core.cards import STATUS_DE
+from bot.core.events import Pressed, Reply
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
-from bot.core.templates import Template, TemplateError, parse_args, render
+from bot.core.templates import Template
+from bot.desk_replies import DeskOut, FamilyReplies
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
-from bot.staff_texts import DUPLICATE_CARD, EXAMPLES, STAFF_HELP, details_text, overview_text
+from bot.staff_rows import details_row, retract_rows
+from bot.staff_texts import (
+    DUPLICATE_CARD,
+    STAFF_HELP,
+    STAFF_HELP_PRIVATE,
+    details_text,
+    open_chat_hint,
+    overview_text,
+)
 from storage import repo
 from storage.db import Database
-from storage.models import CallbackRequest, StaffMember, User
+from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
-MAX_REPLY = 2000
+PrivateLink = Callable[[str], str | None]  # a link that opens the private chat with the bot (Telegram deep link)
 
 
 @dataclass
@@ -41,15 +50,7 @@ class DeskConfig:
     escalate_after_hours: float = 4.0
 
 
-@dataclass
-class _Out:
-    rows: list[dict[str, Any]] = field(default_factory=list)
-
-    def add(self, destination: str, text: str, **extra: Any) -> None:
-        self.rows.append({"destination": destination, "payload": Reply(text).to_payload(), **extra})
-
-
-class StaffDesk:
+class StaffDesk(FamilyReplies):
     """Handles staff commands and buttons; everything it says to staff is German, to families translated."""
 
     def __init__(
@@ -61,7 +62,9 @@ class StaffDesk:
         config: DeskConfig,
         is_member: MemberCheck,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        private_link: PrivateLink | None = None,
     ) -> None:
+        self._private_link = private_link
         self.db = db
         self.hours = hours
         self.templates = {t.id: t for t in templates}
@@ -82,12 +85,25 @@ class StaffDesk:
             action = await self.access.check_people(action)
         await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
 
+    async def welcome(self, inbound: Inbound) -> bool:
+        """/start in a private chat (also the deep link /start team): a current member of the staff channel gets
+        the staff help and their private chat is recorded; False for everyone else, who stays a parent."""
+        if not inbound.private or await self.access.authorised(inbound.user) is not True:
+            return False  # not a member, or the platform could not tell now: a family must never be stopped here
+        now = self.clock()
+        await self.db.run(lambda tx: self._handle(tx, inbound, StaffAction("help"), True, now))
+        return True
+
+    def private_link(self, start: str) -> str | None:
+        """The one-tap link to the private chat with the bot, where the staff channel's platform has one."""
+        return self._private_link(start) if self._private_link is not None else None
+
     def _handle(
         self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
     ) -> None:
         if not repo.mark_processed(tx, inbound.inbound_id) or action is None:
             return  # a redelivery, or an internal note: never relayed, nothing to do
-        out = _Out()
+        out = DeskOut()
         if allowed is None:
             out.add(
                 inbound.chat, "Ich konnte gerade nicht prüfen, ob Sie zum Team-Kanal gehören. Bitte gleich noch einmal."
@@ -103,7 +119,7 @@ class StaffDesk:
                 self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
 
-    def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: _Out) -> None:
+    def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: DeskOut) -> None:
         """A card posted twice (a crash between posting and recording it): the copy that was touched, if it is not
         the one the request follows, loses its buttons and says where the current card is. No copy stays "offen"."""
         if inbound.message_ref is None or action.reference is None or not isinstance(inbound.event, Pressed):
@@ -117,7 +133,7 @@ class StaffDesk:
         note = Reply(DUPLICATE_CARD.format(reference=request.reference)).to_payload()
         out.rows.append({"destination": posted_in, "payload": {**note, "edit_ref": message}})
 
-    def _resolve_short(self, tx: Session, a: StaffAction, out: _Out, inbound: Inbound) -> StaffAction | None:
+    def _resolve_short(self, tx: Session, a: StaffAction, out: DeskOut, inbound: Inbound) -> StaffAction | None:
         """A bare number means this year's request, unless last year's with that number is still active too."""
         if not a.short or a.reference is None:
             return a
@@ -132,7 +148,7 @@ class StaffDesk:
         out.add(inbound.chat, f"Meinen Sie {earlier} oder {a.reference}? Bitte die ganze Nummer angeben.")
         return None
 
-    def _refuse(self, tx: Session, inbound: Inbound, out: _Out) -> None:
+    def _refuse(self, tx: Session, inbound: Inbound, out: DeskOut) -> None:
         if inbound.chat == self.config.staff_channel:
             out.add(inbound.chat, "Das dürfen nur aktuelle Mitglieder des Team-Kanals.")
             return
@@ -154,24 +170,24 @@ class StaffDesk:
     # --- actions ---------------------------------------------------------------------------------------
 
     def _do_help(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
-        out.add(inbound.chat, STAFF_HELP)
+        out.add(inbound.chat, STAFF_HELP_PRIVATE if inbound.private else STAFF_HELP)
         if inbound.private:
             self._send_pending_details(tx, member, now, out)
 
     def _do_usage(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         out.add(inbound.chat, f"Bitte mit Anfragenummer, z. B.: /{a.rest} R-{now.year}-0001 (oder kurz: /{a.rest} 1)")
 
     def _do_invalid(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         out.add(inbound.chat, "Diese Schaltfläche ist ungültig.")
 
     def _do_queue(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         stmt = (
             select(CallbackRequest)
@@ -182,7 +198,7 @@ class StaffDesk:
         out.add(inbound.chat, overview_text(rows, [self.owner_name(tx, r) for r in rows], now))
 
     def _do_claim(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         assert a.reference
         if not repo.claim_request(tx, a.reference, member.key):
@@ -205,80 +221,32 @@ class StaffDesk:
         self._details_to(tx, member, request, out, inbound)
 
     def _do_details(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
             self._details_to(tx, member, request, out, inbound)
 
-    def _do_templates(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
-    ) -> None:
-        ref = a.reference or "R-…"
-        lines = [f"Antwortvorlagen{' für ' + ref if a.reference else ''} (die Familie bekommt sie in ihrer Sprache):"]
-        for t in self.templates.values():
-            params = " ".join(f"{p}={EXAMPLES[p]}" for p in t.params)
-            lines.append(f"• {t.title}: /vorlage {ref} {t.id} {params}".rstrip())
-        out.add(member.private_chat or inbound.chat, "\n".join(lines))
-
-    def _do_template(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
-    ) -> None:
-        request = self._own(tx, member, a, inbound, out)
-        if request is None:
-            return
-        tid, _, args = a.rest.partition(" ")
-        template = self.templates.get(tid)
-        if template is None:
-            out.add(inbound.chat, f"Vorlage „{tid}“ gibt es nicht. Liste: /vorlagen {request.reference}")
-            return
-        try:
-            text = render(
-                template, request.language, parse_args(args), self.i18n, now.astimezone(self.hours.timezone).date()
-            )
-        except TemplateError as exc:
-            out.add(inbound.chat, f"Nicht gesendet: {exc}")
-            return
-        header = self.i18n.t(request.language, T.TEAM_MESSAGE, reference=request.reference)
-        self._to_family(tx, request, f"{header}\n\n{text}", member, f"template:{template.id}", now, out)
-        language = LANGUAGE_NAMES_DE.get(request.language, request.language)
-        out.add(inbound.chat, f"Vorlage „{template.title}“ an {request.reference} gesendet ({language}).")
-
-    def _do_reply(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
-    ) -> None:
-        request = self._own(tx, member, a, inbound, out)
-        if request is None:
-            return
-        text = T.clean_text(a.rest)
-        if not text or len(text) > MAX_REPLY:
-            out.add(inbound.chat, f"Nicht gesendet: die Antwort muss 1 bis {MAX_REPLY} Zeichen lang sein.")
-            return
-        lang = request.language
-        body = f"{self.i18n.t(lang, T.TEAM_MESSAGE, reference=request.reference)}\n\n{text}"
-        if lang not in ("de", "de_easy"):
-            body += "\n\n" + self.i18n.t(lang, T.TEAM_GERMAN_NOTE)
-        self._to_family(tx, request, body, member, "reply", now, out)
-        out.add(inbound.chat, f"Antwort an {request.reference} gesendet.")
-
     def _do_done(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
             request.status, request.closed_at = "done", now
             self._changed(tx, request, member.key, "done", now, out)
+            out.rows += retract_rows(tx, request)
 
     def _do_release(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
             request.status, request.claimed_by, request.claimed_at = "open", None, None
             self._changed(tx, request, member.key, "released", now, out)
+            out.rows += retract_rows(tx, request)
 
     def _do_reassign(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is None:
@@ -296,10 +264,11 @@ class StaffDesk:
             return
         request.claimed_by, request.claimed_at = target.key, now
         self._changed(tx, request, member.key, f"reassigned:{target.key}", now, out)
+        out.rows += retract_rows(tx, request, keep_chat=target.private_chat)
         self._details_to(tx, target, request, out, inbound)
 
     def _do_reopen(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
     ) -> None:
         assert a.reference
         request = repo.get_request(tx, a.reference)
@@ -312,7 +281,7 @@ class StaffDesk:
     # --- helpers ---------------------------------------------------------------------------------------
 
     def _own(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, out: _Out
+        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, out: DeskOut
     ) -> CallbackRequest | None:
         """The request, if it exists and this member is responsible for it; else say why not."""
         assert a.reference
@@ -337,61 +306,35 @@ class StaffDesk:
         return owner.display_name if owner else "jemand anderem"
 
     def _changed(
-        self, tx: Session, request: CallbackRequest, actor: str, action: str, now: datetime, out: _Out
+        self, tx: Session, request: CallbackRequest, actor: str, action: str, now: datetime, out: DeskOut
     ) -> None:
         repo.audit(tx, request, actor, action)
         self._update_card(tx, request, now, out)
 
-    def _update_card(self, tx: Session, request: CallbackRequest, now: datetime, out: _Out) -> None:
+    def _update_card(self, tx: Session, request: CallbackRequest, now: datetime, out: DeskOut) -> None:
         """Edit the card in the staff channel (or post it again if it never arrived)."""
         out.rows.append(self.card_row(tx, request, now))
 
-    def card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
-        card = card_for(request, self.hours, now, self.owner_name(tx, request)).to_payload()
+    def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> dict[str, Any]:
+        card = card_for(request, self.hours, now, self.owner_name(tx, request))
+        if note:
+            card = replace(card, text=f"{card.text}\n{note}")
         # Whether this edits the card or posts it is decided when it is sent (bot/outbox.py).
-        return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
+        payload = card.to_payload()
+        return {"destination": self.config.staff_channel, "payload": payload, "kind": "card", "request_id": request.id}
 
     def _details_to(
-        self, tx: Session, member: StaffMember, request: CallbackRequest, out: _Out, inbound: Inbound
+        self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
     ) -> None:
         if member.private_chat is None:
-            out.add(
-                self.config.staff_channel,
-                f"{member.display_name}: Die Kontaktdaten zu {request.reference} schicke ich nur privat. "
-                "Bitte schreiben Sie mir einmal privat /team (in Telegram: auf meinen Namen tippen, "
-                "dann „Starten“); dann kommen sie.",
-            )
+            hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
+            out.add(self.config.staff_channel, hint)
             return
-        out.add(member.private_chat, details_text(request), kind="details", request_id=request.id)
+        out.rows.append(details_row(member.private_chat, details_text(request), member.key, request.id))
 
-    def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: _Out) -> None:
+    def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: DeskOut) -> None:
         stmt = select(CallbackRequest).where(
             CallbackRequest.status == "claimed", CallbackRequest.claimed_by == member.key
         )
         for request in tx.execute(stmt).scalars():
-            out.add(member.private_chat or "", details_text(request), kind="details", request_id=request.id)
-
-    def _to_family(
-        self,
-        tx: Session,
-        request: CallbackRequest,
-        text: str,
-        member: StaffMember,
-        action: str,
-        now: datetime,
-        out: _Out,
-    ) -> None:
-        user = tx.get(User, request.user_id) if request.user_id else None
-        if user is None:
-            out.add(
-                self.config.staff_channel,
-                f"{request.reference}: Die Familie hat ihre Daten gelöscht; keine Zustellung.",
-            )
-            return
-        # The family can answer this person (and only about this request) with the button under the message.
-        answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), f"r:{request.reference}")
-        reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
-        out.rows.append({"destination": user.chat or user.key, "payload": reply, "kind": "family",
-                         "user_id": user.id, "request_id": request.id})  # fmt: skip
-        request.delivery, request.delivery_at = "pending", now
-        self._changed(tx, request, member.key, action, now, out)
+            out.rows.append(details_row(member.private_chat or "", details_text(request), member.key, request.id))

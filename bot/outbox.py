@@ -9,7 +9,7 @@ import os
 import socket
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -37,6 +37,8 @@ SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 LEASE_MARGIN = 0.25  # of the lease
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
+# Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
+SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -55,8 +57,10 @@ class OutboxSender:
         on_delivery: DeliveryHook | None = None,
         metrics: Metrics | None = None,
         lease_seconds: float | None = None,
+        gate: SendGate | None = None,
     ) -> None:
         """lease_seconds: several processes share the database (PostgreSQL); each leases the rows it delivers."""
+        self.gate = gate
         self.metrics = metrics
         self.lease_seconds = lease_seconds
         self.lease_margin = timedelta(seconds=(lease_seconds or 0) * LEASE_MARGIN)
@@ -164,8 +168,15 @@ class OutboxSender:
             posted_in, _, message = (card_ref or "").rpartition("|")
             # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
             edit_ref = message if posted_in == destination and message else None
+        if self.gate is not None:
+            verdict = await self.gate(row)
+            if verdict is not None:
+                await self._finish(row, verdict)
+                return verdict.status != "retry"
         try:
-            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, int(row.payload.get("sent_parts", 0)))
+            remove = bool(row.payload.get("remove"))
+            sent_parts = int(row.payload.get("sent_parts", 0))
+            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.core import texts as T
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n
+from bot.staff_rows import retract_rows
 from storage import repo
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
@@ -57,7 +58,8 @@ def my_data(tx: Session, user_id: int, lang: str, i18n: I18n, hours: HoursData) 
 def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[dict[str, Any]]:
     """Erase a family at once: requests withdrawn and stripped, consents withdrawn, state and user row gone.
 
-    Returns the outbox rows to write (card updates for the staff channel). The withdrawal of consent is
+    Returns the outbox rows to write (card updates for the staff channel, the removal of details shown to staff
+    in private). The withdrawal of consent is
     recorded without any link to the person.
     """
     rows: list[dict[str, Any]] = []
@@ -79,6 +81,7 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
             request.status, request.closed_at = "withdrawn", now
             repo.audit(tx, request, "family", "withdrawn")
             rows.append(card_row(tx, request, now))
+        rows += retract_rows(tx, request)  # the details shown to staff go too
         request.phone = request.name = request.note = None
         request.user_id, request.purged_at = None, now
     consents = tx.execute(select(ConsentRecord).where(ConsentRecord.user_id == user_id)).scalars().all()
@@ -124,11 +127,14 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
         )
     ).scalars()
     count = 0
+    retracts: list[dict[str, Any]] = []
     for request in stale:
         request.phone = request.name = request.note = None
         request.user_id, request.purged_at = None, now
         repo.audit(tx, request, "system", "purged")
+        retracts += retract_rows(tx, request)  # normally taken back at closing already
         count += 1
+    repo.add_outbox_rows(tx, retracts)
     sessions = 0
     for state in tx.execute(
         select(DialogState).where(DialogState.updated_at < now - timedelta(hours=session_ttl_hours))

@@ -43,7 +43,8 @@ from bot.core.texts import (
     SORRY,
 )
 from bot.family_rate import FamilyRate
-from bot.staff_texts import EMERGENCY_DE
+from bot.staff_rows import details_row
+from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, StaffMember
@@ -104,7 +105,9 @@ class Runtime:
         card_row: CardRow | None = None,
         emergency: Matcher | None = None,
         rate: FamilyRate | None = None,
+        private_link: Callable[[str], str | None] | None = None,
     ) -> None:
+        self.private_link = private_link or (lambda start: None)
         self.emergency = emergency or Matcher([])
         self.rate = rate
         self.card_row: CardRow = card_row or self._new_card_row
@@ -283,10 +286,7 @@ class Runtime:
         elif request is None or request.user_id != user_id or request.status != "claimed" or member is None:
             answer = self.i18n.t(lang, RELAY_CLOSED)  # also what a forged reference gets
         elif member.private_chat is None:
-            hint = (
-                f"{member.display_name}: Die Familie möchte Ihnen zu {request.reference} schreiben. Bitte schreiben "
-                "Sie mir einmal privat /team; Nachrichten von Familien stelle ich nur privat zu."
-            )
+            hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"), True)
             writes.outbox.append({"destination": self.config.staff_channel, "payload": Reply(hint).to_payload()})
             answer = self.i18n.t(lang, RELAY_LATER)
         else:
@@ -296,8 +296,8 @@ class Runtime:
                 # The family saw the numbers; the person responsible must see at once what the bot recognised.
                 sos = EMERGENCY_DE.get(effect.sos, "Notfall")
                 text = f"🆘 NOTFALL-HINWEIS ({sos}): Die Familie hat die Notrufnummern bekommen.\n" + text
-            writes.outbox.append({"destination": member.private_chat, "payload": Reply(text).to_payload(),
-                                  "kind": "details", "request_id": request.id})  # fmt: skip
+            # Sent only while that person is still responsible and in the team when it goes out (bot.staff_delivery).
+            writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
             repo.audit(tx, request, "family", "family-message")
             answer = self.i18n.t(lang, RELAY_DONE)
         writes.outbox.append({"destination": inbound.chat, "payload": Reply(answer).to_payload(), "user_id": user_id})

@@ -9,7 +9,7 @@ import phonenumbers
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
 from storage.models import CallbackRequest
 
-STAFF_HELP = (
+_COMMANDS = (
     "Befehle für das Team:\n"
     "/offen – offene und übernommene Anfragen\n"
     "/uebernehmen R-… – Anfrage übernehmen (oder Knopf „Übernehmen“)\n"
@@ -17,9 +17,17 @@ STAFF_HELP = (
     "/vorlage R-… <vorlage> name=wert … – Vorlage in der Sprache der Familie senden\n"
     "/antwort R-… <Text> – freie Antwort auf Deutsch an die Familie\n"
     "/details R-… – Kontaktdaten noch einmal privat\n"
-    "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…\n"
-    "Alles andere hier ist eine interne Notiz und erreicht nie eine Familie."
+    "/erledigt R-…, /zurueckgeben R-…, /uebergeben R-… <Name>, /wiedereroeffnen R-…"
 )
+STAFF_HELP = _COMMANDS + "\nAlles andere hier ist eine interne Notiz und erreicht nie eine Familie."
+# In the private chat free text is not a note in the staff channel, so this help does not say it is.
+STAFF_HELP_PRIVATE = (
+    "🔒 Sie gehören zum Team-Kanal. Hier im privaten Chat bekommen Sie die Kontaktdaten der Anfragen, die Sie "
+    "übernehmen, und die Nachrichten der Familien dazu – solange Sie im Team-Kanal sind. Ist eine Anfrage erledigt "
+    "oder abgegeben, entferne ich die Daten hier wieder.\n\n" + _COMMANDS
+)
+DETAILS_REMOVED = "🔒 Details zu {reference} entfernt."
+BACK_IN_QUEUE = "↩ Zurück in der Warteschlange: die zuständige Person ist nicht mehr im Team-Kanal."
 EMERGENCY_DE = {
     "medical": "medizinischer Notfall eines Kindes",
     "fire": "Feuer",
@@ -31,6 +39,20 @@ EMERGENCY_DE = {
 }
 DUPLICATE_CARD = "↪ Doppelte Karte zu {reference}: aktuell ist die andere Nachricht."
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
+
+
+def open_chat_hint(name: str, reference: str, link: str | None, family_writes: bool = False) -> str:
+    """For the staff channel: someone must open the private chat with the bot first. No personal data."""
+    if link:
+        how = f"Bitte öffnen Sie einmal den privaten Chat mit mir: {link} (dann „Starten“)"
+    else:
+        how = "Bitte schreiben Sie mir einmal privat /team (in Telegram: auf meinen Namen tippen, dann „Starten“)"
+    if family_writes:
+        return (
+            f"{name}: Die Familie möchte Ihnen zu {reference} schreiben. {how}; "
+            "Nachrichten von Familien leite ich nur privat weiter."
+        )
+    return f"{name}: Die Kontaktdaten zu {reference} schicke ich nur privat. {how}; dann kommen sie."
 
 
 def overview_text(rows: list[CallbackRequest], owners: list[str | None], now: datetime) -> str:

@@ -61,6 +61,21 @@ class StaffMember(Base):
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class DetailsCopy(Base):
+    """A message in a staff member's private chat that shows a family's details or words.
+
+    Kept only while the request is with that person: closing, handing over, the family's erasure or the purge
+    removes the message there (or overwrites it where the platform no longer allows removal) and this row.
+    """
+
+    __tablename__ = "details_copies"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)
+    chat: Mapped[str] = mapped_column(String(200))
+    message_ref: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ChatAlias(Base):
     """A chat that moved, e.g. a Telegram group upgraded to a supergroup: old key -> new key."""
 

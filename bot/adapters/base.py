@@ -30,6 +30,8 @@ class Outgoing:
     reply: Reply
     edit_ref: str | None = None
     sent_parts: int = 0  # a long text split into parts: how many went out in earlier attempts
+    # With edit_ref: remove that message; where the platform no longer allows it, replace its text with reply's.
+    remove: bool = False
 
 
 @dataclass(frozen=True)

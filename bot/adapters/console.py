@@ -107,6 +107,9 @@ class ConsoleAdapter:
             prefix = f"[Private to {destination.removeprefix('console:dm:').capitalize()}]"
         else:
             return Delivery("failed", error="unknown chat")
+        if message.remove:
+            self.out.write(f"{prefix}: (message {message.edit_ref} removed)\n")
+            return Delivery("sent", ref=message.edit_ref)
         self.out.write(f"{prefix}: {reply.text}\n")
         if flat:
             numbered = [f"[{i}] {label}" for i, (label, _) in enumerate(flat, 1)]

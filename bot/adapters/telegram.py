@@ -284,6 +284,8 @@ class TelegramAdapter:
         reply = message.reply
         done = message.sent_parts  # parts of a long text that went out in an earlier attempt
         try:
+            if message.edit_ref is not None and message.remove:
+                return await self._remove(chat_id, int(message.edit_ref), reply)
             if message.edit_ref is not None:
                 return await self._edit(chat_id, int(message.edit_ref), reply)
             parts = split_text(reply.text)
@@ -337,7 +339,33 @@ class TelegramAdapter:
             raise
         return Delivery("sent", ref=str(message_id))
 
+    async def _remove(self, chat_id: int, message_id: int, reply: Reply) -> Delivery:
+        """Delete a message of ours; one older than 48 hours Telegram keeps, so its text is replaced instead."""
+        try:
+            await self.bot.delete_message(chat_id, message_id)
+            return Delivery("sent", ref=str(message_id))
+        except BadRequest as exc:
+            reason = _reason(exc)
+            if "not found" in reason:
+                return Delivery("sent", ref=str(message_id))  # already gone (deleted by hand, or the chat cleared)
+            if "can't be deleted" not in reason:
+                raise
+        await self.limiter.wait(chat_id)
+        text = html.escape(split_text(reply.text)[0], quote=False)
+        params: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML"}
+        try:
+            await self.bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params)  # no reply_markup: buttons go too
+            self.limiter.sent(chat_id)
+        except BadRequest as exc:
+            if "not modified" not in _reason(exc) and "not found" not in _reason(exc):
+                raise
+        return Delivery("sent", ref=str(message_id))
+
     # --- capabilities ---------------------------------------------------------------------------------
+
+    def private_link(self, start: str) -> str | None:
+        """A link that opens the private chat with the bot in one tap and sends /start <start> (needs getMe)."""
+        return f"https://t.me/{self.username}?start={start}" if self.username else None
 
     async def is_member(self, channel: ChatKey, user: UserKey) -> bool:
         """Whether user is a current member of the staff group, asked of Telegram each time."""

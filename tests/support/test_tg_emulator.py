@@ -583,6 +583,27 @@ async def test_misc_methods(emu: TelegramEmulator, bot: Bot) -> None:
     assert await bot.log_out()
 
 
+async def test_messages_older_than_48_hours_cannot_be_deleted_but_can_be_edited(
+    emu: TelegramEmulator, bot: Bot
+) -> None:
+    old = await bot.send_message(ALICE, "alt")
+    emu.send_text(ALICE, "auch alt")
+    users_old = emu.pending_updates()[-1]["message"]["message_id"]
+    emu.advance_clock(48 * 3600 - 2)
+    fresh = await bot.send_message(ALICE, "neu")
+    emu.advance_clock(2)  # now exactly 48 hours after the first two: Telegram refuses, as for anything older
+    with pytest.raises(BadRequest, match=r"^Message can't be deleted$"):
+        await bot.delete_message(ALICE, old.message_id)
+    with pytest.raises(BadRequest, match=r"^Message can't be deleted$"):
+        await bot.delete_message(ALICE, users_old)
+    assert not emu.messages(ALICE)[0].deleted
+    assert await bot.delete_message(ALICE, fresh.message_id)  # 2 seconds old
+    edited = await bot.edit_message_text("entfernt", ALICE, old.message_id)  # the bot may edit its own at any age
+    assert edited.text == "entfernt" and emu.messages(ALICE)[0].text == "entfernt"
+    refused = [c.description for c in emu.calls if c.method == "deleteMessage" and c.status == 400]
+    assert refused == ["Bad Request: message can't be deleted"] * 2  # Telegram's own words
+
+
 async def test_ptb_application_round_trip(emu: TelegramEmulator) -> None:
     """A real PTB Application (Updater long polling) against the emulator."""
 

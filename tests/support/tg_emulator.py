@@ -33,6 +33,7 @@ from tests.support.tg_emulator_state import (
     CHAT_ACTIONS,
     CONFLICT_POLL,
     CONFLICT_WEBHOOK,
+    DELETE_WINDOW_SECONDS,
     JSON,
     MAX_MESSAGE_LENGTH,
     NOT_MODIFIED,
@@ -196,7 +197,8 @@ class TelegramEmulator:
         self.webhook_secret = ""
         self.webhook_routes: dict[str, str] = {}  # public webhook URL -> where it really leads (see route_webhook)
         self.pusher: WebhookPusher | None = None
-        self._clock = clock
+        self._wall = clock
+        self._skew = 0.0  # advance_clock(): the emulator's time runs ahead of the given clock by this much
         self._strict_amp = strict_html_ampersand
         self._users: dict[int, EmuUser] = {}
         self._chats: dict[int, EmuChat] = {}
@@ -295,6 +297,9 @@ class TelegramEmulator:
         return web.json_response(body, status=status)
 
     # ----------------------------------------------------------------- helpers (HTTP side)
+
+    def _clock(self) -> float:
+        return self._wall() + self._skew
 
     def _now(self) -> int:
         return int(self._clock())
@@ -632,16 +637,23 @@ class TelegramEmulator:
         return admins
 
     async def _api_deleteMessage(self, p: Params) -> bool:
+        # Like Telegram: a message sent 48 hours ago or earlier can no longer be deleted by a bot (it can still
+        # edit its own messages, and a user can still delete them).
         chat = self._chat(p)
         message_id = p.get_int("message_id")
+        too_old = self._now() - DELETE_WINDOW_SECONDS
         for msg in self._sent.get(chat.id, []):
             if msg.message_id == message_id and not msg.deleted:
+                if msg.versions[0].date <= too_old:
+                    raise bad_request("message can't be deleted")
                 msg.deleted = True
                 self._event(chat.id, f"#{message_id} BOT deleted the message")
                 self._messages_signal.fire()
                 return True
         if message_id in chat.user_message_ids:
-            chat.user_message_ids.discard(message_id)
+            if chat.user_message_ids[message_id] <= too_old:
+                raise bad_request("message can't be deleted")
+            del chat.user_message_ids[message_id]
             self._event(chat.id, f"#{message_id} BOT deleted the user's message")
             return True
         raise bad_request("message to delete not found")
@@ -766,6 +778,10 @@ class TelegramEmulator:
         self._event(new_id, f"supergroup created from group {old_id}")
         return first, second
 
+    def advance_clock(self, seconds: float) -> None:
+        """Move the emulator's time forward (message dates, the 48-hour limit of deleteMessage, flood windows)."""
+        self._skew += seconds
+
     def set_unavailable(self, unavailable: bool = True) -> None:
         """An outage: every Bot API call answers 502 Bad Gateway until switched back."""
         self.unavailable = unavailable
@@ -816,7 +832,7 @@ class TelegramEmulator:
     def _user_message(self, user_id: int | UserHandle, chat_id: int | None, content: JSON, summary: str) -> int:
         user, chat = self._acting(user_id, chat_id)
         message_id = chat.next_message_id()
-        chat.user_message_ids.add(message_id)
+        chat.user_message_ids[message_id] = self._now()
         self._event(chat.id, f"#{message_id} {user.first_name}: {summary}")
         return self._updates.push(
             "message",

@@ -21,6 +21,8 @@ JSON = dict[str, Any]
 
 MAX_MESSAGE_LENGTH = 4096  # UTF-16 code units, after entity parsing
 MAX_CALLBACK_DATA_BYTES = 64
+# deleteMessage: "A message can only be deleted if it was sent less than 48 hours ago."
+DELETE_WINDOW_SECONDS = 48 * 3600
 
 MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
 _STATUS_ALIASES = {"owner": "creator", "banned": "kicked"}
@@ -108,7 +110,7 @@ class EmuChat:
     members: dict[int, str] = field(default_factory=dict)  # user_id -> status
     migrated_to: int | None = None
     last_message_id: int = 0
-    user_message_ids: set[int] = field(default_factory=set)
+    user_message_ids: dict[int, int] = field(default_factory=dict)  # a user's message id -> its date
 
     def next_message_id(self) -> int:
         self.last_message_id += 1
