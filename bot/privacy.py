@@ -1,4 +1,7 @@
-"""The family's rights and the retention rules: /mydata, /delete, and the purge of old personal fields."""
+"""The family's rights and the retention rules: /mydata, /delete, and the purge of old personal fields.
+
+/delete and the purge leave no copy in the database files (storage.db.erase_copies).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from bot.core import texts as T
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n
 from storage import repo
+from storage.db import erase_copies
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
 log = logging.getLogger(__name__)
@@ -97,6 +101,7 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
         tx.delete(consent)
     tx.execute(delete(DialogState).where(DialogState.user_id == user_id))
     tx.execute(delete(User).where(User.id == user_id))
+    erase_copies(tx)
     log.info("a family erased its data (%d request(s) withdrawn or stripped)", len(requests))
     return rows
 
@@ -154,4 +159,7 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
     inbound = int(
         tx.execute(delete(ProcessedInbound).where(ProcessedInbound.processed_at < now - timedelta(days=7))).rowcount  # type: ignore[attr-defined]
     )
-    return PurgeResult(count, sessions, outbox, inbound, len(idle_ids))
+    result = PurgeResult(count, sessions, outbox, inbound, len(idle_ids))
+    if result != PurgeResult(0, 0, 0, 0, 0):
+        erase_copies(tx)
+    return result
