@@ -1,6 +1,6 @@
-"""The family's rights and the retention rules: /mydata, /delete, and the purge of old personal fields.
+"""The family's right to erasure and the retention rules: /delete, and the purge of old personal fields.
 
-/delete and the purge leave no copy in the database files (storage.db.erase_copies).
+Both leave no copy in the database files (storage.db.erase_copies). /mydata is bot/mydata.py.
 """
 
 from __future__ import annotations
@@ -14,48 +14,12 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.core import texts as T
-from bot.core.hours import HoursData, district_ids, district_name
-from bot.core.i18n import LANGUAGES, I18n
 from storage import repo
 from storage.db import erase_copies
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
 log = logging.getLogger(__name__)
 CardRow = Callable[[Session, CallbackRequest, datetime], dict[str, Any]]
-
-
-def my_data(tx: Session, user_id: int, lang: str, i18n: I18n, hours: HoursData) -> str:
-    """Everything stored about a family, in their language."""
-    user = tx.get(User, user_id)
-    assert user is not None
-
-    def day(moment: datetime) -> str:
-        return i18n.format_day(lang, moment.astimezone(hours.timezone))
-
-    lines = [i18n.t(lang, T.MYDATA_HEADER)]
-    lines.append(f"• {i18n.t(lang, T.MYDATA_LANGUAGE)}: {LANGUAGES[lang].native if lang in LANGUAGES else lang}")
-    if user.district in district_ids(hours):
-        lines.append(f"• {i18n.t(lang, T.SUMMARY_LABELS['district'])}: {district_name(hours, user.district or '')}")
-    requests = tx.execute(select(CallbackRequest).where(CallbackRequest.user_id == user_id)).scalars().all()
-    for r in requests:
-        status = i18n.t(lang, T.FAMILY_STATUS.get(r.status, r.status))
-        lines.append(
-            "• " + i18n.t(lang, T.MYDATA_REQUEST, reference=r.reference, date=day(r.created_at), status=status)
-        )
-        for key, value in (("phone", r.phone), ("name", r.name), ("note", r.note)):
-            if value:
-                lines.append(f"   {i18n.t(lang, T.SUMMARY_LABELS[key])}: {value}")
-    consents = tx.execute(
-        select(ConsentRecord).where(ConsentRecord.user_id == user_id, ConsentRecord.action == "given")
-    ).scalars()
-    for c in consents:
-        purpose = i18n.t(lang, T.PURPOSES.get(c.purpose, c.purpose))
-        lines.append("• " + i18n.t(lang, T.MYDATA_CONSENT, purpose=purpose, version=c.text_version, date=day(c.at)))
-    if not requests:
-        lines.append(i18n.t(lang, T.MYDATA_NOTHING))
-    lines.append(i18n.t(lang, T.MYDATA_FOOTER))
-    return "\n".join(lines)
 
 
 def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[dict[str, Any]]:

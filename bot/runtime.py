@@ -43,6 +43,7 @@ from bot.core.texts import (
     SORRY,
 )
 from bot.family_rate import FamilyRate
+from bot.mydata import my_data
 from bot.staff_texts import EMERGENCY_DE
 from storage import repo
 from storage.db import Database, erase_copies
@@ -251,7 +252,7 @@ class Runtime:
             elif isinstance(effect, DataRequest):
                 lang = session.lang or "de"
                 if effect.action == "show":
-                    text = privacy.my_data(tx, user_id, lang, self.i18n, self.hours)
+                    text = my_data(tx, user_id, session, ctx)
                     writes.outbox.append(
                         {"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id}
                     )

@@ -1,5 +1,5 @@
-"""The family's rights through the real `elternlotse run` on SQLite: after /delete or the retention purge no copy
-of a personal value is left in the database files of the running bot."""
+"""The family's rights through the real `elternlotse run` on SQLite: /mydata in the family's language, and that
+after /delete or the retention purge no copy of a personal value is left in the database files of the running bot."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from pathlib import Path
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot.core.i18n import isolate
 from storage.db import Database
 from storage.models import Base, UTCDateTime
 from tests.support.tg_emulator import TelegramEmulator
-from tests.telegram.conftest import ANNA, STAFF_GROUP, BotProcess, Person
+from tests.telegram.conftest import ANNA, STAFF_GROUP, BotProcess, Person, tr
 
 PHONE_TYPED, PHONE, PHONE_SHOWN = "0234 9876543", "+492349876543", "+49 234 9876543"
 NAME, NOTE = "Zeynep Testname-QX7", "Brief vom Jobcenter QX7 – Mahnung"
@@ -82,12 +83,41 @@ async def claim(emu: TelegramEmulator, reference: str) -> None:
     assert PHONE_SHOWN in details.text and NAME in details.text
 
 
+async def test_mydata_in_arabic_shows_every_answer_and_the_health_topic_translated(
+    emu: TelegramEmulator, bot: BotProcess
+) -> None:
+    parent, reference = await request_callback(emu, 7311, "ar", "العربية")
+    shown = (await parent.command("mydata")).text
+    ar = tr("ar")
+    assert shown.startswith(ar("Das haben wir über Sie gespeichert:"))
+    for line in (
+        f"• {ar('Ihr Konto')}: {isolate('Telegram 7311')}",
+        f"• {ar('Sprache')}: العربية",
+        f"{ar('Thema')}: {ar('🩺 Gesundheit und Entwicklung des Kindes')}",
+        f"{ar('Kontakt')}: {ar('📞 Bitte anrufen')}",
+        f"{ar('Telefon')}: {isolate(PHONE)}",
+        f"{ar('Zeit')}: {ar('Vormittags (9–12 Uhr)')}",
+        f"{ar('Dringend')}: {ar('In den nächsten Tagen')}",
+        f"{ar('Name')}: {NAME}",
+        f"{ar('Ihre Nachricht')}: {NOTE}",
+        ar("wartet auf eine Fachkraft"),
+        isolate(reference),
+        ar("erteilt"),
+        ar("Mit /delete löschen wir alles sofort."),
+    ):
+        assert line in shown, line
+    assert ar("Thema") != "Thema" and "Gesundheit" not in shown and "Anfrage" not in shown  # no German left
+
+
 async def test_after_delete_no_personal_value_is_left_in_the_files_of_the_running_bot(
     emu: TelegramEmulator, bot: BotProcess, tmp_path: Path
 ) -> None:
     family = 7301
     parent, reference = await request_callback(emu, family, "de", "Deutsch")
     await claim(emu, reference)
+    shown = (await parent.command("mydata")).text
+    assert f"Telefon: {PHONE}" in shown and f"Name: {NAME}" in shown and f"Ihre Nachricht: {NOTE}" in shown
+    assert "Thema: 🩺 Gesundheit und Entwicklung des Kindes" in shown
     assert copies(tmp_path, personal_values(family))  # the scan sees the values while they are stored
 
     await parent.command("delete")
