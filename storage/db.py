@@ -113,7 +113,7 @@ class _SQLiteWriter:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self.scrub_pending = False  # an erasure committed, and its checkpoint has not succeeded yet
+        self.scrub_due: float | None = None  # an erasure's checkpoint has not succeeded yet: when to try again
         self.thread = threading.Thread(target=self._loop, name="sqlite-writer", daemon=True)
         self.thread.start()
 
@@ -130,7 +130,8 @@ class _SQLiteWriter:
     def _loop(self) -> None:
         while True:
             try:
-                job = self.jobs.get(timeout=RETRY_SCRUB_SECONDS if self.scrub_pending else None)
+                wait = None if self.scrub_due is None else max(0.0, self.scrub_due - time.monotonic())
+                job = self.jobs.get(timeout=wait)
             except queue.Empty:
                 self._scrub()
                 continue
@@ -179,7 +180,8 @@ class _SQLiteWriter:
                 else:
                     outcomes.append((job, result, None))
                     erased = erased or bool(session.info.get(ERASE_COPIES))
-        if erased or self.scrub_pending:
+        # A checkpoint a reader held up is tried again on its schedule, not after every batch: each try may wait.
+        if erased or (self.scrub_due is not None and time.monotonic() >= self.scrub_due):
             self._scrub()
         for job, result, error in outcomes:
             job.loop.call_soon_threadsafe(_settle, job.future, result, error)
@@ -205,7 +207,7 @@ class _SQLiteWriter:
             busy = 1
         finally:
             raw.close()
-        self.scrub_pending = bool(busy)
+        self.scrub_due = time.monotonic() + RETRY_SCRUB_SECONDS if busy else None
         if busy:
             log.warning("checkpoint after an erasure waits for a reader of the database; trying again")
         else:
