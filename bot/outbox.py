@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
-from storage.db import Database
+from storage.db import Database, erase_copies
 from storage.models import OutboxMessage, User
 
 if TYPE_CHECKING:
@@ -228,6 +228,7 @@ class OutboxSender:
             return current.status if current else "gone"
         if current.kind == "erase" and result.status != "retry":
             tx.delete(current)  # the last message to a family that erased itself leaves no trace
+            erase_copies(tx)  # not even in the database files
             return "gone"
         current.attempts += 1
         if result.new_destination:

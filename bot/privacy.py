@@ -1,4 +1,7 @@
-"""The family's rights and the retention rules: /mydata, /delete, and the purge of old personal fields."""
+"""The family's right to erasure and the retention rules: /delete, and the purge of old personal fields.
+
+Both leave no copy in the database files (storage.db.erase_copies). /mydata is bot/mydata.py.
+"""
 
 from __future__ import annotations
 
@@ -11,48 +14,13 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from bot.core import texts as T
-from bot.core.hours import HoursData, district_ids, district_name
-from bot.core.i18n import LANGUAGES, I18n
 from bot.staff_rows import retract_rows
 from storage import repo
+from storage.db import erase_copies
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
 log = logging.getLogger(__name__)
 CardRow = Callable[[Session, CallbackRequest, datetime], dict[str, Any]]
-
-
-def my_data(tx: Session, user_id: int, lang: str, i18n: I18n, hours: HoursData) -> str:
-    """Everything stored about a family, in their language."""
-    user = tx.get(User, user_id)
-    assert user is not None
-
-    def day(moment: datetime) -> str:
-        return i18n.format_day(lang, moment.astimezone(hours.timezone))
-
-    lines = [i18n.t(lang, T.MYDATA_HEADER)]
-    lines.append(f"• {i18n.t(lang, T.MYDATA_LANGUAGE)}: {LANGUAGES[lang].native if lang in LANGUAGES else lang}")
-    if user.district in district_ids(hours):
-        lines.append(f"• {i18n.t(lang, T.SUMMARY_LABELS['district'])}: {district_name(hours, user.district or '')}")
-    requests = tx.execute(select(CallbackRequest).where(CallbackRequest.user_id == user_id)).scalars().all()
-    for r in requests:
-        status = i18n.t(lang, T.FAMILY_STATUS.get(r.status, r.status))
-        lines.append(
-            "• " + i18n.t(lang, T.MYDATA_REQUEST, reference=r.reference, date=day(r.created_at), status=status)
-        )
-        for key, value in (("phone", r.phone), ("name", r.name), ("note", r.note)):
-            if value:
-                lines.append(f"   {i18n.t(lang, T.SUMMARY_LABELS[key])}: {value}")
-    consents = tx.execute(
-        select(ConsentRecord).where(ConsentRecord.user_id == user_id, ConsentRecord.action == "given")
-    ).scalars()
-    for c in consents:
-        purpose = i18n.t(lang, T.PURPOSES.get(c.purpose, c.purpose))
-        lines.append("• " + i18n.t(lang, T.MYDATA_CONSENT, purpose=purpose, version=c.text_version, date=day(c.at)))
-    if not requests:
-        lines.append(i18n.t(lang, T.MYDATA_NOTHING))
-    lines.append(i18n.t(lang, T.MYDATA_FOOTER))
-    return "\n".join(lines)
 
 
 def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[dict[str, Any]]:
@@ -100,6 +68,7 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
         tx.delete(consent)
     tx.execute(delete(DialogState).where(DialogState.user_id == user_id))
     tx.execute(delete(User).where(User.id == user_id))
+    erase_copies(tx)
     log.info("a family erased its data (%d request(s) withdrawn or stripped)", len(requests))
     return rows
 
@@ -160,4 +129,7 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
     inbound = int(
         tx.execute(delete(ProcessedInbound).where(ProcessedInbound.processed_at < now - timedelta(days=7))).rowcount  # type: ignore[attr-defined]
     )
-    return PurgeResult(count, sessions, outbox, inbound, len(idle_ids))
+    result = PurgeResult(count, sessions, outbox, inbound, len(idle_ids))
+    if result != PurgeResult(0, 0, 0, 0, 0):
+        erase_copies(tx)
+    return result

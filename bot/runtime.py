@@ -43,14 +43,16 @@ from bot.core.texts import (
     SORRY,
 )
 from bot.family_rate import FamilyRate
+from bot.mydata import my_data
 from bot.staff_rows import details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
-from storage.db import Database
+from storage.db import Database, erase_copies
 from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
+PERSONAL_SLOTS = ("phone", "name", "note")
 
 
 @dataclass
@@ -206,12 +208,14 @@ class Runtime:
         user = begun.user
         user_id, language, district = user.id, user.language, user.district
         ctx = replace(ctx, open_request=user.open_request)
-        session = DialogSession.from_json(begun.state)
-        session, effects = step(session, inbound.event, ctx)
+        before = DialogSession.from_json(begun.state)
+        session, effects = step(before, inbound.event, ctx)
         writes = _Writes()
         while effects:
             session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, writes)
         repo.add_outbox_rows(tx, writes.outbox)
+        if any(before.slots.get(key) and not session.slots.get(key) for key in PERSONAL_SLOTS):
+            erase_copies(tx)  # answers declined or dropped (or now kept by a request) leave no copy in the files
         if writes.erased:
             return True  # the family erased itself: no state, no profile to write
         if (session.lang, session.district) != (language, district):
@@ -252,7 +256,7 @@ class Runtime:
             elif isinstance(effect, DataRequest):
                 lang = session.lang or "de"
                 if effect.action == "show":
-                    text = privacy.my_data(tx, user_id, lang, self.i18n, self.hours)
+                    text = my_data(tx, user_id, session, ctx)
                     writes.outbox.append(
                         {"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id}
                     )

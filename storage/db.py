@@ -8,13 +8,21 @@ a dialog step took about 11 ms that way and about 1.4 ms with one thread hop per
 writer thread also matches SQLite itself, which admits one writer at a time. Under load the writer commits
 the units of work that queued up meanwhile together (group commit); if one fails, the batch is rolled back and
 each unit runs alone, so a failing unit takes only itself down. Every caller hears back only after its commit.
+
+Erasure (GDPR Art. 17) reaches the files, not only the rows: every SQLite connection zeroes what it frees
+(secure_delete), and a unit of work that erases calls erase_copies(); once it commits, the writer checkpoints the
+WAL into the database file and truncates it, so no older page image of an erased value survives in bot.db or
+bot.db-wal. PostgreSQL keeps dead row versions until VACUUM: see the README's data-protection part.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import queue
+import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,9 +34,24 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[Session], T]
 SQLITE_PREFIXES = ("sqlite+aiosqlite:///", "sqlite:///")
+ERASE_COPIES = "erase_copies"  # a Session.info key: this transaction erased personal data
+# How long the checkpoint after an erasure waits for another process's reader before the writer goes back to work;
+# it tries again after RETRY_SCRUB_SECONDS until it succeeds.
+SCRUB_BUSY_MS = 100
+RETRY_SCRUB_SECONDS = 1.0
+
+
+def erase_copies(session: Session) -> None:
+    """Ask that, once this transaction commits, no old copy of what it erased stays in the database files.
+
+    SQLite: a checkpoint that truncates the WAL, run by the writer thread before the callers hear back.
+    PostgreSQL: nothing can be done inside the application (dead row versions stay until VACUUM; README).
+    """
+    session.info[ERASE_COPIES] = True
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -50,7 +73,12 @@ def _sqlite_engine(path: Path) -> Engine:
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Transaction control is ours: pysqlite's own BEGIN handling loses updates (FACTS.md).
         dbapi_conn.isolation_level = None
-        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+        # secure_delete: whatever a statement frees (an erased phone number, a deleted row, a freed page) is
+        # overwritten with zeros, not left in the file. temp_store: sorts and temporary tables stay in memory,
+        # so no personal value goes into a temporary file.
+        pragmas = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000",
+                   "secure_delete=ON", "temp_store=MEMORY")  # fmt: skip
+        for pragma in pragmas:
             dbapi_conn.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
@@ -82,9 +110,11 @@ def _settle(future: asyncio.Future[Any], result: Any, error: BaseException | Non
 class _SQLiteWriter:
     """The one thread that talks to SQLite. Jobs that queue up while it works are committed together."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
-        self.sessions = sessions
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.sessions = sessionmaker(engine, expire_on_commit=False)
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self.scrub_due: float | None = None  # an erasure's checkpoint has not succeeded yet: when to try again
         self.thread = threading.Thread(target=self._loop, name="sqlite-writer", daemon=True)
         self.thread.start()
 
@@ -99,7 +129,15 @@ class _SQLiteWriter:
         self.thread.join()
 
     def _loop(self) -> None:
-        while (job := self.jobs.get()) is not None:
+        while True:
+            try:
+                wait = None if self.scrub_due is None else max(0.0, self.scrub_due - time.monotonic())
+                job = self.jobs.get(timeout=wait)
+            except queue.Empty:
+                self._scrub()
+                continue
+            if job is None:
+                return
             batch = [job]
             stopping = False
             while len(batch) < MAX_GROUP:
@@ -119,8 +157,11 @@ class _SQLiteWriter:
         """Commit the batch together; if anything in it fails, roll it all back and run each job alone.
 
         Failures are rare, so the common path pays for no savepoints; a failing job still takes only
-        itself down, because on the slow path every job has its own transaction.
+        itself down, because on the slow path every job has its own transaction. After a commit that erased
+        personal data the WAL is checkpointed before anyone hears back: "deleted" is said of the files too.
         """
+        outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        erased = False
         if len(batch) > 1:
             try:
                 with self.sessions() as session, session.begin():
@@ -128,17 +169,50 @@ class _SQLiteWriter:
             except Exception:  # somebody's job failed: nothing of the batch was kept
                 pass
             else:
-                for job, result in zip(batch, results, strict=True):
-                    job.loop.call_soon_threadsafe(_settle, job.future, result, None)
-                return
-        for job in batch:
+                outcomes = [(job, result, None) for job, result in zip(batch, results, strict=True)]
+                erased = bool(session.info.get(ERASE_COPIES))
+        if not outcomes:
+            for job in batch:
+                try:
+                    with self.sessions() as session, session.begin():
+                        result = job.work(session)
+                except Exception as exc:
+                    outcomes.append((job, None, exc))
+                else:
+                    outcomes.append((job, result, None))
+                    erased = erased or bool(session.info.get(ERASE_COPIES))
+        # A checkpoint a reader held up is tried again on its schedule, not after every batch: each try may wait.
+        if erased or (self.scrub_due is not None and time.monotonic() >= self.scrub_due):
+            self._scrub()
+        for job, result, error in outcomes:
+            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+
+    def _scrub(self) -> None:
+        """Checkpoint the WAL into the database file and truncate it: no older page image of an erased value stays.
+
+        Another process's open read transaction (e.g. `elternlotse status`) makes this wait at most SCRUB_BUSY_MS;
+        then the writer goes back to work and tries again later.
+        """
+        started = time.monotonic()
+        raw = self.engine.raw_connection()
+        try:
+            sqlite = raw.driver_connection
+            assert sqlite is not None
+            sqlite.execute(f"PRAGMA busy_timeout={SCRUB_BUSY_MS}")
             try:
-                with self.sessions() as session, session.begin():
-                    result = job.work(session)
-            except Exception as exc:
-                job.loop.call_soon_threadsafe(_settle, job.future, None, exc)
-            else:
-                job.loop.call_soon_threadsafe(_settle, job.future, result, None)
+                busy = sqlite.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                sqlite.execute("PRAGMA busy_timeout=30000")
+        except sqlite3.Error as exc:  # the type only: never let a message reach a log
+            log.error("checkpoint after an erasure failed: %s; trying again", type(exc).__name__)
+            busy = 1
+        finally:
+            raw.close()
+        self.scrub_due = time.monotonic() + RETRY_SCRUB_SECONDS if busy else None
+        if busy:
+            log.warning("checkpoint after an erasure waits for a reader of the database; trying again")
+        else:
+            log.debug("checkpoint after an erasure took %.1f ms", (time.monotonic() - started) * 1000)
 
 
 class Database:
@@ -152,7 +226,7 @@ class Database:
         self._writer: _SQLiteWriter | None = None
         if path is not None:
             self._sync = _sqlite_engine(path)
-            self._writer = _SQLiteWriter(sessionmaker(self._sync, expire_on_commit=False))
+            self._writer = _SQLiteWriter(self._sync)
         else:
             self._async = create_async_engine(url, hide_parameters=True)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)

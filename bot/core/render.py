@@ -50,7 +50,11 @@ def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]
         if key == "phone" and ctx.i18n.is_rtl(lang):
             shown = isolate(value)
         if key == "district":
-            shown = district_name(ctx.hours, value) if value != "unknown" else t(T.DONT_KNOW_DISTRICT)
+            # A district the hours file no longer names (an old request in /mydata) is shown by its id.
+            if value in district_ids(ctx.hours):
+                shown = district_name(ctx.hours, value)
+            else:
+                shown = t(T.DONT_KNOW_DISTRICT) if value == "unknown" else value
         lines.append(f"• {t(caption)}: {shown}")
     return "\n".join(lines)
 

@@ -128,10 +128,31 @@ SLOW_DOWN = N_(
 )
 STAFF_ONLY = N_("Dieser Befehl ist nur für das Team der Kita-Sozialarbeit.")
 MYDATA_HEADER = N_("Das haben wir über Sie gespeichert:")
+MYDATA_ACCOUNT = N_("Ihr Konto")
+MYDATA_CHAT = N_("Ihr Chat mit uns")
 MYDATA_LANGUAGE = N_("Sprache")
+MYDATA_SEEN = N_("Erste Nachricht: {start} · letzte Nachricht: {end}")
 MYDATA_REQUEST = N_("Anfrage {reference} vom {date}: {status}")
-MYDATA_CONSENT = N_("Einwilligung „{purpose}“ (Version {version}) vom {date}")
-MYDATA_NOTHING = N_("Außer Ihrer Sprachwahl haben wir nichts über Sie gespeichert.")
+MYDATA_CHANNEL = N_("Gestellt über")
+MYDATA_CLOSED = N_("Beendet")
+MYDATA_EMERGENCY = N_("Hinweis auf einen Notfall")
+# What an emergency recognised in the family's words is called when /mydata shows it (bot.core.emergency.Category).
+EMERGENCY_KINDS = {
+    "medical": N_("ärztlicher Notfall eines Kindes"),
+    "fire": N_("Feuer"),
+    "violence": N_("Gewalt oder Bedrohung"),
+    "suicide": N_("Gedanken an Suizid"),
+    "sexual_abuse": N_("sexuelle Gewalt"),
+    "child_danger": N_("Kind vermisst oder in Gefahr"),
+    "homeless": N_("ohne Wohnung"),
+}
+MYDATA_CONSENT = N_("Einwilligung „{purpose}“: {status} am {date} (Text Version {version})")
+CONSENT_ACTIONS = {"given": N_("erteilt"), "declined": N_("abgelehnt"), "withdrawn": N_("widerrufen")}
+MYDATA_UNSENT = N_("Angaben für eine Anfrage, noch nicht abgeschickt:")
+MYDATA_STEP = N_("Aktueller Schritt")
+MYDATA_CONSENT_STEP = N_("Ihre Einwilligung")
+MYDATA_WRITING = N_("eine Nachricht an Ihre Fachkraft zu {reference}")
+MYDATA_NOTHING = N_("Anfragen oder Einwilligungen von Ihnen haben wir nicht gespeichert.")
 MYDATA_FOOTER = N_("Mit /delete löschen wir alles sofort.")
 CONFIRM_DELETE = N_(
     "Wirklich alles löschen? Dann löschen wir sofort alle Ihre Angaben und ziehen offene Anfragen zurück."
