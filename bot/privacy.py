@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.core import texts as T
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n
+from bot.core.render import phone_shown
 from storage import repo
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
@@ -39,7 +41,8 @@ def my_data(tx: Session, user_id: int, lang: str, i18n: I18n, hours: HoursData) 
         lines.append(
             "• " + i18n.t(lang, T.MYDATA_REQUEST, reference=r.reference, date=day(r.created_at), status=status)
         )
-        for key, value in (("phone", r.phone), ("name", r.name), ("note", r.note)):
+        phone = r.phone and phone_shown(r.phone, partial(i18n.t, lang), i18n.is_rtl(lang))  # with its extension
+        for key, value in (("phone", phone), ("name", r.name), ("note", r.note)):
             if value:
                 lines.append(f"   {i18n.t(lang, T.SUMMARY_LABELS[key])}: {value}")
     consents = tx.execute(

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
-
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from bot.core.phone import international
 from storage.models import CallbackRequest
 
 STAFF_HELP = (
@@ -63,15 +62,20 @@ def escalation_text(
     return "\n".join(lines)
 
 
+def phone_text(stored: str) -> str:
+    """A stored number as staff dial it, with its extension: "+49 234 1234567, Durchwahl 12"."""
+    number, extension = international(stored)
+    return f"{number}, Durchwahl {extension}" if extension else number
+
+
 def details_text(request: CallbackRequest) -> str:
     """The contact details, for the responsible staff member's private chat only."""
-    phone = request.phone
-    if phone:
-        phone = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     lines = [
         f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
         f"Name: {request.name or 'nicht angegeben'}",
-        f"Telefon: {phone}" if phone else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
+        f"Telefon: {phone_text(request.phone)}"
+        if request.phone
+        else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
         f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · Dringend: {'ja' if request.urgent else 'nein'}",
         f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
     ]

@@ -28,6 +28,7 @@ from bot.core.events import (
 )
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n, isolate
+from bot.core.phone import check_phone
 from bot.core.render import consent_summary, hours_text
 from bot.core.render import number as _number
 
@@ -398,12 +399,13 @@ class _Turn:
             self.say(self.t(node.hint or T.USE_BUTTONS))
             self.say(self.t(T.IN_DANGER))
         elif node.kind == "phone":
-            phone = T.normalise_phone(text)
-            if phone is not None:
-                self.s.slots[node.slot] = phone
+            checked = check_phone(text)
+            if checked.number is not None:
+                self.s.slots[node.slot] = checked.number
                 self.enter(node.next or MENU, push=True)
                 return
-            self.say(self.t(node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
+            hint = {"service": T.PHONE_SERVICE, "letters": T.PHONE_LETTERS}.get(checked.problem or "")
+            self.say(self.t(hint or node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
             self.say(self.t(T.IN_DANGER))
         else:
             if node.max_length and len(text) > node.max_length:

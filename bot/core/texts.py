@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import phonenumbers
-
 from bot.core.i18n import N_
+from bot.core.phone import check_phone
 from bot.core.typed import clean_text as clean_text  # input cleaning lives in bot/core/typed.py
 
 PICK_LANGUAGE = N_("Bitte wählen Sie Ihre Sprache.")
@@ -67,15 +66,20 @@ SUMMARY_LABELS = {
     "note": N_("Ihre Nachricht"),
 }
 
+
 def normalise_phone(raw: str, region: str = "DE") -> str | None:
-    """E.164 for a valid number (default region DE), else None."""
-    try:
-        number = phonenumbers.parse(clean_text(raw), region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The stored form of a number a social worker can call (E.164, extension kept), else None."""
+    return check_phone(raw, region).number
+
+
+PHONE_SERVICE = N_(
+    "Diese Nummer können wir nicht anrufen: Sondernummern und Servicenummern (zum Beispiel 0900, 0180 oder 0800) "
+    "gehen nicht. Bitte schreiben Sie Ihre Handynummer oder Festnetznummer."
+)
+PHONE_LETTERS = N_(
+    "In einer Telefonnummer stehen keine Buchstaben. Bitte schreiben Sie nur Ziffern, zum Beispiel: {example}"
+)
+PHONE_EXTENSION = N_("{number}, Durchwahl {extension}")
 
 
 # --- the staff queue, seen by the family -------------------------------------------------------------------
