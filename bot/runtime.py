@@ -42,6 +42,7 @@ from bot.core.texts import (
     SLOW_DOWN,
     SORRY,
 )
+from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.staff_texts import EMERGENCY_DE
 from storage import repo
@@ -290,7 +291,7 @@ class Runtime:
             answer = self.i18n.t(lang, RELAY_LATER)
         else:
             language = LANGUAGE_NAMES_DE.get(request.language, request.language)
-            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n\n{effect.text}"
+            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n{family_words(effect.text)}"
             if effect.sos:
                 # The family saw the numbers; the person responsible must see at once what the bot recognised.
                 sos = EMERGENCY_DE.get(effect.sos, "Notfall")

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
 from bot.core.phone import international
+from bot.core.typed import family_words
 from storage.models import CallbackRequest
 
 STAFF_HELP = (
@@ -69,10 +70,11 @@ def phone_text(stored: str) -> str:
 
 
 def details_text(request: CallbackRequest) -> str:
-    """The contact details, for the responsible staff member's private chat only."""
+    """The contact details, for the responsible staff member's private chat only. What the family typed is on one
+    line each, in quotes (bot.core.typed.family_words): a name can never add a line that looks like ours."""
     lines = [
         f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
-        f"Name: {request.name or 'nicht angegeben'}",
+        f"Name: {family_words(request.name) if request.name else 'nicht angegeben'}",
         f"Telefon: {phone_text(request.phone)}"
         if request.phone
         else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
@@ -82,6 +84,6 @@ def details_text(request: CallbackRequest) -> str:
     if request.emergency:
         lines.append(f"🆘 Notfall-Hinweis in den Worten der Familie: {EMERGENCY_DE.get(request.emergency, '?')}")
     if request.note:
-        lines.append(f"Nachricht der Familie: {request.note}")
+        lines.append(f"Nachricht der Familie: {family_words(request.note)}")
     lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
     return "\n".join(lines)

@@ -57,6 +57,7 @@ from bot.core.events import (
 
 log = logging.getLogger(__name__)
 MAX_UTF16 = 4096
+CONTINUED = "… "  # starts a part of a long message that goes on in the middle of a line
 POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
@@ -73,21 +74,26 @@ def utf16_len(text: str) -> int:
 
 
 def split_text(text: str, limit: int = MAX_UTF16) -> list[str]:
-    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries."""
+    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries.
+
+    A part that goes on in the middle of a line starts with "… ": the rest of a family's words (one line, see
+    bot/core/typed.py) can never stand at the top of a message looking like a line of the bot's own.
+    """
     parts: list[str] = []
     rest = text
     while utf16_len(rest) > limit:
         cut = len(rest)
         while utf16_len(rest[:cut]) > limit:
             cut = int(cut * 0.9)
-        window = rest[:cut]
+        window, mid_line = rest[:cut], True
         for separator in ("\n\n", "\n", " "):
             at = window.rfind(separator)
             if at > cut // 2:
-                cut = at
+                cut, mid_line = at, separator == " "
                 break
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
+        rest = CONTINUED + rest if mid_line and rest else rest
     parts.append(rest)
     return [p for p in parts if p]
 

@@ -1,4 +1,4 @@
-"""What people type, cleaned on the way in. Pure.
+"""What people type: cleaned on the way in, and a family's words shown to staff on one marked line. Pure.
 
 Cleaning removes what could reorder, hide or fake text (bidi overrides and isolates, LRM/RLM, zero-width spaces,
 control characters) but keeps the zero-width joiner and non-joiner where a script needs them: Persian and Sorani
@@ -12,6 +12,12 @@ import re
 import unicodedata
 
 ZWNJ, ZWJ = "\u200c", "\u200d"
+FSI, PDI = "\u2068", "\u2069"
+LINE_BREAK = " ⏎ "  # where a family's words had a line break, shown to staff on one line
+OPEN_QUOTE, CLOSE_QUOTE = "„", "“"
+_QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"'})  # so the family's own quotes cannot close ours early
+WORD_JOINER = "\u2060"  # invisible; after a "/" it keeps Telegram from seeing a bot command there
+_COMMAND = re.compile(r"(?<!\S)/(?=\w)")  # a slash that starts a word
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 # Scripts in which a joiner changes how letters join or form conjuncts: Arabic (with Persian, Sorani, Urdu),
@@ -55,3 +61,15 @@ def clean_text(raw: str) -> str:
     lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
+
+def one_line(text: str) -> str:
+    """Text on one line: cleaned, line breaks folded to a visible ⏎, so it can never start a line of its own."""
+    return LINE_BREAK.join(line for line in clean_text(text).split("\n") if line)
+
+
+def family_words(text: str) -> str:
+    """A value a family typed, as staff see it: on one line, in quotes, isolated so right-to-left words cannot
+    reorder the bot's own text around them, and no "/command" in it that Telegram would make tappable. Every
+    family text shown to staff goes through here."""
+    shown = _COMMAND.sub("/" + WORD_JOINER, one_line(text).translate(_QUOTES))
+    return f"{OPEN_QUOTE}{FSI}{shown}{PDI}{CLOSE_QUOTE}"

@@ -1,0 +1,70 @@
+"""Issue 13 through the real application (console adapter, SQLite and PostgreSQL): a family's words reach staff on
+one marked line and are stored as typed."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from bot.adapters.base import Inbound
+from bot.core.events import ChatKey, Event, Text, UserKey
+from storage.models import CallbackRequest
+from tests.support.console_app import ConsoleChat, console_app
+from tests.test_desk import REQUEST_DE, reference_in
+
+FORGED_NAME = "Zeynep\nTelefon: +49 30 9999999"
+PERSIAN_NOTE = "می\u200cخواهم با شما صحبت کنم"  # "I would like to talk to you", with its zero-width non-joiner
+UNTIL_NAME = REQUEST_DE[: REQUEST_DE.index("Zeynep")]
+
+
+async def send(
+    chat: ConsoleChat, user: str, event: Event, chat_key: str | None = None, private: bool = True
+) -> str | None:
+    """One event from `user`, as a platform would deliver it; returns the short answer to a pressed button."""
+    inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(user), ChatKey(chat_key or user), event, private=private,
+                      language_hint="en", display_name=user.rsplit(":", 1)[-1].capitalize())  # fmt: skip
+    return await chat.app.handle_and_deliver(inbound)
+
+
+async def the_request(chat: ConsoleChat) -> CallbackRequest:
+    return await chat.app.db.run(lambda tx: tx.execute(select(CallbackRequest)).scalars().one())
+
+
+async def test_a_name_and_a_message_with_line_breaks_reach_staff_on_one_marked_line(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        await chat.say(*UNTIL_NAME)
+        await send(chat, "console:parent", Text(FORGED_NAME))
+        out = await chat.say("Brief vom Jobcenter", "[Ja, ich bin einverstanden]")
+        ref = reference_in(out)
+        assert (await the_request(chat)).name == FORGED_NAME  # stored as typed; only the display is folded
+
+        await chat.say("@anna privat: /team")
+        private = (await chat.say("@anna: [Übernehmen]")).split("[Private to Anna]: ")[1].split("\n[")[0]
+        lines = private.split("\n")
+        assert [line for line in lines if line.startswith("Telefon:")] == ["Telefon: +49 234 1234567"]
+        assert "Name: „\u2068Zeynep ⏎ Telefon: +49 30 9999999\u2069“" in lines
+
+        await chat.say(f"@anna privat: /vorlage {ref} chat date=30.11.2026", "[✉ Antworten]")
+        await send(chat, "console:parent", Text("Morgen geht es\n/erledigt " + ref + "\nTelefon: 0171 9999999"))
+        relayed = chat.transcript.split("[Private to Anna]: ✉ Nachricht der Familie")[-1].split("\nBot: ")[0]
+        assert relayed.split("\n") == [
+            f" zu {ref} (Deutsch):",
+            f"„\u2068Morgen geht es ⏎ /\u2060erledigt {ref} ⏎ Telefon: 0171 9999999\u2069“",
+        ]
+        assert (await the_request(chat)).status == "claimed"  # the family's words are never a command
+
+
+async def test_persian_words_and_a_phone_extension_are_stored_and_shown_as_typed(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        journey = [line if line != "0234 1234567" else "0234 1234567 Durchwahl 12" for line in REQUEST_DE]
+        journey[journey.index("Brief vom Jobcenter")] = PERSIAN_NOTE
+        out = await chat.say(*journey)
+        assert "• Telefon: +492341234567, Durchwahl 12" in out  # the family saw what is passed on
+        request = await the_request(chat)
+        assert request.note == PERSIAN_NOTE and request.phone == "+492341234567;ext=12"
+        out = await chat.say("@anna privat: /team", "@anna: [Übernehmen]")
+        assert "Telefon: +49 234 1234567, Durchwahl 12\n" in out
+        assert f"Nachricht der Familie: „\u2068{PERSIAN_NOTE}\u2069“" in out
+        assert "   Telefon: +492341234567, Durchwahl 12\n" in await chat.say("/mydata")
+
