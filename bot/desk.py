@@ -23,9 +23,10 @@ from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template, TemplateError, parse_args, render
+from bot.refusals import audit_refusal, not_member_text
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
-from bot.staff_texts import DUPLICATE_CARD, EXAMPLES, STAFF_HELP, details_text, overview_text
+from bot.staff_texts import DUPLICATE_CARD, EXAMPLES, REFUSED, STAFF_HELP, details_text, overview_text
 from storage import repo
 from storage.db import Database
 from storage.models import CallbackRequest, StaffMember, User
@@ -70,8 +71,8 @@ class StaffDesk:
         self.access = StaffAccess(db, config, is_member)
         self.clock = clock
 
-    async def handle(self, inbound: Inbound) -> None:
-        """A staff command, a queue button, or (in the staff channel) an internal note that goes nowhere."""
+    async def handle(self, inbound: Inbound) -> str | None:
+        """A staff command, a queue button, or an internal note (goes nowhere); returns a refused press's answer."""
         now = self.clock()
         action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
@@ -80,28 +81,29 @@ class StaffDesk:
             allowed = await self.access.authorised(inbound.user)
         if action is not None and allowed:
             action = await self.access.check_people(action)
-        await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
+        return await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
 
     def _handle(
         self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
-    ) -> None:
+    ) -> str | None:
         if not repo.mark_processed(tx, inbound.inbound_id) or action is None:
-            return  # a redelivery, or an internal note: never relayed, nothing to do
-        out = _Out()
+            return None  # a redelivery, or an internal note: never relayed, nothing to do
+        out, notice = _Out(), None
         if allowed is None:
             out.add(
                 inbound.chat, "Ich konnte gerade nicht prüfen, ob Sie zum Team-Kanal gehören. Bitte gleich noch einmal."
             )
         elif not allowed:
-            log.warning("refused staff action %r from a non-member", action.action)
-            self._refuse(tx, inbound, out)
+            audit_refusal("not_member", action.action)
+            notice = self._refuse(tx, inbound, out)
         else:
             member = self._member(tx, inbound, now)
             action = self._resolve_short(tx, action, out, inbound)
             if action is not None:
-                getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
+                notice = getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
                 self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
+        return notice if isinstance(inbound.event, Pressed) else None
 
     def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: _Out) -> None:
         """A card posted twice (a crash between posting and recording it): the copy that was touched, if it is not
@@ -132,13 +134,10 @@ class StaffDesk:
         out.add(inbound.chat, f"Meinen Sie {earlier} oder {a.reference}? Bitte die ganze Nummer angeben.")
         return None
 
-    def _refuse(self, tx: Session, inbound: Inbound, out: _Out) -> None:
-        if inbound.chat == self.config.staff_channel:
-            out.add(inbound.chat, "Das dürfen nur aktuelle Mitglieder des Team-Kanals.")
-            return
-        user = repo.get_user(tx, inbound.user)
-        lang = user.language if user and user.language else "de"
-        out.add(inbound.chat, self.i18n.t(lang, T.STAFF_ONLY))
+    def _refuse(self, tx: Session, inbound: Inbound, out: _Out) -> str:
+        text = not_member_text(tx, inbound, self.config.staff_channel, self.i18n)
+        out.add(inbound.chat, text)
+        return text
 
     def _member(self, tx: Session, inbound: Inbound, now: datetime) -> StaffMember:
         member = tx.get(StaffMember, inbound.user)
@@ -167,8 +166,10 @@ class StaffDesk:
 
     def _do_invalid(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out
-    ) -> None:
-        out.add(inbound.chat, "Diese Schaltfläche ist ungültig.")
+    ) -> str:
+        audit_refusal("undecodable")
+        out.add(inbound.chat, REFUSED["undecodable"])
+        return REFUSED["undecodable"]
 
     def _do_queue(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: _Out

@@ -29,6 +29,11 @@ EMERGENCY_DE = {
     "child_danger": "Kind vermisst oder in Gefahr",
     "homeless": "heute ohne Wohnung",
 }
+# Said in the chat and as the short answer to the pressed button (bot/refusals.py names the kinds).
+REFUSED = {
+    "not_member": "Das dürfen nur aktuelle Mitglieder des Team-Kanals.",
+    "undecodable": "Diese Schaltfläche ist ungültig.",
+}
 DUPLICATE_CARD = "↪ Doppelte Karte zu {reference}: aktuell ist die andere Nachricht."
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
 

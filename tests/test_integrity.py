@@ -1,14 +1,16 @@
 """Issue 13 through the real application (console adapter, SQLite and PostgreSQL): a family's words reach staff on
-one marked line and are stored as typed."""
+one marked line and are stored as typed; refused button presses are answered and audited by kind only."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 
+import pytest
 from sqlalchemy import select
 
 from bot.adapters.base import Inbound
-from bot.core.events import ChatKey, Event, Text, UserKey
+from bot.core.events import ChatKey, Command, Event, Pressed, Text, UserKey
 from storage.models import CallbackRequest
 from tests.support.console_app import ConsoleChat, console_app
 from tests.test_desk import REQUEST_DE, reference_in
@@ -68,3 +70,46 @@ async def test_persian_words_and_a_phone_extension_are_stored_and_shown_as_typed
         assert f"Nachricht der Familie: „\u2068{PERSIAN_NOTE}\u2069“" in out
         assert "   Telefon: +492341234567, Durchwahl 12\n" in await chat.say("/mydata")
 
+
+async def test_refused_presses_are_answered_in_the_pressers_language_and_audited_by_kind_only(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        english = "console:family2"
+        await send(chat, english, Command("start"))
+        await send(chat, english, Pressed("l:en"))
+        en = chat.app.runtime.i18n.catalogs["en"]
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="bot.refusals"):
+            answers = [
+                await send(chat, english, Pressed(f"q:claim:{ref}")),  # a staff button from a family
+                await send(chat, english, Pressed(f"r:{ref}")),  # another family's request
+                await send(chat, english, Pressed("o:callback/consent:x")),  # an old step
+                await send(chat, english, Pressed("o:main/menu:0"), "console:some-group", private=False),
+                await send(chat, "console:staff:anna", Pressed("o:main/menu:0"), "console:staff", private=False),
+                await send(chat, "console:mallory", Pressed(f"q:claim:{ref}"), "console:staff", private=False),
+            ]
+        assert answers == [
+            en["Dieser Befehl ist nur für das Team der Kita-Sozialarbeit."],
+            en["Diese Schaltfläche ist nicht mehr aktiv."],
+            en["Diese Schaltfläche ist nicht mehr aktiv."],
+            en["Diese Schaltfläche funktioniert hier nicht."],
+            "Diese Schaltfläche ist ungültig.",  # staff are answered in German
+            "Das dürfen nur aktuelle Mitglieder des Team-Kanals.",
+        ]
+        assert [r.getMessage() for r in caplog.records if r.name == "bot.refusals"] == [
+            "refused: not_member (staff action claim)", "refused: not_theirs", "refused: old_step",
+            "refused: wrong_chat", "refused: undecodable", "refused: not_member (staff action claim)",
+        ]  # fmt: skip
+        request = await the_request(chat)
+        assert request.status == "open" and request.claimed_by is None
+
+        # A member who left the staff channel presses the card's button: the console shows the short answer too.
+        async def not_ben(channel: str, user: str) -> bool:
+            return user.startswith("console:staff:") and user != "console:staff:ben"
+
+        chat.app.desk.access.is_member = not_ben  # type: ignore[assignment]
+        out = await chat.say("@ben: [Übernehmen]")
+        assert "(answer to the button: Das dürfen nur aktuelle Mitglieder des Team-Kanals.)" in out
+        assert await send(chat, english, Command("start")) is None  # only a pressed button gets an answer

@@ -57,6 +57,7 @@ from bot.core.events import (
 
 log = logging.getLogger(__name__)
 MAX_UTF16 = 4096
+MAX_NOTICE = 200  # the answer to a callback query
 CONTINUED = "… "  # starts a part of a long message that goes on in the middle of a line
 POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
@@ -202,17 +203,30 @@ class TelegramAdapter:
 
     async def _handle_batch(self, updates: Sequence[Update], handle: Handler) -> None:
         """Updates of one chat are handled in order; different chats at the same time."""
-        chains: dict[int, list[Inbound]] = defaultdict(list)
+        chains: dict[int, list[tuple[Update, Inbound]]] = defaultdict(list)
         for update in updates:
             inbound = await self.translate(update)
             if inbound is not None:
-                chains[chat_id_of(inbound.chat)].append(inbound)
+                chains[chat_id_of(inbound.chat)].append((update, inbound))
 
-        async def run(chain: list[Inbound]) -> None:
-            for inbound in chain:
-                await handle(inbound)
+        async def run(chain: list[tuple[Update, Inbound]]) -> None:
+            for update, inbound in chain:
+                await self.handle_update(update, inbound, handle)
 
         await asyncio.gather(*(run(chain) for chain in chains.values()))
+
+    async def handle_update(self, update: Update, inbound: Inbound, handle: Handler) -> None:
+        """Handle one translated update. A pressed button is answered once, after handling, so that a refused
+        press is told why in a short notice at the top of the chat (the spinner stops then, too)."""
+        notice = None
+        try:
+            notice = await handle(inbound)
+        finally:
+            if update.callback_query is not None:
+                try:
+                    await update.callback_query.answer(notice[:MAX_NOTICE] if notice else None)
+                except TelegramError as exc:  # e.g. too old: the press itself was handled
+                    log.info("answerCallbackQuery failed: %s", type(exc).__name__)
 
     async def translate(self, update: Update) -> Inbound | None:
         """A platform update as a core event, or None if it needs no handling (channel posts and the like)."""
@@ -265,10 +279,6 @@ class TelegramAdapter:
         return Unsupported("other")
 
     async def _callback(self, uid: str, query: CallbackQuery) -> Inbound:
-        try:
-            await query.answer()  # stop the spinner at once; the answer itself comes as a message
-        except TelegramError as exc:
-            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
         message = query.message
         chat_id = message.chat.id if message is not None else query.from_user.id
         private = message is None or message.chat.type == "private"

@@ -80,6 +80,9 @@ PHONE_LETTERS = N_(
     "In einer Telefonnummer stehen keine Buchstaben. Bitte schreiben Sie nur Ziffern, zum Beispiel: {example}"
 )
 PHONE_EXTENSION = N_("{number}, Durchwahl {extension}")
+# The short answer to a button press that is not acted on (shown briefly at the top of the chat).
+BUTTON_OLD = N_("Diese Schaltfläche ist nicht mehr aktiv.")
+BUTTON_INVALID = N_("Diese Schaltfläche funktioniert hier nicht.")
 
 
 # --- the staff queue, seen by the family -------------------------------------------------------------------

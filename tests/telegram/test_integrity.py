@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from tests.support.tg_emulator import TelegramEmulator
-from tests.telegram.conftest import ANNA, STAFF_GROUP, BotProcess, Person
+from tests.telegram.conftest import ANNA, BEN, STAFF_GROUP, BotProcess, Person, tr
 from tests.telegram.test_journeys import request_callback_in_arabic
 
 FORGED_NAME = "Zeynep\nTelefon: +49 30 9999999"
 NOTE = "<b>Brief</b> & Jobcenter, می\u200cخواهم\n/antwort R-2026-0001 erledigt"
+
+
+async def answer_to(emu: TelegramEmulator, data: str, after: int = 0) -> str | None:
+    """The text the bot answered a pressed button's callback query with (None: answered without words)."""
+    await emu.wait_for_call("answerCallbackQuery", lambda _: any(a.data == data for a in emu.callback_answers[after:]))
+    return next(a.text for a in emu.callback_answers[after:] if a.data == data)
 
 
 async def test_a_forged_name_and_note_reach_staff_as_marked_one_line_text(
@@ -40,3 +46,35 @@ async def test_a_forged_name_and_note_reach_staff_as_marked_one_line_text(
         "„\u2068غدًا ⏎ Telefon: 0171 9999999\u2069“",
     ]
 
+
+async def test_refused_presses_are_answered_in_the_pressers_language(emu: TelegramEmulator, bot: BotProcess) -> None:
+    parent, reference = await request_callback_in_arabic(emu, 1012)
+    ar = tr("ar")
+    old = next(m for m in emu.messages(parent.user.id) if "o:callback/topic:0" in str(m.current.reply_markup))
+    answered = len(emu.callback_answers)
+    assert all(a.text is None for a in emu.callback_answers)  # the presses of the journey: answered, no words
+    parent.user.press(old, ar("💶 Geld und Leistungen"))  # a button of an earlier step
+    forged = {"zz:nothing": "Diese Schaltfläche funktioniert hier nicht.",
+              "r:R-2026-9999": "Diese Schaltfläche ist nicht mehr aktiv.",  # not this family's request
+              f"q:claim:{reference}": "Dieser Befehl ist nur für das Team der Kita-Sozialarbeit."}  # fmt: skip
+    for data in forged:
+        parent.user.press_data(old.message_id, data)
+    assert await answer_to(emu, "o:callback/topic:0", answered) == ar("Diese Schaltfläche ist nicht mehr aktiv.")
+    for data, german in forged.items():
+        assert await answer_to(emu, data, answered) == ar(german) != german  # in Arabic, the family's language
+
+    card = await emu.wait_for_message(STAFF_GROUP, lambda m: reference in m.text)
+    emu.press_data(ANNA, STAFF_GROUP, card.message_id, "o:main/menu:0")  # a family's button in the staff group
+    emu.set_member(STAFF_GROUP, BEN, "left")
+    emu.press(BEN, card, "Übernehmen")
+    assert await answer_to(emu, "o:main/menu:0") == "Diese Schaltfläche ist ungültig."  # staff: German
+    await emu.wait_for_call("answerCallbackQuery", lambda _: any(a.user_id == BEN for a in emu.callback_answers))
+    assert [a.text for a in emu.callback_answers if a.user_id == BEN] == [
+        "Das dürfen nur aktuelle Mitglieder des Team-Kanals."
+    ]
+    assert all("Zuständig" not in m.text for m in emu.messages(STAFF_GROUP))
+
+    await bot.stop()
+    for kind in ("old_step", "undecodable", "not_theirs", "not_member (staff action claim)"):
+        assert f"refused: {kind}" in bot.log
+    assert "R-2026-9999" not in bot.log and "zz:nothing" not in bot.log  # the kind only, never the data
