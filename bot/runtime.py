@@ -139,13 +139,16 @@ class Runtime:
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))
 
     async def refuse(self, inbound: Inbound, kind: str) -> str | None:
-        """A family's button pressed where it does not belong (a group): recorded once, answered briefly."""
-        lang = inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de"
+        """A family's button pressed where it does not belong (a group): recorded once, answered briefly in the
+        family's chosen language (else the one its app names)."""
+        hint = inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de"
 
         def write(tx: Session) -> str | None:
             if not repo.mark_processed(tx, inbound.inbound_id):
                 return None
             audit_refusal(kind)
+            user = repo.get_user(tx, inbound.user)
+            lang = user.language if user is not None and user.language in self.i18n.enabled else hint
             return self.i18n.t(lang or "de", BUTTON_INVALID)
 
         return await self.db.run(write)

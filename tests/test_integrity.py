@@ -21,11 +21,11 @@ UNTIL_NAME = REQUEST_DE[: REQUEST_DE.index("Zeynep")]
 
 
 async def send(
-    chat: ConsoleChat, user: str, event: Event, chat_key: str | None = None, private: bool = True
+    chat: ConsoleChat, user: str, event: Event, chat_key: str | None = None, private: bool = True, hint: str = "en"
 ) -> str | None:
     """One event from `user`, as a platform would deliver it; returns the short answer to a pressed button."""
     inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(user), ChatKey(chat_key or user), event, private=private,
-                      language_hint="en", display_name=user.rsplit(":", 1)[-1].capitalize())  # fmt: skip
+                      language_hint=hint, display_name=user.rsplit(":", 1)[-1].capitalize())  # fmt: skip
     return await chat.app.handle_and_deliver(inbound)
 
 
@@ -86,7 +86,8 @@ async def test_refused_presses_are_answered_in_the_pressers_language_and_audited
                 await send(chat, english, Pressed(f"q:claim:{ref}")),  # a staff button from a family
                 await send(chat, english, Pressed(f"r:{ref}")),  # another family's request
                 await send(chat, english, Pressed("o:callback/consent:x")),  # an old step
-                await send(chat, english, Pressed("o:main/menu:0"), "console:some-group", private=False),
+                # in a group, where the app says Arabic: the family's own choice of English wins
+                await send(chat, english, Pressed("o:main/menu:0"), "console:some-group", private=False, hint="ar"),
                 await send(chat, "console:staff:anna", Pressed("o:main/menu:0"), "console:staff", private=False),
                 await send(chat, "console:mallory", Pressed(f"q:claim:{ref}"), "console:staff", private=False),
             ]
