@@ -18,7 +18,7 @@ from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
 from bot.core.emergency_file import load_matcher
-from bot.core.events import ChatKey, ChatMoved, Command, Reachability, Text, UserKey
+from bot.core.events import ChatKey, ChatMoved, Command, Pressed, Reachability, Text, UserKey
 from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
@@ -58,50 +58,57 @@ class App:
     def staff_channel(self) -> str:
         return self.desk.config.staff_channel
 
-    async def route(self, inbound: Inbound) -> None:
-        """Staff channel and staff commands go to the desk; a family's private chat to the dialog engine."""
-        event = inbound.event
+    async def route(self, inbound: Inbound) -> str | None:
+        """Staff channel and staff commands go to the desk; a family's private chat to the dialog engine.
+
+        Returns the short answer to a refused button press (bot/refusals.py), for the adapter to show."""
+        event, notice = inbound.event, None
         if isinstance(event, ChatMoved):
             await self._migrated(inbound, event.new_chat)
         elif isinstance(event, Reachability):
             await self.runtime.set_reachable(inbound, event.reachable)
         elif inbound.chat == self.staff_channel or is_staff_event(event):
-            await self.desk.handle(inbound)
+            notice = await self.desk.handle(inbound)
         elif not inbound.private:
-            if isinstance(event, Command) or (isinstance(event, Text) and self._mentions_bot(event.text)):
+            if isinstance(event, Pressed):
+                notice = await self.runtime.refuse(inbound, "wrong_chat")  # a family's button in a group
+            elif isinstance(event, Command) or (isinstance(event, Text) and self._mentions_bot(event.text)):
                 await self.runtime.notice(inbound, PRIVATE_ONLY)
             else:
                 await self.runtime.skip(inbound)  # families' chatter in other groups is not ours to answer
         elif not (isinstance(event, Command) and event.name == "start" and await self.desk.welcome(inbound)):
-            await self.runtime.handle(inbound)  # a parent (a team member's /start went to the desk instead)
+            notice = await self.runtime.handle(inbound)  # a parent (a team member's /start went to the desk instead)
         self.handled += 1
         self._maybe_crash()
+        return notice
 
-    async def handle(self, inbound: Inbound) -> None:
+    async def handle(self, inbound: Inbound) -> str | None:
         """Handle one inbound event, then wake the sender (which delivers after the commit)."""
         self.metrics.inbound.labels(inbound.user.split(":", 1)[0]).inc()
-        await self.guarded(inbound)
+        notice = await self.guarded(inbound)
         self.sender.wake()
+        return notice
 
-    async def handle_and_deliver(self, inbound: Inbound) -> None:
+    async def handle_and_deliver(self, inbound: Inbound) -> str | None:
         """For the console: deliver the replies before reading the next line."""
-        await self.guarded(inbound)
+        notice = await self.guarded(inbound)
         await self.sender.flush()
+        return notice
 
-    async def guarded(self, inbound: Inbound) -> None:
+    async def guarded(self, inbound: Inbound) -> str | None:
         """Route with retries; an event that keeps failing is set aside so it cannot block everyone else.
 
         Only the exception's type is logged: its message could carry what a family typed.
         """
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                await self.route(inbound)
-                return
+                return await self.route(inbound)
             except Exception as exc:
                 log.error("handling %s failed (%s), attempt %d", inbound.inbound_id, type(exc).__name__, attempt)
                 await asyncio.sleep(0.2 * attempt)
         log.error("handling %s failed %d times: set aside", inbound.inbound_id, ATTEMPTS)
         await self.runtime.set_aside(inbound)
+        return None
 
     def _mentions_bot(self, text: str) -> bool:
         names = [getattr(adapter, "username", "") for adapter in self.adapters.values()]

@@ -24,11 +24,13 @@ from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
+from bot.refusals import audit_refusal, not_member_text
 from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
 from bot.staff_rows import details_row, retract_rows
 from bot.staff_texts import (
     DUPLICATE_CARD,
+    REFUSED,
     STAFF_HELP,
     STAFF_HELP_PRIVATE,
     details_text,
@@ -73,8 +75,8 @@ class StaffDesk(FamilyReplies):
         self.access = StaffAccess(db, config, is_member)
         self.clock = clock
 
-    async def handle(self, inbound: Inbound) -> None:
-        """A staff command, a queue button, or (in the staff channel) an internal note that goes nowhere."""
+    async def handle(self, inbound: Inbound) -> str | None:
+        """A staff command, a queue button, or an internal note (goes nowhere); returns a refused press's answer."""
         now = self.clock()
         action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
@@ -83,7 +85,7 @@ class StaffDesk(FamilyReplies):
             allowed = await self.access.authorised(inbound.user)
         if action is not None and allowed:
             action = await self.access.check_people(action)
-        await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
+        return await self.db.run(lambda tx: self._handle(tx, inbound, action, allowed, now))
 
     async def welcome(self, inbound: Inbound) -> bool:
         """/start in a private chat (also the deep link /start team): a current member of the staff channel gets
@@ -100,24 +102,25 @@ class StaffDesk(FamilyReplies):
 
     def _handle(
         self, tx: Session, inbound: Inbound, action: StaffAction | None, allowed: bool | None, now: datetime
-    ) -> None:
+    ) -> str | None:
         if not repo.mark_processed(tx, inbound.inbound_id) or action is None:
-            return  # a redelivery, or an internal note: never relayed, nothing to do
-        out = DeskOut()
+            return None  # a redelivery, or an internal note: never relayed, nothing to do
+        out, notice = DeskOut(), None
         if allowed is None:
             out.add(
                 inbound.chat, "Ich konnte gerade nicht prüfen, ob Sie zum Team-Kanal gehören. Bitte gleich noch einmal."
             )
         elif not allowed:
-            log.warning("refused staff action %r from a non-member", action.action)
-            self._refuse(tx, inbound, out)
+            audit_refusal("not_member", action.action)
+            notice = self._refuse(tx, inbound, out)
         else:
             member = self._member(tx, inbound, now)
             action = self._resolve_short(tx, action, out, inbound)
             if action is not None:
-                getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
+                notice = getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
                 self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
+        return notice if isinstance(inbound.event, Pressed) else None
 
     def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: DeskOut) -> None:
         """A card posted twice (a crash between posting and recording it): the copy that was touched, if it is not
@@ -148,13 +151,10 @@ class StaffDesk(FamilyReplies):
         out.add(inbound.chat, f"Meinen Sie {earlier} oder {a.reference}? Bitte die ganze Nummer angeben.")
         return None
 
-    def _refuse(self, tx: Session, inbound: Inbound, out: DeskOut) -> None:
-        if inbound.chat == self.config.staff_channel:
-            out.add(inbound.chat, "Das dürfen nur aktuelle Mitglieder des Team-Kanals.")
-            return
-        user = repo.get_user(tx, inbound.user)
-        lang = user.language if user and user.language else "de"
-        out.add(inbound.chat, self.i18n.t(lang, T.STAFF_ONLY))
+    def _refuse(self, tx: Session, inbound: Inbound, out: DeskOut) -> str:
+        text = not_member_text(tx, inbound, self.config.staff_channel, self.i18n)
+        out.add(inbound.chat, text)
+        return text
 
     def _member(self, tx: Session, inbound: Inbound, now: datetime) -> StaffMember:
         member = tx.get(StaffMember, inbound.user)
@@ -183,8 +183,10 @@ class StaffDesk(FamilyReplies):
 
     def _do_invalid(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
-    ) -> None:
-        out.add(inbound.chat, "Diese Schaltfläche ist ungültig.")
+    ) -> str:
+        audit_refusal("undecodable")
+        out.add(inbound.chat, REFUSED["undecodable"])
+        return REFUSED["undecodable"]
 
     def _do_queue(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut

@@ -25,6 +25,7 @@ from bot.core.events import (
     HandoffDone,
     Pressed,
     RecordConsent,
+    Refused,
     RelayToStaff,
     Reply,
     Text,
@@ -34,6 +35,7 @@ from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
 from bot.core.texts import (
     ADDED_TO_REQUEST,
+    BUTTON_INVALID,
     DELETED,
     EMERGENCY_BUTTON,
     RELAY_CLOSED,
@@ -42,8 +44,10 @@ from bot.core.texts import (
     SLOW_DOWN,
     SORRY,
 )
+from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.mydata import my_data
+from bot.refusals import audit_refusal, whose
 from bot.staff_rows import details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
@@ -70,6 +74,7 @@ class _Writes:
 
     outbox: list[dict[str, Any]] = field(default_factory=list)
     erased: bool = False
+    notice: str | None = None  # the short answer to a refused button press
 
 
 def card_for(request: CallbackRequest, hours: HoursData, now: datetime, owner: str | None = None) -> Reply:
@@ -127,16 +132,31 @@ class Runtime:
     def context(self) -> Context:
         return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
 
-    async def handle(self, inbound: Inbound) -> bool:
-        """Handle an inbound event exactly once; False if it had been handled before."""
+    async def handle(self, inbound: Inbound) -> str | None:
+        """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""
         ctx = self.context()
         if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
             # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
             if not admitted and not self._is_emergency(inbound.event, ctx):
                 await self._slow_down(inbound, notify)
-                return True
+                return None
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))
+
+    async def refuse(self, inbound: Inbound, kind: str) -> str | None:
+        """A family's button pressed where it does not belong (a group): recorded once, answered briefly in the
+        family's chosen language (else the one its app names)."""
+        hint = inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de"
+
+        def write(tx: Session) -> str | None:
+            if not repo.mark_processed(tx, inbound.inbound_id):
+                return None
+            audit_refusal(kind)
+            user = repo.get_user(tx, inbound.user)
+            lang = user.language if user is not None and user.language in self.i18n.enabled else hint
+            return self.i18n.t(lang or "de", BUTTON_INVALID)
+
+        return await self.db.run(write)
 
     @staticmethod
     def _is_emergency(event: object, ctx: Context) -> bool:
@@ -200,11 +220,11 @@ class Runtime:
         """Record an inbound that needs no answer, so it is never handled again."""
         await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))
 
-    def _handle(self, tx: Session, inbound: Inbound, ctx: Context) -> bool:
+    def _handle(self, tx: Session, inbound: Inbound, ctx: Context) -> str | None:
         begun = repo.begin_event(tx, inbound.inbound_id, inbound.user, inbound.chat)
         if begun is None:
             log.info("duplicate inbound skipped: %s", inbound.inbound_id)
-            return False
+            return None
         user = begun.user
         user_id, language, district = user.id, user.language, user.district
         ctx = replace(ctx, open_request=user.open_request)
@@ -217,11 +237,11 @@ class Runtime:
         if any(before.slots.get(key) and not session.slots.get(key) for key in PERSONAL_SLOTS):
             erase_copies(tx)  # answers declined or dropped (or now kept by a request) leave no copy in the files
         if writes.erased:
-            return True  # the family erased itself: no state, no profile to write
+            return None  # the family erased itself: no state, no profile to write
         if (session.lang, session.district) != (language, district):
             repo.set_profile(tx, user_id, session.lang, session.district)
         repo.save_state(tx, user_id, session.to_json(), self.content.version)
-        return True
+        return writes.notice
 
     def _apply(
         self,
@@ -253,6 +273,9 @@ class Runtime:
                 return step(session, HandoffDone(request.reference), ctx)
             elif isinstance(effect, RelayToStaff):
                 self._relay(tx, user_id, inbound, session, effect, writes)
+            elif isinstance(effect, Refused):
+                audit_refusal(whose(tx, user_id, effect.reference, effect.kind))
+                writes.notice = effect.notice
             elif isinstance(effect, DataRequest):
                 lang = session.lang or "de"
                 if effect.action == "show":
@@ -295,7 +318,7 @@ class Runtime:
             answer = self.i18n.t(lang, RELAY_LATER)
         else:
             language = LANGUAGE_NAMES_DE.get(request.language, request.language)
-            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n\n{effect.text}"
+            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n{family_words(effect.text)}"
             if effect.sos:
                 # The family saw the numbers; the person responsible must see at once what the bot recognised.
                 sos = EMERGENCY_DE.get(effect.sos, "Notfall")

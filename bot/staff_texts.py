@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import phonenumbers
-
 from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from bot.core.phone import international
+from bot.core.typed import family_words
 from storage.models import CallbackRequest
 
 _COMMANDS = (
@@ -36,6 +36,11 @@ EMERGENCY_DE = {
     "sexual_abuse": "sexuelle Gewalt",
     "child_danger": "Kind vermisst oder in Gefahr",
     "homeless": "heute ohne Wohnung",
+}
+# Said in the chat and as the short answer to the pressed button (bot/refusals.py names the kinds).
+REFUSED = {
+    "not_member": "Das dürfen nur aktuelle Mitglieder des Team-Kanals.",
+    "undecodable": "Diese Schaltfläche ist ungültig.",
 }
 DUPLICATE_CARD = "↪ Doppelte Karte zu {reference}: aktuell ist die andere Nachricht."
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
@@ -85,21 +90,27 @@ def escalation_text(
     return "\n".join(lines)
 
 
+def phone_text(stored: str) -> str:
+    """A stored number as staff dial it, with its extension: "+49 234 1234567, Durchwahl 12"."""
+    number, extension = international(stored)
+    return f"{number}, Durchwahl {extension}" if extension else number
+
+
 def details_text(request: CallbackRequest) -> str:
-    """The contact details, for the responsible staff member's private chat only."""
-    phone = request.phone
-    if phone:
-        phone = phonenumbers.format_number(phonenumbers.parse(phone), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    """The contact details, for the responsible staff member's private chat only. What the family typed is on one
+    line each, in quotes (bot.core.typed.family_words): a name can never add a line that looks like ours."""
     lines = [
         f"🔒 Kontaktdaten zu {request.reference} – nur für Sie:",
-        f"Name: {request.name or 'nicht angegeben'}",
-        f"Telefon: {phone}" if phone else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
+        f"Name: {family_words(request.name) if request.name else 'nicht angegeben'}",
+        f"Telefon: {phone_text(request.phone)}"
+        if request.phone
+        else "Kontakt: hier im Chat (Antwort mit /vorlage oder /antwort)",
         f"Zeit: {WINDOWS_DE.get(request.time_window or '', 'egal')} · Dringend: {'ja' if request.urgent else 'nein'}",
         f"Sprache der Familie: {LANGUAGE_NAMES_DE.get(request.language, request.language)}",
     ]
     if request.emergency:
         lines.append(f"🆘 Notfall-Hinweis in den Worten der Familie: {EMERGENCY_DE.get(request.emergency, '?')}")
     if request.note:
-        lines.append(f"Nachricht der Familie: {request.note}")
+        lines.append(f"Nachricht der Familie: {family_words(request.note)}")
     lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
     return "\n".join(lines)

@@ -139,7 +139,7 @@ def test_staff_story_example_in_arabic_request_claim_details_template_delivery_d
     assert staff[0].startswith("Staff channel]: Anfrage R-") and "Sprache: Arabisch" in staff[0]
     assert all("Layla" not in part and "1234567" not in part for part in staff)  # no details in the group
     private = out.split("[Private to Anna]: 🔒 Kontaktdaten")[1]
-    assert "Name: Layla" in private and "Telefon: +49 234 1234567" in private
+    assert "Name: „\u2068Layla\u2069“" in private and "Telefon: +49 234 1234567" in private  # her words, quoted
     assert "ist schon übernommen von Anna." in out
     template = out.split("> @anna privat: /vorlage")[1]
     assert "سنتصل بكم" in template and "30 نوفمبر 2026" in template  # in Arabic, with an Arabic date

@@ -313,8 +313,11 @@ async def test_a_forged_reply_button_reaches_nobody(database_url: str) -> None:
         ref = reference_in(await chat.say(*REQUEST_DE))
         await chat.say("@anna privat: /team", "@anna: [Übernehmen]", f"@anna: /erledigt {ref}")
         forged = Inbound("console:forged-r", UserKey("console:parent"), ChatKey("console:parent"), Pressed(f"r:{ref}"))
-        await chat.app.handle_and_deliver(forged)
-        out = await chat.say("Hallo Anna")
+        start = len(chat.transcript)
+        notice = await chat.app.handle_and_deliver(forged)  # refused when pressed, not after the family wrote
+        assert notice == "Diese Schaltfläche ist nicht mehr aktiv."
+        await chat.say("Hallo Anna")
+        out = chat.transcript[start:]
         assert "Diese Anfrage ist nicht mehr offen." in out and "[Private to Anna]" not in out
 
 

@@ -46,7 +46,9 @@ class Delivery:
     sent_parts: int = 0  # on retry: parts of a long text already delivered, not to be sent again
 
 
-Handler = Callable[[Inbound], Awaitable[None]]
+# Handles one inbound event. What it returns is the short answer to a refused button press (None: no words), which
+# an adapter shows if its platform can (Telegram: the answer to the callback query; the console: a line).
+Handler = Callable[[Inbound], Awaitable[str | None]]
 
 
 class Adapter(Protocol):

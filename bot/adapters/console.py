@@ -65,7 +65,9 @@ class ConsoleAdapter:
             if event is None:
                 self.out.write("(no such button)\n")
                 continue
-            await handle(inbound)
+            notice = await handle(inbound)
+            if notice:
+                self.out.write(f"(answer to the button: {notice})\n")
 
     async def _lines(self) -> AsyncIterator[str]:
         if self.script is not None:

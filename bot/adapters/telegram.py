@@ -57,6 +57,8 @@ from bot.core.events import (
 
 log = logging.getLogger(__name__)
 MAX_UTF16 = 4096
+MAX_NOTICE = 200  # the answer to a callback query
+CONTINUED = "… "  # starts a part of a long message that goes on in the middle of a line
 POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
@@ -73,21 +75,26 @@ def utf16_len(text: str) -> int:
 
 
 def split_text(text: str, limit: int = MAX_UTF16) -> list[str]:
-    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries."""
+    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries.
+
+    A part that goes on in the middle of a line starts with "… ": the rest of a family's words (one line, see
+    bot/core/typed.py) can never stand at the top of a message looking like a line of the bot's own.
+    """
     parts: list[str] = []
     rest = text
     while utf16_len(rest) > limit:
         cut = len(rest)
         while utf16_len(rest[:cut]) > limit:
             cut = int(cut * 0.9)
-        window = rest[:cut]
+        window, mid_line = rest[:cut], True
         for separator in ("\n\n", "\n", " "):
             at = window.rfind(separator)
             if at > cut // 2:
-                cut = at
+                cut, mid_line = at, separator == " "
                 break
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
+        rest = CONTINUED + rest if mid_line and rest else rest
     parts.append(rest)
     return [p for p in parts if p]
 
@@ -196,17 +203,30 @@ class TelegramAdapter:
 
     async def _handle_batch(self, updates: Sequence[Update], handle: Handler) -> None:
         """Updates of one chat are handled in order; different chats at the same time."""
-        chains: dict[int, list[Inbound]] = defaultdict(list)
+        chains: dict[int, list[tuple[Update, Inbound]]] = defaultdict(list)
         for update in updates:
             inbound = await self.translate(update)
             if inbound is not None:
-                chains[chat_id_of(inbound.chat)].append(inbound)
+                chains[chat_id_of(inbound.chat)].append((update, inbound))
 
-        async def run(chain: list[Inbound]) -> None:
-            for inbound in chain:
-                await handle(inbound)
+        async def run(chain: list[tuple[Update, Inbound]]) -> None:
+            for update, inbound in chain:
+                await self.handle_update(update, inbound, handle)
 
         await asyncio.gather(*(run(chain) for chain in chains.values()))
+
+    async def handle_update(self, update: Update, inbound: Inbound, handle: Handler) -> None:
+        """Handle one translated update. A pressed button is answered once, after handling, so that a refused
+        press is told why in a short notice at the top of the chat (the spinner stops then, too)."""
+        notice = None
+        try:
+            notice = await handle(inbound)
+        finally:
+            if update.callback_query is not None:
+                try:
+                    await update.callback_query.answer(notice[:MAX_NOTICE] if notice else None)
+                except TelegramError as exc:  # e.g. too old: the press itself was handled
+                    log.info("answerCallbackQuery failed: %s", type(exc).__name__)
 
     async def translate(self, update: Update) -> Inbound | None:
         """A platform update as a core event, or None if it needs no handling (channel posts and the like)."""
@@ -259,10 +279,6 @@ class TelegramAdapter:
         return Unsupported("other")
 
     async def _callback(self, uid: str, query: CallbackQuery) -> Inbound:
-        try:
-            await query.answer()  # stop the spinner at once; the answer itself comes as a message
-        except TelegramError as exc:
-            log.info("answerCallbackQuery failed: %s", type(exc).__name__)
         message = query.message
         chat_id = message.chat.id if message is not None else query.from_user.id
         private = message is None or message.chat.type == "private"

@@ -56,7 +56,7 @@ async def serve_webhook(adapter: TelegramAdapter, config: WebhookConfig, handle:
             return web.Response(status=400)
         inbound = await adapter.translate(update)
         if inbound is not None:
-            await handle(inbound)  # raises -> 500 -> Telegram delivers the update again later
+            await adapter.handle_update(update, inbound, handle)  # raises -> 500 -> Telegram delivers it again
         return web.Response(status=200)
 
     app = web.Application(client_max_size=MAX_BODY)

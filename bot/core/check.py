@@ -18,7 +18,7 @@ from bot.core.i18n import DOMAIN, SOURCE_LANGUAGE, placeholders
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
     "day", "start", "end", "district", "place", "address",
-    "date", "time", "time_window", "status", "purpose", "version",
+    "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto"}
 MAX_CALLBACK_BYTES = 64

@@ -20,6 +20,7 @@ from bot.core.events import (
     Pressed,
     Reachability,
     RecordConsent,
+    Refused,
     RelayToStaff,
     Reply,
     Session,
@@ -28,6 +29,7 @@ from bot.core.events import (
 )
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import LANGUAGES, I18n, isolate
+from bot.core.phone import check_phone
 from bot.core.render import consent_summary, hours_text
 from bot.core.render import number as _number
 
@@ -168,8 +170,8 @@ class _Turn:
 
     def start_writing(self, reference: str) -> None:
         """The family pressed "reply" under a message from the team: the next text goes to that team member."""
-        if not reference.startswith("R-") or len(reference) > 20:
-            self.stale()
+        if reference != self.ctx.open_request:  # closed since, or another family's: the runtime tells which
+            self.stale("old_step", T.RELAY_CLOSED, reference)
             return
         self.s.writing_to = reference
         self.say(self.t(T.RELAY_PROMPT, max=MAX_RELAY))
@@ -260,6 +262,7 @@ class _Turn:
 
     def choose_language(self, code: str) -> None:
         if code not in self.ctx.i18n.enabled:
+            self.effects.append(Refused("undecodable", self.t(T.BUTTON_INVALID)))
             self.language_picker()
             return
         first_time = self.s.lang is None
@@ -303,14 +306,16 @@ class _Turn:
         qid, _, arg = rest.rpartition(":")
         node = self.ctx.content.node(qid)
         index = _number(arg)
-        if node is None or kind not in ("o", "k", "c"):
-            self.stale()
+        if kind not in ("o", "k", "c"):
+            self.stale("undecodable")
+        elif node is None:
+            self.stale("old_flow")  # a button of a step the content no longer has (or a forged one)
         elif kind == "o" and node.type == "menu" and index is not None and index < len(node.options):
             # Menus are navigation: an older menu's button still works from anywhere.
             self.s.at = node.id
             self.choose_option(node, index)
         elif self.s.at != qid:
-            self.stale()
+            self.stale("old_step")
         elif kind == "o" and node.type == "ask" and index is not None:
             self.answer_choice(node, index)
         elif kind == "k" and node.type == "ask" and node.optional:
@@ -318,7 +323,7 @@ class _Turn:
         elif kind == "c" and node.type == "consent" and arg in ("y", "n"):
             self.consent(node, arg == "y")
         else:
-            self.stale()
+            self.stale("undecodable")
 
     def typed(self, text: str) -> None:
         node = self.ctx.content.node(self.s.at)
@@ -364,7 +369,7 @@ class _Turn:
         if node.kind == "district":
             ids = district_ids(self.ctx.hours)
             if index > len(ids):
-                self.stale()
+                self.stale("undecodable")
                 return
             value = ids[index] if index < len(ids) else "unknown"
             assert node.slot is not None
@@ -374,7 +379,7 @@ class _Turn:
             self.enter(node.next or MENU, push=True)
             return
         if index >= len(node.options):
-            self.stale()
+            self.stale("undecodable")
             return
         option = node.options[index]
         if node.slot:
@@ -398,12 +403,13 @@ class _Turn:
             self.say(self.t(node.hint or T.USE_BUTTONS))
             self.say(self.t(T.IN_DANGER))
         elif node.kind == "phone":
-            phone = T.normalise_phone(text)
-            if phone is not None:
-                self.s.slots[node.slot] = phone
+            checked = check_phone(text)
+            if checked.number is not None:
+                self.s.slots[node.slot] = checked.number
                 self.enter(node.next or MENU, push=True)
                 return
-            self.say(self.t(node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
+            hint = {"service": T.PHONE_SERVICE, "letters": T.PHONE_LETTERS}.get(checked.problem or "")
+            self.say(self.t(hint or node.hint or T.DEFAULT_PHONE_HINT, example="0234 1234567"))
             self.say(self.t(T.IN_DANGER))
         else:
             if node.max_length and len(text) > node.max_length:
@@ -432,8 +438,11 @@ class _Turn:
                 return
         self.enter(MENU)
 
-    def stale(self) -> None:
-        self.say(self.t(T.STALE_BUTTON))
+    def stale(self, kind: str, said: str = T.STALE_BUTTON, reference: str | None = None) -> None:
+        """A press not acted on: a short answer and its kind for the audit (never the data), then where we are."""
+        notice = self.t(T.BUTTON_INVALID if kind == "undecodable" else T.BUTTON_OLD)
+        self.effects.append(Refused(kind, notice, reference))
+        self.say(self.t(said))
         self.rerender()
 
     def rerender(self) -> None:

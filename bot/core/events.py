@@ -122,7 +122,17 @@ class RelayToStaff:
     sos: str | None = None  # the emergency category recognised in the text: marked for the staff member
 
 
-Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff
+@dataclass(frozen=True)
+class Refused:
+    """A button press not acted on (forged, outdated, not the presser's): its kind for the audit log, which names
+    nothing else, and the short answer the presser sees (Telegram: the answer to the callback query)."""
+
+    kind: str  # undecodable | old_step | old_flow | not_theirs | not_member | wrong_chat
+    notice: str
+    reference: str | None = None  # a request the button named: the runtime checks whose it is (never logged)
+
+
+Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff | Refused
 
 
 @dataclass

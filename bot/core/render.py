@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 from bot.core import texts as T
 from bot.core.hours import district_ids, district_name, next_slots
 from bot.core.i18n import isolate
+from bot.core.phone import split_phone
 
 if TYPE_CHECKING:
     from bot.core.engine import Context
@@ -47,8 +48,8 @@ def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]
         label = ctx.content.value_labels.get(f"{key}:{value}")
         # A parent's own words are shown as typed, never run through formatting.
         shown = t(label) if label else value
-        if key == "phone" and ctx.i18n.is_rtl(lang):
-            shown = isolate(value)
+        if key == "phone":
+            shown = phone_shown(value, t, ctx.i18n.is_rtl(lang))
         if key == "district":
             # A district the hours file no longer names (an old request in /mydata) is shown by its id.
             if value in district_ids(ctx.hours):
@@ -57,6 +58,14 @@ def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]
                 shown = t(T.DONT_KNOW_DISTRICT) if value == "unknown" else value
         lines.append(f"• {t(caption)}: {shown}")
     return "\n".join(lines)
+
+
+def phone_shown(stored: str, t: Translate, rtl: bool) -> str:
+    """A stored number as the family sees it: E.164, and its extension in their words; isolated in RTL text."""
+    number, extension = split_phone(stored)
+    if extension:  # t() isolates both in right-to-left text
+        return t(T.PHONE_EXTENSION, number=number, extension=extension)
+    return isolate(stored) if rtl else stored
 
 
 def number(text: str) -> int | None:

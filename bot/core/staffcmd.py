@@ -46,7 +46,9 @@ def normalise_reference(text: str, year: int) -> str | None:
 
 def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
-    if isinstance(event, Pressed) and event.data.startswith("q:"):
+    if isinstance(event, Pressed):
+        if not event.data.startswith("q:"):
+            return StaffAction("invalid")  # only queue buttons reach the desk, or any button in the staff channel
         _, action, pressed = [*event.data.split(":", 2), "", ""][:3]
         if action not in BUTTON_ACTIONS or not _REFERENCE.fullmatch(pressed):
             return StaffAction("invalid")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-import phonenumbers
-
 from bot.core.i18n import N_
+from bot.core.phone import check_phone
+from bot.core.typed import clean_text as clean_text  # input cleaning lives in bot/core/typed.py
 
 PICK_LANGUAGE = N_("Bitte wählen Sie Ihre Sprache.")
 EMERGENCY_BUTTON = N_("🆘 Notfall")
@@ -69,33 +66,23 @@ SUMMARY_LABELS = {
     "note": N_("Ihre Nachricht"),
 }
 
-# Characters that could reorder or hide text (bidi overrides, zero-width marks): never kept from input.
-_STRIP = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-_LINE_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
-
-
-def clean_text(raw: str) -> str:
-    """Normalise user input: NFC, no control or bidi-override characters, single spaces, lines kept.
-
-    Line breaks stay (an address in a staff reply, a family's note); runs of blank lines shrink to one.
-    """
-    text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
-    text = _STRIP.sub("", text)
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
-    lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
-
 
 def normalise_phone(raw: str, region: str = "DE") -> str | None:
-    """E.164 for a valid number (default region DE), else None."""
-    try:
-        number = phonenumbers.parse(clean_text(raw), region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    """The stored form of a number a social worker can call (E.164, extension kept), else None."""
+    return check_phone(raw, region).number
+
+
+PHONE_SERVICE = N_(
+    "Diese Nummer können wir nicht anrufen: Sondernummern und Servicenummern (zum Beispiel 0900, 0180 oder 0800) "
+    "gehen nicht. Bitte schreiben Sie Ihre Handynummer oder Festnetznummer."
+)
+PHONE_LETTERS = N_(
+    "In einer Telefonnummer stehen keine Buchstaben. Bitte schreiben Sie nur Ziffern, zum Beispiel: {example}"
+)
+PHONE_EXTENSION = N_("{number}, Durchwahl {extension}")
+# The short answer to a button press that is not acted on (shown briefly at the top of the chat).
+BUTTON_OLD = N_("Diese Schaltfläche ist nicht mehr aktiv.")
+BUTTON_INVALID = N_("Diese Schaltfläche funktioniert hier nicht.")
 
 
 # --- the staff queue, seen by the family -------------------------------------------------------------------

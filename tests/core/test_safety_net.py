@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -37,7 +38,7 @@ def to_the_note(parent: Parent) -> None:
 
 
 def test_reply_to_the_social_worker_that_mentions_a_threat_still_reaches_the_worker(ctx: Context) -> None:
-    parent = german(ctx)
+    parent = german(replace(ctx, open_request="R-2026-0007"))  # the reply button works for the family's own request
     parent.send(Pressed("r:R-2026-0007"))
     screen = parent.send(Text(THREAT))
     relayed = [e for e in parent.effects if isinstance(e, RelayToStaff)]
@@ -47,7 +48,7 @@ def test_reply_to_the_social_worker_that_mentions_a_threat_still_reaches_the_wor
 
 
 def test_sos_button_while_writing_to_the_worker_keeps_who_the_family_writes_to(ctx: Context) -> None:
-    parent = german(ctx)
+    parent = german(replace(ctx, open_request="R-2026-0007"))
     parent.send(Pressed("r:R-2026-0007"))
     assert "116 016" in parent.send(Command("emergency"))
     assert parent.session.writing_to == "R-2026-0007"

@@ -9,7 +9,9 @@ PHONE_TYPED = "0234 1234567"
 NAME, NOTE = "Zeynep", "Brief vom Jobcenter"
 
 
-async def request_callback_in_arabic(emu: TelegramEmulator, user_id: int = 1001) -> tuple[Person, str]:
+async def request_callback_in_arabic(
+    emu: TelegramEmulator, user_id: int = 1001, name: str = NAME, note: str = NOTE, phone: str = PHONE_TYPED
+) -> tuple[Person, str]:
     """An Arabic-speaking parent goes from /start through the callback request; returns the reference."""
     parent = Person(emu, emu.add_user(user_id, "Layla", language_code="ar"), "ar")
     first = await parent.command("start")
@@ -19,12 +21,12 @@ async def request_callback_in_arabic(emu: TelegramEmulator, user_id: int = 1001)
     await parent.press("📞 Rückruf anfordern")
     await parent.press("💶 Geld und Leistungen")
     await parent.press("📞 Bitte anrufen")
-    await parent.say(PHONE_TYPED)
+    await parent.say(phone)
     await parent.press("Mitte", translate=False)
     await parent.press("Vormittags (9–12 Uhr)")
     await parent.press("In den nächsten Tagen")
-    await parent.say(NAME)
-    consent = await parent.say(NOTE)
+    await parent.say(name)
+    consent = await parent.say(note)
     assert "\u2068+492341234567\u2069" in consent.text  # the number stays readable inside right-to-left text
     confirmation = await parent.press("Ja, ich bin einverstanden")
     reference = "R-" + confirmation.text.split("R-")[1][:9]

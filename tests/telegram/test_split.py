@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.adapters.telegram import TelegramAdapter, split_text, utf16_len
 from bot.adapters.telegram_limits import SendLimiter
+from bot.core.typed import family_words
 from bot.outbox import OutboxSender
 from storage import repo
 from storage.db import Database
@@ -52,3 +53,15 @@ async def test_a_long_message_interrupted_by_a_429_is_resumed_without_repeating_
         assert [s.split(":")[0] for s in sent] == ["Absatz 0", sent[1].split(":")[0], sent[2].split(":")[0]]
         assert len(sent) == 3 and len(set(sent)) == 3  # every part exactly once, in order
         assert emu.count_calls("sendMessage", 429) >= 1
+
+
+def test_a_long_family_message_split_in_the_middle_of_its_line_goes_on_marked() -> None:
+    # The family's words are one line (bot/core/typed.py); split for Telegram, their rest must not open a message
+    # looking like a field of ours. This text is crafted so that the split falls right before "Telefon:".
+    words = " " + "Wort " * 740 + "Telefon: +49 30 9999999 " + "Wort " * 79
+    text = "✉ Nachricht der Familie zu R-2026-0001 (Arabisch):\n" + family_words(words)
+    parts = split_text(text)
+    assert len(parts) == 2 and parts[1].startswith("… Telefon: +49 30 9999999")  # "…": the line goes on
+    assert " ".join(" ".join(parts).replace("… ", "").split()) == " ".join(text.split())  # nothing lost
+    paragraphs = "\n\n".join(f"Absatz {n}: " + "Wort " * 150 for n in range(12))
+    assert not any(part.startswith("…") for part in split_text(paragraphs))  # a part that starts a line: no mark
