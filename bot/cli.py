@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.adapters.base import Inbound
 from bot.config import ROOT, ConfigError, Settings, load_settings_or_exit
+from storage.kinds import OutboxKind
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +118,7 @@ async def _status(settings: Settings) -> int:
         return 0
     print(f"undelivered: {len(rows)}")
     for row in rows:
-        what = f"card {row.reference}" if row.kind == "card" and row.reference else row.kind
+        what = f"card {row.reference}" if row.kind == OutboxKind.CARD and row.reference else row.kind
         error = f", last error: {row.error}" if row.error else ""
         print(f"  {what} · {row.status} · {age_text(row.created_at, now)} · {row.attempts} tries{error}")
     return 1

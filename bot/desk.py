@@ -10,7 +10,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,9 +24,8 @@ from bot.core.staffcmd import StaffAction, parse_staff
 from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
 from bot.refusals import audit_refusal, not_member_text
-from bot.runtime import card_for
 from bot.staff_access import MemberCheck, StaffAccess
-from bot.staff_rows import details_row, retract_rows
+from bot.staff_rows import card_row, details_row, retract_rows
 from bot.staff_texts import (
     DUPLICATE_CARD,
     REFUSED,
@@ -39,6 +37,7 @@ from bot.staff_texts import (
 )
 from storage import repo
 from storage.db import Database
+from storage.kinds import OutboxRow, RequestStatus
 from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
@@ -134,7 +133,7 @@ class StaffDesk(FamilyReplies):
         if posted_in != self.config.staff_channel or not message:
             return
         note = Reply(DUPLICATE_CARD.format(reference=request.reference)).to_payload()
-        out.rows.append({"destination": posted_in, "payload": {**note, "edit_ref": message}})
+        out.rows.append(OutboxRow(posted_in, {**note, "edit_ref": message}))
 
     def _resolve_short(self, tx: Session, a: StaffAction, out: DeskOut, inbound: Inbound) -> StaffAction | None:
         """A bare number means this year's request, unless last year's with that number is still active too."""
@@ -143,7 +142,7 @@ class StaffDesk(FamilyReplies):
         year = int(a.reference[2:6])
         earlier = f"R-{year - 1}{a.reference[6:]}"
         older = repo.get_request(tx, earlier)
-        if older is None or older.status not in ("open", "claimed"):
+        if older is None or older.status not in RequestStatus.active():
             return a
         current = repo.get_request(tx, a.reference)
         if current is None:
@@ -193,7 +192,7 @@ class StaffDesk(FamilyReplies):
     ) -> None:
         stmt = (
             select(CallbackRequest)
-            .where(CallbackRequest.status.in_(("open", "claimed")))
+            .where(CallbackRequest.status.in_(RequestStatus.active()))
             .order_by(CallbackRequest.created_at)
         )
         rows = list(tx.execute(stmt).scalars())
@@ -207,7 +206,7 @@ class StaffDesk(FamilyReplies):
             request = repo.get_request(tx, a.reference)
             if request is None:
                 out.add(inbound.chat, f"{a.reference} gibt es nicht.")
-            elif request.status == "claimed":
+            elif request.status == RequestStatus.CLAIMED:
                 who = "Sie selbst" if request.claimed_by == member.key else self.owner_name(tx, request)
                 out.add(inbound.chat, f"{a.reference} ist schon übernommen von {who}.")
             else:
@@ -234,7 +233,7 @@ class StaffDesk(FamilyReplies):
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
-            request.status, request.closed_at = "done", now
+            request.status, request.closed_at = RequestStatus.DONE, now
             self._changed(tx, request, member.key, "done", now, out)
             out.rows += retract_rows(tx, request)
 
@@ -243,7 +242,7 @@ class StaffDesk(FamilyReplies):
     ) -> None:
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
-            request.status, request.claimed_by, request.claimed_at = "open", None, None
+            request.status, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None
             self._changed(tx, request, member.key, "released", now, out)
             out.rows += retract_rows(tx, request)
 
@@ -274,10 +273,10 @@ class StaffDesk(FamilyReplies):
     ) -> None:
         assert a.reference
         request = repo.get_request(tx, a.reference)
-        if request is None or request.status != "done" or request.purged_at is not None:
+        if request is None or request.status != RequestStatus.DONE or request.purged_at is not None:
             out.add(inbound.chat, f"{a.reference} kann nicht wieder geöffnet werden.")
             return
-        request.status, request.closed_at, request.claimed_by, request.claimed_at = "open", None, None, None
+        request.status, request.closed_at, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None, None
         self._changed(tx, request, member.key, "reopened", now, out)
 
     # --- helpers ---------------------------------------------------------------------------------------
@@ -290,7 +289,7 @@ class StaffDesk(FamilyReplies):
         request = repo.get_request(tx, a.reference)
         if request is None:
             out.add(inbound.chat, f"{a.reference} gibt es nicht.")
-        elif request.status != "claimed":
+        elif request.status != RequestStatus.CLAIMED:
             out.add(inbound.chat, f"{a.reference} ist {STATUS_DE[request.status]}; zuerst übernehmen.")
         elif request.claimed_by != member.key and not (a.owner_gone and a.action in ("release", "reassign")):
             out.add(
@@ -317,13 +316,9 @@ class StaffDesk(FamilyReplies):
         """Edit the card in the staff channel (or post it again if it never arrived)."""
         out.rows.append(self.card_row(tx, request, now))
 
-    def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> dict[str, Any]:
-        card = card_for(request, self.hours, now, self.owner_name(tx, request))
-        if note:
-            card = replace(card, text=f"{card.text}\n{note}")
-        # Whether this edits the card or posts it is decided when it is sent (bot/outbox.py).
-        payload = card.to_payload()
-        return {"destination": self.config.staff_channel, "payload": payload, "kind": "card", "request_id": request.id}
+    def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> OutboxRow:
+        owner = self.owner_name(tx, request)
+        return card_row(self.config.staff_channel, request, self.hours, now, owner, note)
 
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
@@ -336,7 +331,7 @@ class StaffDesk(FamilyReplies):
 
     def _send_pending_details(self, tx: Session, member: StaffMember, now: datetime, out: DeskOut) -> None:
         stmt = select(CallbackRequest).where(
-            CallbackRequest.status == "claimed", CallbackRequest.claimed_by == member.key
+            CallbackRequest.status == RequestStatus.CLAIMED, CallbackRequest.claimed_by == member.key
         )
         for request in tx.execute(stmt).scalars():
             out.rows.append(details_row(member.private_chat or "", details_text(request), member.key, request.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -17,6 +17,7 @@ from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction
 from bot.core.templates import Template, TemplateError, parse_args, render
 from bot.staff_texts import EXAMPLES
+from storage.kinds import FamilyDelivery, OutboxKind, OutboxRow
 from storage.models import CallbackRequest, StaffMember, User
 
 if TYPE_CHECKING:
@@ -27,10 +28,10 @@ MAX_REPLY = 2000
 
 @dataclass
 class DeskOut:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[OutboxRow] = field(default_factory=list)
 
-    def add(self, destination: str, text: str, **extra: Any) -> None:
-        self.rows.append({"destination": destination, "payload": Reply(text).to_payload(), **extra})
+    def add(self, destination: str, text: str) -> None:
+        self.rows.append(OutboxRow(destination, Reply(text).to_payload()))
 
 
 class FamilyReplies:
@@ -121,7 +122,6 @@ class FamilyReplies:
         # The family can answer this person (and only about this request) with the button under the message.
         answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), f"r:{request.reference}")
         reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
-        out.rows.append({"destination": user.chat or user.key, "payload": reply, "kind": "family",
-                         "user_id": user.id, "request_id": request.id})  # fmt: skip
-        request.delivery, request.delivery_at = "pending", now
+        out.rows.append(OutboxRow(user.chat or user.key, reply, OutboxKind.FAMILY, user.id, request.id))
+        request.delivery, request.delivery_at = FamilyDelivery.PENDING, now
         self._changed(tx, request, member.key, action, now, out)

@@ -12,6 +12,7 @@ from bot.core.hours import is_office_open, office_hours_between
 from bot.desk import StaffDesk
 from bot.staff_texts import escalation_text
 from storage import repo
+from storage.kinds import FamilyDelivery, OutboxKind, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import CallbackRequest, OutboxMessage
 
 
@@ -28,13 +29,17 @@ class FollowUp:
         request = tx.get(CallbackRequest, row.request_id)
         if request is None:
             return
-        if row.kind == "card" and status == "sent" and ref:
+        if row.kind == OutboxKind.CARD and status == OutboxStatus.SENT and ref:
             request.card_ref = f"{row.destination}|{ref}"
-        elif row.kind == "family":
+        elif row.kind == OutboxKind.FAMILY:
             blocked = row.error == "blocked"
-            request.delivery = "delivered" if status == "sent" else ("blocked" if blocked else "failed")
+            request.delivery = (
+                FamilyDelivery.DELIVERED
+                if status == OutboxStatus.SENT
+                else (FamilyDelivery.BLOCKED if blocked else FamilyDelivery.FAILED)
+            )
             request.delivery_at = now
-            repo.audit(tx, request, "system", "delivered" if status == "sent" else "undeliverable")
+            repo.audit(tx, request, "system", "delivered" if status == OutboxStatus.SENT else "undeliverable")
             repo.add_outbox_rows(tx, [self.desk.card_row(tx, request, now)])
 
     async def escalate(self) -> int:
@@ -47,7 +52,7 @@ class FollowUp:
 
     def _escalate(self, tx: Session, now: datetime) -> int:
         limit = self.desk.config.escalate_after_hours * 3600
-        waiting = select(CallbackRequest).where(CallbackRequest.status.in_(("open", "claimed")))
+        waiting = select(CallbackRequest).where(CallbackRequest.status.in_(RequestStatus.active()))
         unclaimed: list[CallbackRequest] = []
         unanswered: list[tuple[CallbackRequest, str]] = []
         for request in tx.execute(waiting).scalars():
@@ -57,12 +62,12 @@ class FollowUp:
                 continue
             request.escalated_at = now
             repo.audit(tx, request, "system", "escalated")
-            if request.status == "open":
+            if request.status == RequestStatus.OPEN:
                 unclaimed.append(request)
             else:
                 unanswered.append((request, self.desk.owner_name(tx, request) or "–"))
         if unclaimed or unanswered:
             text = escalation_text(unclaimed, unanswered, self.desk.config.escalate_after_hours, now)
             notice = Reply(text).to_payload()
-            repo.add_outbox_rows(tx, [{"destination": self.desk.config.staff_channel, "payload": notice}])
+            repo.add_outbox_rows(tx, [OutboxRow(self.desk.config.staff_channel, notice)])
         return len(unclaimed) + len(unanswered)

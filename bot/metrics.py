@@ -16,8 +16,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from storage.db import Database
+from storage.kinds import BULK_KINDS, OutboxStatus, Outcome
 from storage.models import OutboxMessage
-from storage.repo import BULK_KINDS
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,21 @@ class Metrics:
 
     def delivered(self, transport: str, kind: str, result: str, created_at: datetime | None, now: datetime) -> None:
         self.deliveries.labels(transport, kind, result).inc()
-        if result == "sent" and created_at is not None:
+        if result == Outcome.SENT and created_at is not None:
             self.latency.labels(kind).observe(max(0.0, (now - created_at).total_seconds()))
 
 
 def _backlog(tx: Session) -> tuple[list[tuple[str, int]], datetime | None]:
     rows = tx.execute(
-        select(OutboxMessage.kind, func.count()).where(OutboxMessage.status == "pending").group_by(OutboxMessage.kind)
+        select(OutboxMessage.kind, func.count())
+        .where(OutboxMessage.status == OutboxStatus.PENDING)
+        .group_by(OutboxMessage.kind)
     ).all()
-    oldest = tx.scalar(select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending"))
+    oldest = tx.scalar(select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING))
     return [(str(kind), int(count)) for kind, count in rows], oldest
 
 
-async def serve(
-    listen: str, metrics: Metrics, db: Database, adapters: list[object], window: float
-) -> None:
+async def serve(listen: str, metrics: Metrics, db: Database, adapters: list[object], window: float) -> None:
     """Serve /metrics and /healthz until cancelled."""
     live = [a for a in adapters if isinstance(a, Liveness)]
 
@@ -129,4 +129,3 @@ def _transports_up(live: list[Liveness], metrics: Metrics, window: float) -> dic
         states[adapter.name] = last is not None and now - last <= window
         metrics.transport_up.labels(adapter.name).set(1 if states[adapter.name] else 0)
     return states
-

@@ -21,6 +21,7 @@ from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database, erase_copies
+from storage.kinds import OutboxKind, OutboxStatus, Outcome
 from storage.models import OutboxMessage, User
 
 if TYPE_CHECKING:
@@ -156,11 +157,11 @@ class OutboxSender:
         transport = row.destination.split(":", 1)[0]
         adapter = self.adapters.get(transport)
         if adapter is None or row.payload is None:
-            await self._finish(row, Delivery("failed", error="no adapter" if adapter is None else "empty"))
+            await self._finish(row, Delivery(Outcome.FAILED, error="no adapter" if adapter is None else "empty"))
             return True
         edit_ref = row.payload.get("edit_ref")
         destination = row.destination
-        if row.kind == "card" and row.request_id is not None:
+        if row.kind == OutboxKind.CARD and row.request_id is not None:
             # Decide now, not when the row was written, whether the card exists: else a claim made before the
             # first card went out would post a second card whose button is dead.
             request_id = row.request_id
@@ -172,7 +173,7 @@ class OutboxSender:
             verdict = await self.gate(row)
             if verdict is not None:
                 await self._finish(row, verdict)
-                return verdict.status != "retry"
+                return verdict.status != Outcome.RETRY
         try:
             remove = bool(row.payload.get("remove"))
             sent_parts = int(row.payload.get("sent_parts", 0))
@@ -180,23 +181,23 @@ class OutboxSender:
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
-            result = Delivery("retry", error=type(exc).__name__)
+            result = Delivery(Outcome.RETRY, error=type(exc).__name__)
         await self._finish(row, result)
-        return result.status != "retry"
+        return result.status != Outcome.RETRY
 
     async def _finish(self, row: OutboxMessage, result: Delivery) -> None:
         now = self.clock()
         if self.metrics is not None:
             transport = row.destination.split(":", 1)[0]
             self.metrics.delivered(transport, row.kind, result.status, row.created_at, now)
-        plain = row.request_id is None and row.kind != "erase" and not row.attempts
-        if plain and result.status == "sent" and not result.new_destination:
+        plain = row.request_id is None and row.kind != OutboxKind.ERASE and not row.attempts
+        if plain and result.status == Outcome.SENT and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
-            row.status = "sent"
+            row.status = OutboxStatus.SENT
             return
         row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
-        if row.status == "sent" and row.attempts:
+        if row.status == OutboxStatus.SENT and row.attempts:
             self.wake()  # the rows _record released after the outage are due now (woken here, not in the db thread)
 
     async def _mark_sent(self, mark: dict[str, object]) -> None:
@@ -224,30 +225,30 @@ class OutboxSender:
     def _record(self, tx: Session, row_id: int, result: Delivery, now: datetime) -> str:
         """Write the delivery's outcome; returns the row's new status."""
         current = tx.get(OutboxMessage, row_id)
-        if current is None or current.status != "pending":
+        if current is None or current.status != OutboxStatus.PENDING:
             return current.status if current else "gone"
-        if current.kind == "erase" and result.status != "retry":
+        if current.kind == OutboxKind.ERASE and result.status != Outcome.RETRY:
             tx.delete(current)  # the last message to a family that erased itself leaves no trace
             erase_copies(tx)  # not even in the database files
             return "gone"
         current.attempts += 1
         if result.new_destination:
             current.destination = result.new_destination
-        if result.status == "sent":
+        if result.status == Outcome.SENT:
             if current.attempts > 1:
                 # The platform answers again: what waits for a retry on it goes out now, not after its backoff.
                 transport = current.destination.split(":", 1)[0]
                 tx.execute(
                     update(OutboxMessage)
-                    .where(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at > now)
+                    .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now)
                     .where(OutboxMessage.destination.startswith(f"{transport}:"))
                     .values(next_attempt_at=now)
                 )
-            current.status, current.delivered_at, current.platform_ref = "sent", now, result.ref
+            current.status, current.delivered_at, current.platform_ref = OutboxStatus.SENT, now, result.ref
             current.payload = None  # delivered texts are not kept: the bot is not the case file
             if self.on_delivery is not None:
-                self.on_delivery(tx, current, "sent", result.ref, now)
-        elif result.status == "retry" and now - current.created_at < KEEP_TRYING:
+                self.on_delivery(tx, current, OutboxStatus.SENT, result.ref, now)
+        elif result.status == Outcome.RETRY and now - current.created_at < KEEP_TRYING:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
             current.error = result.error
@@ -255,10 +256,10 @@ class OutboxSender:
             if result.sent_parts and current.payload is not None:
                 current.payload = {**current.payload, "sent_parts": result.sent_parts}  # never send those again
         else:
-            current.status, current.error, current.payload = "failed", result.error or "gave up", None
+            current.status, current.error, current.payload = OutboxStatus.FAILED, result.error or "gave up", None
             log.warning("outbox row %s failed: %s", current.id, current.error)
             if self.on_delivery is not None:
-                self.on_delivery(tx, current, "failed", None, now)
+                self.on_delivery(tx, current, OutboxStatus.FAILED, None, now)
             if result.error == "blocked" and current.user_id is not None:
                 user = tx.get(User, current.user_id)
                 if user is not None:

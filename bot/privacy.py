@@ -9,7 +9,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -17,20 +16,21 @@ from sqlalchemy.orm import Session
 from bot.staff_rows import retract_rows
 from storage import repo
 from storage.db import erase_copies
+from storage.kinds import OutboxKind, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
 
 log = logging.getLogger(__name__)
-CardRow = Callable[[Session, CallbackRequest, datetime], dict[str, Any]]
+CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
 
 
-def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[dict[str, Any]]:
+def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[OutboxRow]:
     """Erase a family at once: requests withdrawn and stripped, consents withdrawn, state and user row gone.
 
     Returns the outbox rows to write (card updates for the staff channel, the removal of details shown to staff
     in private). The withdrawal of consent is
     recorded without any link to the person.
     """
-    rows: list[dict[str, Any]] = []
+    rows: list[OutboxRow] = []
     user = tx.get(User, user_id)
     chats = {user.key, user.chat or user.key} if user is not None else set()
     requests = tx.execute(select(CallbackRequest).where(CallbackRequest.user_id == user_id)).scalars().all()
@@ -41,12 +41,15 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
         delete(OutboxMessage).where(
             (OutboxMessage.user_id == user_id)
             | OutboxMessage.destination.in_(chats)
-            | (OutboxMessage.request_id.in_(request_ids) & OutboxMessage.kind.in_(("details", "family")))
+            | (
+                OutboxMessage.request_id.in_(request_ids)
+                & OutboxMessage.kind.in_((OutboxKind.DETAILS, OutboxKind.FAMILY))
+            )
         )
     )
     for request in requests:
-        if request.status in ("open", "claimed"):
-            request.status, request.closed_at = "withdrawn", now
+        if request.status in RequestStatus.active():
+            request.status, request.closed_at = RequestStatus.WITHDRAWN, now
             repo.audit(tx, request, "family", "withdrawn")
             rows.append(card_row(tx, request, now))
         rows += retract_rows(tx, request)  # the details shown to staff go too
@@ -90,13 +93,13 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
     cutoff = now - timedelta(days=retention_days)
     stale = tx.execute(
         select(CallbackRequest).where(
-            CallbackRequest.status.in_(("done", "withdrawn")),
+            CallbackRequest.status.in_(RequestStatus.closed()),
             CallbackRequest.closed_at < cutoff,
             CallbackRequest.purged_at.is_(None),
         )
     ).scalars()
     count = 0
-    retracts: list[dict[str, Any]] = []
+    retracts: list[OutboxRow] = []
     for request in stale:
         request.phone = request.name = request.note = None
         request.user_id, request.purged_at = None, now
@@ -114,7 +117,7 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
     # Families silent for the whole retention period, with nothing open: their user row (platform id, chat,
     # language, district) and dialog state go; their consent records lose the link to them.
     active = select(CallbackRequest.user_id).where(
-        CallbackRequest.status.in_(("open", "claimed")), CallbackRequest.user_id.is_not(None)
+        CallbackRequest.status.in_(RequestStatus.active()), CallbackRequest.user_id.is_not(None)
     )
     idle = select(User.id).where(User.last_seen_at < cutoff, User.id.not_in(active))
     idle_ids = list(tx.execute(idle).scalars())
@@ -124,7 +127,9 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
         tx.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(idle_ids)))
         tx.execute(delete(DialogState).where(DialogState.user_id.in_(idle_ids)))
         tx.execute(delete(User).where(User.id.in_(idle_ids)))
-    done = (OutboxMessage.status.in_(("sent", "failed"))) & (OutboxMessage.created_at < now - timedelta(days=1))
+    done = (OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED))) & (
+        OutboxMessage.created_at < now - timedelta(days=1)
+    )
     outbox = int(tx.execute(delete(OutboxMessage).where(done)).rowcount)  # type: ignore[attr-defined]
     inbound = int(
         tx.execute(delete(ProcessedInbound).where(ProcessedInbound.processed_at < now - timedelta(days=7))).rowcount  # type: ignore[attr-defined]

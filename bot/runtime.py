@@ -6,13 +6,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot import privacy
 from bot.adapters.base import Inbound
-from bot.core.cards import LANGUAGE_NAMES_DE, CardData, render_card
+from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
 from bot.core.engine import Context, step
@@ -31,7 +30,7 @@ from bot.core.events import (
     Text,
 )
 from bot.core.events import Session as DialogSession
-from bot.core.hours import HoursData, district_ids, district_name
+from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.texts import (
     ADDED_TO_REQUEST,
@@ -48,10 +47,11 @@ from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.mydata import my_data
 from bot.refusals import audit_refusal, whose
-from bot.staff_rows import details_row
+from bot.staff_rows import card_row, details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database, erase_copies
+from storage.kinds import OutboxKind, OutboxRow, RequestStatus
 from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
@@ -65,37 +65,16 @@ class RuntimeConfig:
     params: dict[str, str]
 
 
-CardRow = Callable[[Session, CallbackRequest, datetime], dict[str, Any]]
+CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
 
 
 @dataclass
 class _Writes:
     """What one inbound event writes besides the state: outbox rows, and whether the family erased itself."""
 
-    outbox: list[dict[str, Any]] = field(default_factory=list)
+    outbox: list[OutboxRow] = field(default_factory=list)
     erased: bool = False
     notice: str | None = None  # the short answer to a refused button press
-
-
-def card_for(request: CallbackRequest, hours: HoursData, now: datetime, owner: str | None = None) -> Reply:
-    """Render the staff card of a request from its row; owner is the responsible person's display name."""
-    known = request.district in district_ids(hours)
-    data = CardData(
-        reference=request.reference,
-        status=request.status,
-        topic=request.topic,
-        language=request.language,
-        channel=request.channel,
-        district=request.district,
-        time_window=request.time_window,
-        urgent=request.urgent,
-        contact_way=request.contact_way,
-        created_at=request.created_at,
-        claimed_by=owner or request.claimed_by,
-        delivery=request.delivery,
-        emergency=bool(request.emergency),
-    )
-    return render_card(data, now, district_name(hours, request.district) if known and request.district else None)
 
 
 class Runtime:
@@ -125,9 +104,8 @@ class Runtime:
         self.config = config
         self.clock = clock
 
-    def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> dict[str, Any]:
-        card = card_for(request, self.hours, now).to_payload()
-        return {"destination": self.config.staff_channel, "payload": card, "kind": "card", "request_id": request.id}
+    def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> OutboxRow:
+        return card_row(self.config.staff_channel, request, self.hours, now)
 
     def context(self) -> Context:
         return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
@@ -178,7 +156,7 @@ class Runtime:
             lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
             sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), "g:sos")
             reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
-            repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": reply.to_payload()}])
+            repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, reply.to_payload())])
 
         log.info("family over its message rate: inbound %s set aside", inbound.inbound_id)
         await self.db.run(write)
@@ -190,7 +168,7 @@ class Runtime:
 
         def write(tx: Session) -> None:
             if repo.mark_processed(tx, inbound.inbound_id):
-                repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": Reply(text).to_payload()}])
+                repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, Reply(text).to_payload())])
 
         await self.db.run(write)
 
@@ -212,7 +190,7 @@ class Runtime:
         def write(tx: Session) -> None:
             if repo.mark_processed(tx, inbound.inbound_id) and inbound.private:
                 text = self.i18n.t(lang or "de", SORRY)
-                repo.add_outbox_rows(tx, [{"destination": inbound.chat, "payload": Reply(text).to_payload()}])
+                repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, Reply(text).to_payload())])
 
         await self.db.run(write)
 
@@ -256,7 +234,7 @@ class Runtime:
         """Write each effect; a created request feeds HandoffDone back into the engine."""
         for effect in effects:
             if isinstance(effect, Reply):
-                writes.outbox.append({"destination": inbound.chat, "payload": effect.to_payload(), "user_id": user_id})
+                writes.outbox.append(OutboxRow(inbound.chat, effect.to_payload(), user_id=user_id))
             elif isinstance(effect, RecordConsent):
                 repo.record_consent(
                     tx,
@@ -280,14 +258,12 @@ class Runtime:
                 lang = session.lang or "de"
                 if effect.action == "show":
                     text = my_data(tx, user_id, session, ctx)
-                    writes.outbox.append(
-                        {"destination": inbound.chat, "payload": Reply(text).to_payload(), "user_id": user_id}
-                    )
+                    writes.outbox.append(OutboxRow(inbound.chat, Reply(text).to_payload(), user_id=user_id))
                 else:
                     writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row)
                     goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
                     # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
-                    writes.outbox.append({"destination": inbound.chat, "payload": goodbye, "kind": "erase"})
+                    writes.outbox.append(OutboxRow(inbound.chat, goodbye, OutboxKind.ERASE))
                     writes.erased = True
                     return session, []
         return session, []
@@ -302,19 +278,19 @@ class Runtime:
         if effect.sos and request is not None and request.user_id == user_id and request.emergency is None:
             # The card shows 🆘 (never the words) whether or not the message can reach the person responsible.
             request.emergency = effect.sos
-            if request.status in ("open", "claimed"):
+            if request.status in RequestStatus.active():
                 writes.outbox.append(self.card_row(tx, request, self.clock()))
-        if request is not None and request.user_id == user_id and request.status == "open":
+        if request is not None and request.user_id == user_id and request.status == RequestStatus.OPEN:
             # Nobody has claimed it yet: what the family adds lies with the request for whoever claims it.
             note = f"{request.note}\n{effect.text}" if request.note else effect.text
             request.note = note[-MAX_NOTE:]
             repo.audit(tx, request, "family", "family-added")
             answer = self.i18n.t(lang, ADDED_TO_REQUEST, reference=request.reference)
-        elif request is None or request.user_id != user_id or request.status != "claimed" or member is None:
+        elif request is None or request.user_id != user_id or request.status != RequestStatus.CLAIMED or member is None:
             answer = self.i18n.t(lang, RELAY_CLOSED)  # also what a forged reference gets
         elif member.private_chat is None:
             hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"), True)
-            writes.outbox.append({"destination": self.config.staff_channel, "payload": Reply(hint).to_payload()})
+            writes.outbox.append(OutboxRow(self.config.staff_channel, Reply(hint).to_payload()))
             answer = self.i18n.t(lang, RELAY_LATER)
         else:
             language = LANGUAGE_NAMES_DE.get(request.language, request.language)
@@ -327,7 +303,7 @@ class Runtime:
             writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
             repo.audit(tx, request, "family", "family-message")
             answer = self.i18n.t(lang, RELAY_DONE)
-        writes.outbox.append({"destination": inbound.chat, "payload": Reply(answer).to_payload(), "user_id": user_id})
+        writes.outbox.append(OutboxRow(inbound.chat, Reply(answer).to_payload(), user_id=user_id))
 
     def _create_request(
         self,
@@ -336,14 +312,14 @@ class Runtime:
         inbound: Inbound,
         effect: CreateRequest,
         now: datetime,
-        outbox: list[dict[str, Any]],
+        outbox: list[OutboxRow],
     ) -> CallbackRequest:
         slots = effect.slots
         reference = repo.next_reference(tx, now.astimezone(self.hours.timezone).year)
         request = CallbackRequest(
             reference=reference,
             user_id=user_id,
-            status="open",
+            status=RequestStatus.OPEN,
             topic=slots.get("topic", "other"),
             language=effect.language,
             channel=inbound.user.split(":", 1)[0],
@@ -360,14 +336,6 @@ class Runtime:
         tx.add(request)
         tx.flush()
         repo.audit(tx, request, "family", "created")
-        card = card_for(request, self.hours, now)
-        outbox.append(
-            {
-                "destination": self.config.staff_channel,
-                "payload": card.to_payload(),
-                "kind": "card",
-                "request_id": request.id,
-            }
-        )
+        outbox.append(card_row(self.config.staff_channel, request, self.hours, now))
         log.info("callback request %s created", reference)
         return request

@@ -19,9 +19,10 @@ from bot.adapters.base import Delivery
 from bot.core import texts as T
 from bot.core.events import Reply
 from bot.runtime import MAX_NOTE
-from bot.staff_rows import DETAILS, RELAYED, STAFF, details_row, retract_row, retract_rows
+from bot.staff_rows import RELAYED, STAFF, details_row, retract_row, retract_rows
 from bot.staff_texts import BACK_IN_QUEUE, open_chat_hint
 from storage import repo
+from storage.kinds import OutboxKind, OutboxRow, OutboxStatus, Outcome, RequestStatus
 from storage.models import CallbackRequest, DetailsCopy, OutboxMessage, StaffMember, User
 
 if TYPE_CHECKING:
@@ -48,25 +49,25 @@ class StaffDelivery:
             responsible = await self.desk.db.run(lambda tx: _responsible(tx, request_id, staff))
             if not responsible:  # the request moved on while this row waited: the family's words follow it
                 await self.desk.db.run(lambda tx: self._keep_words(tx, request_id, payload))
-                return Delivery("failed", error=NOT_RESPONSIBLE)
+                return Delivery(Outcome.FAILED, error=NOT_RESPONSIBLE)
             member = await self.desk.access.authorised(staff)  # asked of the platform now, not remembered
             if member is None:
-                return Delivery("retry", error="membership unknown")  # "could not check" is not "may receive"
+                return Delivery(Outcome.RETRY, error="membership unknown")  # "could not check" is not "may receive"
             if member:
                 return None
             await self.desk.db.run(lambda tx: self._requeue(tx, request_id, staff, payload))
         except Exception as exc:  # the database will answer again; until then nothing goes out unchecked
             log.error("checking a row about a family failed: %s", type(exc).__name__)
-            return Delivery("retry", error=type(exc).__name__)
+            return Delivery(Outcome.RETRY, error=type(exc).__name__)
         log.info("a row about a family was not sent: its recipient is no longer in the staff channel")
-        return Delivery("failed", error=NOT_A_MEMBER)
+        return Delivery(Outcome.FAILED, error=NOT_A_MEMBER)
 
     def _requeue(self, tx: Session, request_id: int, staff: str, payload: dict[str, Any]) -> None:
         """The person responsible left the team: the request goes back to the queue, nothing of it stays with them."""
         request = tx.get(CallbackRequest, request_id)
-        if request is None or request.status != "claimed" or request.claimed_by != staff:
+        if request is None or request.status != RequestStatus.CLAIMED or request.claimed_by != staff:
             return  # someone acted meanwhile (or this ran before a crash): nothing more to do
-        request.status, request.claimed_by, request.claimed_at = "open", None, None
+        request.status, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None
         repo.audit(tx, request, "system", "owner-left")
         rows = retract_rows(tx, request)
         rows.append(self.desk.card_row(tx, request, self.desk.clock(), note=BACK_IN_QUEUE))
@@ -80,11 +81,11 @@ class StaffDelivery:
         if not relayed or request is None:
             return  # details are sent again on every claim; only a family's own words need keeping
         owner = tx.get(StaffMember, request.claimed_by) if request.claimed_by else None
-        if request.status == "claimed" and owner is not None and owner.private_chat:
+        if request.status == RequestStatus.CLAIMED and owner is not None and owner.private_chat:
             row = details_row(owner.private_chat, str(payload.get("text", relayed)), owner.key, request.id, relayed)
             repo.add_outbox_rows(tx, [row])  # the family's answer ("arrived") stays true
             return
-        if request.status in ("open", "claimed"):
+        if request.status in RequestStatus.active():
             request.note = (f"{request.note}\n{relayed}" if request.note else relayed)[-MAX_NOTE:]
             repo.audit(tx, request, "family", "family-added")
             self._tell_family(tx, request, T.ADDED_TO_REQUEST)
@@ -97,38 +98,37 @@ class StaffDelivery:
             return
         i18n, lang = self.desk.i18n, request.language
         reply = Reply(i18n.t(lang, msgid, reference=request.reference), rtl=i18n.is_rtl(lang)).to_payload()
-        repo.add_outbox_rows(tx, [{"destination": user.chat or user.key, "payload": reply, "user_id": user.id}])
+        repo.add_outbox_rows(tx, [OutboxRow(user.chat or user.key, reply, user_id=user.id)])
 
     def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
         """A delivered details message is remembered for taking it back; a refused one asks for the private chat."""
-        if row.kind != DETAILS or row.request_id is None:
+        if row.kind != OutboxKind.DETAILS or row.request_id is None:
             return
         request = tx.get(CallbackRequest, row.request_id)
         if request is None:
             return
-        if status == "sent" and ref:
+        if status == OutboxStatus.SENT and ref:
             if _owner_chat(tx, request) == row.destination:
                 tx.add(DetailsCopy(request_id=request.id, chat=row.destination, message_ref=ref, sent_at=now))
             else:  # the request left this person while the message was on its way: take it back at once
                 repo.add_outbox_rows(tx, [retract_row(request, row.destination, ref)])
-        elif status == "failed" and row.error == "blocked":
+        elif status == OutboxStatus.FAILED and row.error == "blocked":
             # The staff member blocked the bot: the group learns (without details) that the private chat is needed.
             stmt = select(StaffMember).where(StaffMember.private_chat == row.destination)
             for member in tx.execute(stmt).scalars().all():
                 member.private_chat = None
                 hint = open_chat_hint(member.display_name, request.reference, self.desk.private_link("team"))
-                repo.add_outbox_rows(tx, [{"destination": self.desk.config.staff_channel,
-                                           "payload": Reply(hint).to_payload()}])  # fmt: skip
+                repo.add_outbox_rows(tx, [OutboxRow(self.desk.config.staff_channel, Reply(hint).to_payload())])
 
 
 def _responsible(tx: Session, request_id: int, staff: str) -> bool:
     request = tx.get(CallbackRequest, request_id)
-    return request is not None and request.status == "claimed" and request.claimed_by == staff
+    return request is not None and request.status == RequestStatus.CLAIMED and request.claimed_by == staff
 
 
 def _owner_chat(tx: Session, request: CallbackRequest) -> str | None:
     """The private chat of the person responsible for a claimed request, if they opened one."""
-    if request.status != "claimed" or request.claimed_by is None:
+    if request.status != RequestStatus.CLAIMED or request.claimed_by is None:
         return None
     owner = tx.get(StaffMember, request.claimed_by)
     return owner.private_chat if owner is not None else None

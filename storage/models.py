@@ -9,6 +9,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text,
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from storage.kinds import OutboxKind, OutboxStatus, RequestStatus
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Store UTC; SQLite returns naive datetimes, so the zone is attached again when reading."""
@@ -120,7 +122,7 @@ class CallbackRequest(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default=RequestStatus.OPEN)
     topic: Mapped[str] = mapped_column(String(32))
     language: Mapped[str] = mapped_column(String(16))
     channel: Mapped[str] = mapped_column(String(16))
@@ -181,9 +183,9 @@ class OutboxMessage(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     destination: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16), default="message")
+    kind: Mapped[str] = mapped_column(String(16), default=OutboxKind.MESSAGE)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

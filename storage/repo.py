@@ -6,6 +6,7 @@ The per-message hot path (dedupe, user, state, outbox) is plain SQL shared by bo
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any, NamedTuple
@@ -13,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, Executable, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
+from storage.kinds import BULK_KINDS, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import (
     CallbackRequest,
     ConsentRecord,
@@ -23,6 +25,7 @@ from storage.models import (
     utcnow,
 )
 
+_ACTIVE = "(" + ", ".join(f"'{status}'" for status in RequestStatus.active()) + ")"
 # The per-message hot path, one SQL text for both databases (SQLite and PostgreSQL share this ON CONFLICT
 # dialect). On SQLite it runs on the transaction's own DBAPI cursor: measured here, a statement costs about
 # 0.07 ms through SQLAlchemy's execution machinery and 0.012 ms on the cursor, and a dialog step makes five.
@@ -36,7 +39,7 @@ HOT_SQL = {
     "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at, chat = excluded.chat "
     "RETURNING id, language, district, unreachable) "
     "SELECT EXISTS (SELECT 1 FROM fresh), u.id, u.language, u.district, u.unreachable, "
-    "(SELECT r.reference FROM callback_requests r WHERE r.user_id = u.id AND r.status IN ('open', 'claimed') "
+    f"(SELECT r.reference FROM callback_requests r WHERE r.user_id = u.id AND r.status IN {_ACTIVE} "
     "ORDER BY r.id DESC LIMIT 1), (SELECT d.state FROM dialog_states d WHERE d.user_id = u.id) FROM u",
     "processed": "INSERT INTO processed_inbound (key, processed_at) VALUES (:key, :now) ON CONFLICT (key) DO NOTHING",
     # The upsert takes the row lock on PostgreSQL: one family's events are handled one after another.
@@ -44,7 +47,7 @@ HOT_SQL = {
     "VALUES (:key, :chat, false, :now, :now) "
     "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at, chat = excluded.chat "
     "RETURNING id, language, district, unreachable, (SELECT r.reference FROM callback_requests r "
-    "WHERE r.user_id = users.id AND r.status IN ('open', 'claimed') ORDER BY r.id DESC LIMIT 1)",
+    f"WHERE r.user_id = users.id AND r.status IN {_ACTIVE} ORDER BY r.id DESC LIMIT 1)",
     "state_get": "SELECT state FROM dialog_states WHERE user_id = :user_id",
     "state_put": "INSERT INTO dialog_states (user_id, state, flow_version, updated_at) "
     "VALUES (:user_id, :state, :version, :now) "
@@ -52,9 +55,10 @@ HOT_SQL = {
     "updated_at = excluded.updated_at",
     "user_profile": "UPDATE users SET language = :language, district = :district WHERE id = :user_id",
     "outbox": "INSERT INTO outbox (destination, kind, payload, status, attempts, next_attempt_at, created_at, "
-    "user_id, request_id) VALUES (:destination, :kind, :payload, 'pending', 0, :now, :now, :user_id, :request_id)",
-    "sent": "UPDATE outbox SET status = 'sent', delivered_at = :now, platform_ref = :ref, payload = NULL, "
-    "attempts = attempts + 1 WHERE id = :id AND status = 'pending'",
+    f"user_id, request_id) VALUES (:destination, :kind, :payload, '{OutboxStatus.PENDING}', 0, :now, :now, :user_id, "
+    ":request_id)",
+    "sent": f"UPDATE outbox SET status = '{OutboxStatus.SENT}', delivered_at = :now, platform_ref = :ref, "
+    f"payload = NULL, attempts = attempts + 1 WHERE id = :id AND status = '{OutboxStatus.PENDING}'",
     "counter": "INSERT INTO reference_counters (year, last) VALUES (:year, 1) "
     "ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
 }
@@ -159,19 +163,19 @@ def save_state(session: Session, user_id: int, state: dict[str, Any], version: s
     _run(session, "state_put", params)
 
 
-def add_outbox_rows(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert outbox rows in one statement. Each row needs destination and payload."""
+def add_outbox_rows(session: Session, rows: Sequence[OutboxRow]) -> None:
+    """Insert outbox rows in one statement: the one way the code writes the outbox."""
     if not rows:
         return
     now = utcnow()
     values = [
         {
-            "destination": r["destination"],
-            "payload": r["payload"],
-            "kind": r.get("kind", "message"),
+            "destination": r.destination,
+            "payload": r.payload,
+            "kind": str(r.kind),
             "now": now,
-            "user_id": r.get("user_id"),
-            "request_id": r.get("request_id"),
+            "user_id": r.user_id,
+            "request_id": r.request_id,
         }
         for r in rows
     ]
@@ -191,9 +195,6 @@ def next_reference(session: Session, year: int) -> str:
     """A readable reference such as R-2026-0042, numbered per year, allocated atomically."""
     number = _run(session, "counter", {"year": year}).fetchone()[0]
     return f"R-{year}-{number:04d}"
-
-
-BULK_KINDS = ("reminder",)  # go after everything a family is waiting for (emergency screens, replies)
 
 
 OTHERS_RECHECK = timedelta(milliseconds=100)
@@ -219,18 +220,18 @@ def due_outbox(
     destinations in skip (being delivered right now) are left out. With a lease (several processes), the rows
     returned are leased to its owner; a destination another process holds a row of is left to that process.
     """
-    bulk = OutboxMessage.kind.in_(BULK_KINDS)
+    bulk = OutboxMessage.kind.in_([str(kind) for kind in BULK_KINDS])
     # Each destination's oldest pending row, seen even when another process has it locked: a destination whose
     # first row was passed over (SKIP LOCKED) is left to that process, so its messages keep their order.
     earlier = aliased(OutboxMessage)
     first_pending = (
         select(func.min(earlier.id))
-        .where(earlier.status == "pending", earlier.destination == OutboxMessage.destination)
+        .where(earlier.status == OutboxStatus.PENDING, earlier.destination == OutboxMessage.destination)
         .scalar_subquery()
         if lease is not None
         else literal(None)
     )
-    stmt = select(OutboxMessage, first_pending).where(OutboxMessage.status == "pending")
+    stmt = select(OutboxMessage, first_pending).where(OutboxMessage.status == OutboxStatus.PENDING)
     if skip:
         stmt = stmt.where(OutboxMessage.destination.not_in(skip))
     stmt = stmt.order_by(bulk, OutboxMessage.id).limit(limit * 4)
@@ -285,8 +286,8 @@ def claim_request(session: Session, reference: str, actor: str) -> bool:
     """Exactly one claimer wins: a single conditional UPDATE."""
     stmt = (
         update(CallbackRequest)
-        .where(CallbackRequest.reference == reference, CallbackRequest.status == "open")
-        .values(status="claimed", claimed_by=actor, claimed_at=utcnow())
+        .where(CallbackRequest.reference == reference, CallbackRequest.status == RequestStatus.OPEN)
+        .values(status=RequestStatus.CLAIMED, claimed_by=actor, claimed_at=utcnow())
     )
     return bool(session.execute(stmt).rowcount)  # type: ignore[attr-defined]
 
@@ -327,8 +328,8 @@ class Undelivered(NamedTuple):
 
 def undelivered(session: Session, failed_since: datetime) -> list[Undelivered]:
     """Rows not delivered yet, and rows failed for good since a time, oldest first: kinds, ages; never content."""
-    pending = OutboxMessage.status == "pending"
-    failed = (OutboxMessage.status == "failed") & (OutboxMessage.created_at >= failed_since)
+    pending = OutboxMessage.status == OutboxStatus.PENDING
+    failed = (OutboxMessage.status == OutboxStatus.FAILED) & (OutboxMessage.created_at >= failed_since)
     stmt = (
         select(OutboxMessage, CallbackRequest.reference)
         .outerjoin(CallbackRequest, CallbackRequest.id == OutboxMessage.request_id)

@@ -12,6 +12,7 @@ from bot.core.events import ChatKey, Reply
 from bot.outbox import KEEP_TRYING, OutboxSender
 from storage import repo
 from storage.db import Database
+from storage.kinds import OutboxKind, OutboxRow
 from storage.models import OutboxMessage
 
 
@@ -39,8 +40,8 @@ class FlakyTransport:
         return Delivery("sent", ref=str(len(self.delivered)))
 
 
-def queue(db: Database, destination: str, texts: list[str], kind: str = "message") -> object:
-    rows = [{"destination": destination, "payload": Reply(t).to_payload(), "kind": kind} for t in texts]
+def queue(db: Database, destination: str, texts: list[str], kind: OutboxKind = OutboxKind.MESSAGE) -> object:
+    rows = [OutboxRow(destination, Reply(t).to_payload(), kind) for t in texts]
     return db.run(lambda tx: repo.add_outbox_rows(tx, rows))
 
 
@@ -52,7 +53,7 @@ async def test_a_ten_minute_outage_delays_but_never_fails_a_message_and_all_go_o
     now = [datetime.now(UTC)]
     sender = OutboxSender(db, {"flaky": transport}, clock=lambda: now[0])
     await queue(db, "flaky:family", [f"reply {n}" for n in range(5)])
-    await queue(db, "flaky:staff", ["card R-1", "card R-2"], kind="card")
+    await queue(db, "flaky:staff", ["card R-1", "card R-2"], kind=OutboxKind.CARD)
     for _ in range(120):  # ten minutes, the sender looking every five seconds
         now[0] += timedelta(seconds=5)
         await sender.run_once()
@@ -100,7 +101,7 @@ def test_status_lists_undelivered_cards_and_kinds_with_their_age_and_never_conte
     async def prepare() -> None:
         async with Database(url) as db:
             await db.migrate()
-            await queue(db, "telegram:-100", ["Anfrage R-2026-0001 · offen"], kind="card")
+            await queue(db, "telegram:-100", ["Anfrage R-2026-0001 · offen"], kind=OutboxKind.CARD)
             await queue(db, "telegram:42", ["Zeynep, wir rufen morgen an"])
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("ELTERNLOTSE_")}

@@ -11,6 +11,7 @@ from typing import TextIO
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
 from bot.core.events import ChatKey, Command, Event, Pressed, Text, Unsupported, UserKey
+from storage.kinds import Outcome
 
 PARENT = "console:parent"
 STAFF = "console:staff"
@@ -108,14 +109,14 @@ class ConsoleAdapter:
         elif destination.startswith("console:dm:"):
             prefix = f"[Private to {destination.removeprefix('console:dm:').capitalize()}]"
         else:
-            return Delivery("failed", error="unknown chat")
+            return Delivery(Outcome.FAILED, error="unknown chat")
         if message.remove:
             self.out.write(f"{prefix}: (message {message.edit_ref} removed)\n")
-            return Delivery("sent", ref=message.edit_ref)
+            return Delivery(Outcome.SENT, ref=message.edit_ref)
         self.out.write(f"{prefix}: {reply.text}\n")
         if flat:
             numbered = [f"[{i}] {label}" for i, (label, _) in enumerate(flat, 1)]
             self.out.write("    " + "  ".join(numbered) + "\n")
         self.out.flush()
         self.sent += 1
-        return Delivery("sent", ref=str(self.sent))
+        return Delivery(Outcome.SENT, ref=str(self.sent))

@@ -54,6 +54,7 @@ from bot.core.events import (
     Unsupported,
     UserKey,
 )
+from storage.kinds import Outcome
 
 log = logging.getLogger(__name__)
 MAX_UTF16 = 4096
@@ -311,21 +312,21 @@ class TelegramAdapter:
                 ref = await self._send_part(chat_id, parts[index], markup)
                 done = index + 1
             self._last_success = monotonic()
-            return Delivery("sent", ref=str(ref))
+            return Delivery(Outcome.SENT, ref=str(ref))
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.limiter.pause(seconds)
-            return Delivery("retry", retry_after=seconds, error="429", sent_parts=done)
+            return Delivery(Outcome.RETRY, retry_after=seconds, error="429", sent_parts=done)
         except ChatMigrated as exc:
             moved = f"telegram:{exc.new_chat_id}"
-            return Delivery("retry", retry_after=0.01, error="migrated", new_destination=moved, sent_parts=done)
+            return Delivery(Outcome.RETRY, retry_after=0.01, error="migrated", new_destination=moved, sent_parts=done)
         except Forbidden:
-            return Delivery("failed", error="blocked")
+            return Delivery(Outcome.FAILED, error="blocked")
         except BadRequest as exc:
             log.warning("Telegram refused a message: %s", _reason(exc))
-            return Delivery("failed", error=_reason(exc))
+            return Delivery(Outcome.FAILED, error=_reason(exc))
         except NetworkError as exc:
-            return Delivery("retry", error=type(exc).__name__, sent_parts=done)
+            return Delivery(Outcome.RETRY, error=type(exc).__name__, sent_parts=done)
 
     async def _send_part(self, chat_id: int, text: str, markup: str | None) -> int:
         params: dict[str, object] = {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"}
@@ -349,21 +350,23 @@ class TelegramAdapter:
         except BadRequest as exc:
             reason = _reason(exc)
             if "not modified" in reason:
-                return Delivery("sent", ref=str(message_id))
+                return Delivery(Outcome.SENT, ref=str(message_id))
             if "not found" in reason or "can't be edited" in reason:
                 return await self.send(ChatKey(f"telegram:{chat_id}"), Outgoing(reply))  # post the card anew
             raise
-        return Delivery("sent", ref=str(message_id))
+        return Delivery(Outcome.SENT, ref=str(message_id))
 
     async def _remove(self, chat_id: int, message_id: int, reply: Reply) -> Delivery:
         """Delete a message of ours; one older than 48 hours Telegram keeps, so its text is replaced instead."""
         try:
             await self.bot.delete_message(chat_id, message_id)
-            return Delivery("sent", ref=str(message_id))
+            return Delivery(Outcome.SENT, ref=str(message_id))
         except BadRequest as exc:
             reason = _reason(exc)
             if "not found" in reason:
-                return Delivery("sent", ref=str(message_id))  # already gone (deleted by hand, or the chat cleared)
+                return Delivery(
+                    Outcome.SENT, ref=str(message_id)
+                )  # already gone (deleted by hand, or the chat cleared)
             if "can't be deleted" not in reason:
                 raise
         await self.limiter.wait(chat_id)
@@ -375,7 +378,7 @@ class TelegramAdapter:
         except BadRequest as exc:
             if "not modified" not in _reason(exc) and "not found" not in _reason(exc):
                 raise
-        return Delivery("sent", ref=str(message_id))
+        return Delivery(Outcome.SENT, ref=str(message_id))
 
     # --- capabilities ---------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage import repo
 from storage.db import Database
+from storage.kinds import OutboxRow
 from storage.models import CallbackRequest, OutboxMessage, User
 
 
@@ -104,9 +105,8 @@ async def test_due_outbox_keeps_order_per_destination(db: Database) -> None:
     now = datetime.now(UTC)
 
     def write(tx: Session) -> None:
-        repo.add_outbox_rows(tx, [{"destination": "telegram:1", "payload": {"text": "eins"}},
-                                  {"destination": "telegram:1", "payload": {"text": "zwei"}},
-                                  {"destination": "telegram:2", "payload": {"text": "drei"}}])  # fmt: skip
+        repo.add_outbox_rows(tx, [OutboxRow("telegram:1", {"text": "eins"}), OutboxRow("telegram:1", {"text": "zwei"}),
+                                  OutboxRow("telegram:2", {"text": "drei"})])  # fmt: skip
         first = tx.query(OutboxMessage).order_by(OutboxMessage.id).first()
         assert first is not None
         first.next_attempt_at = now + timedelta(seconds=30)  # waiting for a retry
@@ -211,3 +211,63 @@ async def test_beginning_an_event_records_its_id_once_and_reads_the_user_and_sta
     assert again.state == {"node": "menu", "lang": "ar"}
     assert await db.run(lambda tx: repo.begin_event(tx, "telegram:update:8", "telegram:70", "telegram:70")) is None
     assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:7")) is False
+
+
+async def test_rows_written_on_the_fast_path_read_back_identically_through_the_orm(db: Database) -> None:
+    # users, dialog_states, processed_inbound and outbox are written with plain SQL (repo.HOT_SQL) and read through
+    # the ORM everywhere else: every column must come back as the ORM itself would have written it.
+    from storage.kinds import OutboxKind, OutboxRow, OutboxStatus
+    from storage.models import DialogState, ProcessedInbound
+
+    payload = {"text": "سلام\u200cها", "buttons": [[["Ja", "c:y"]]], "rtl": True}
+
+    def write(tx: Session) -> int:
+        begun = repo.begin_event(tx, "telegram:update:90", "telegram:90", "telegram:-90")
+        assert begun is not None
+        repo.set_profile(tx, begun.user.id, "fa", "mitte")
+        repo.save_state(tx, begun.user.id, {"at": "menu", "slots": {"name": "Zeynep"}}, "v7")
+        repo.add_outbox_rows(tx, [OutboxRow("telegram:90", payload, OutboxKind.DETAILS, begun.user.id)])
+        return begun.user.id
+
+    before = datetime.now(UTC)
+    user_id = await db.run(write)
+    after = datetime.now(UTC)
+
+    def read(tx: Session) -> tuple[User, DialogState, OutboxMessage, ProcessedInbound]:
+        user, state = tx.get(User, user_id), tx.get(DialogState, user_id)
+        processed = tx.get(ProcessedInbound, "telegram:update:90")
+        row = tx.execute(text("SELECT id FROM outbox")).scalar_one()
+        assert user and state and processed
+        return user, state, tx.get_one(OutboxMessage, row), processed
+
+    user, state, row, processed = await db.run(read)
+
+    def is_utc(moment: datetime | None) -> bool:
+        return moment is not None and moment.utcoffset() == timedelta(0) and before <= moment <= after
+
+    assert (user.key, user.chat, user.language, user.district, user.unreachable) == (
+        "telegram:90", "telegram:-90", "fa", "mitte", False,
+    )  # fmt: skip
+    assert is_utc(user.created_at) and is_utc(user.last_seen_at)
+    assert (state.state, state.flow_version) == ({"at": "menu", "slots": {"name": "Zeynep"}}, "v7")
+    assert is_utc(state.updated_at) and is_utc(processed.processed_at)
+    assert (row.destination, row.kind, row.payload, row.status, row.attempts) == (
+        "telegram:90", OutboxKind.DETAILS, payload, OutboxStatus.PENDING, 0,
+    )  # fmt: skip
+    assert (row.user_id, row.request_id, row.lease_owner, row.lease_until) == (user_id, None, None, None)
+    assert is_utc(row.created_at) and row.next_attempt_at == row.created_at and row.delivered_at is None
+
+    delivered = datetime.now(UTC)
+    await db.run(lambda tx: repo.mark_sent(tx, [{"id": row.id, "now": delivered, "ref": "77"}]))
+    _, _, row, _ = await db.run(read)
+    assert (row.status, row.platform_ref, row.payload, row.attempts) == (OutboxStatus.SENT, "77", None, 1)
+    assert row.delivered_at == delivered and row.delivered_at.utcoffset() == timedelta(0)
+
+
+def test_every_request_status_and_delivery_state_has_a_label_for_staff_and_for_families() -> None:
+    from bot.core.cards import DELIVERY_DE, STATUS_DE
+    from bot.core.texts import FAMILY_STATUS
+    from storage.kinds import FamilyDelivery, RequestStatus
+
+    assert set(RequestStatus) == set(STATUS_DE) == set(FAMILY_STATUS)
+    assert set(FamilyDelivery) == set(DELIVERY_DE)

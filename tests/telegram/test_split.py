@@ -11,6 +11,7 @@ from bot.core.typed import family_words
 from bot.outbox import OutboxSender
 from storage import repo
 from storage.db import Database
+from storage.kinds import OutboxRow
 from tests.support.tg_emulator import TelegramEmulator
 
 
@@ -40,7 +41,7 @@ async def test_a_long_message_interrupted_by_a_429_is_resumed_without_repeating_
             text = "\n\n".join(f"Absatz {n}: " + "Wort " * 150 for n in range(12))
             assert len(split_text(text)) == 3
             await db.run(
-                lambda tx: repo.add_outbox_rows(tx, [{"destination": "telegram:3001", "payload": {"text": text}}])
+                lambda tx: repo.add_outbox_rows(tx, [OutboxRow("telegram:3001", {"text": text})])
             )
             sender = OutboxSender(db, {"telegram": adapter})
             for _ in range(40):
