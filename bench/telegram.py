@@ -8,7 +8,7 @@ With a PostgreSQL URL it then runs ours in webhook mode behind a round-robin bal
 several instances): on SQLite, on PostgreSQL with one instance, with two; targets: one >= 0.7 x SQLite, two >= 1.8
 x one.
 
-    .venv/bin/python bench/telegram.py [--parents 40] [--postgres postgresql+asyncpg://postgres@127.0.0.1/bench]
+    .venv/bin/python bench/telegram.py [--parents 40] [--postgres postgresql+asyncpg://…/bench] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import asyncio
 import os
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,6 +167,7 @@ async def main() -> None:
     parser.add_argument("--parents", type=int, default=40)
     wiped = "a PostgreSQL URL (its public schema is wiped!): also measure one and two instances on it"
     parser.add_argument("--postgres", default=os.environ.get("ELTERNLOTSE_BENCH_POSTGRES_URL"), help=wiped)
+    parser.add_argument("--rounds", type=int, default=1, help="PostgreSQL comparison rounds; the median is printed")
     args = parser.parse_args()
     python = sys.executable
     ours_env = {
@@ -187,11 +189,17 @@ async def main() -> None:
         print("(set ELTERNLOTSE_BENCH_POSTGRES_URL or --postgres to measure PostgreSQL with one and two instances)")
         return
     sqlite = "sqlite+aiosqlite:///{tmp}/bench.db"
-    lite = await measure_webhook("webhook SQLite", ours_env, sqlite, 1, args.parents)
-    one = await measure_webhook("webhook PG x1", ours_env, args.postgres, 1, args.parents)
-    two = await measure_webhook("webhook PG x2", ours_env, args.postgres, 2, args.parents)
-    print(f"ratio PostgreSQL x1 / SQLite: {one / lite:.2f} (target >= 0.70); "
-          f"x2 / x1: {two / one:.2f} (target >= 1.80); cores: {os.cpu_count()}")  # fmt: skip
+    ratios: list[tuple[float, float]] = []
+    for _ in range(args.rounds):  # interleaved rounds: a noisy neighbour hits all three alike
+        lite = await measure_webhook("webhook SQLite", ours_env, sqlite, 1, args.parents)
+        one = await measure_webhook("webhook PG x1", ours_env, args.postgres, 1, args.parents)
+        two = await measure_webhook("webhook PG x2", ours_env, args.postgres, 2, args.parents)
+        ratios.append((one / lite, two / one))
+        print(f"ratio PostgreSQL x1 / SQLite: {one / lite:.2f} (target >= 0.70); "
+              f"x2 / x1: {two / one:.2f} (target >= 1.80); cores: {os.cpu_count()}")  # fmt: skip
+    if len(ratios) > 1:
+        first, second = (statistics.median(r[i] for r in ratios) for i in (0, 1))
+        print(f"median of {len(ratios)} rounds: PostgreSQL x1 / SQLite {first:.2f}, x2 / x1 {second:.2f}")
 
 
 if __name__ == "__main__":
