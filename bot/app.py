@@ -22,6 +22,7 @@ from bot.core.events import ChatKey, ChatMoved, Command, Pressed, Reachability, 
 from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
+from bot.core.reminders import ReminderError, load_rules
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
 from bot.core.texts import PRIVATE_ONLY
@@ -145,7 +146,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         raise ConfigError(f"the dialog content has {len(problems)} problem(s); run `elternlotse check`: {problems[0]}")
     try:
         hours = load_hours(settings.dialogs_dir / "hours.yaml")
-    except HoursError as exc:
+        load_rules(settings.dialogs_dir / "reminders.yaml")  # refuse to start on a broken file, as `check` does
+    except (HoursError, ReminderError) as exc:
         raise ConfigError(str(exc)) from None
     if hours.sample:
         log.warning("dialogs/hours.yaml holds SAMPLE consultation hours; replace them before going live")

@@ -135,8 +135,15 @@ async def _migrate(settings: Settings) -> int:
 
 def _check(settings: Settings) -> int:
     from bot.core.check import run_check
+    from bot.core.reminders import ReminderError, load_rules
 
-    problems = run_check(ROOT, settings.dialogs_dir / "flows", settings.locales_dir, settings.language_list)
+    problems: list[object] = list(
+        run_check(ROOT, settings.dialogs_dir / "flows", settings.locales_dir, settings.language_list)
+    )
+    try:
+        load_rules(settings.dialogs_dir / "reminders.yaml")
+    except ReminderError as exc:
+        problems.append(exc)
     for problem in problems:
         print(problem)
     if problems:
