@@ -31,6 +31,7 @@ from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
+from bot.reminders import ReminderDispatcher
 from bot.runtime import Runtime, RuntimeConfig
 from bot.staff_access import MemberCheck
 from bot.staff_delivery import StaffDelivery
@@ -53,6 +54,7 @@ class App:
     sender: OutboxSender
     adapters: dict[str, Adapter]
     metrics: Metrics
+    reminders: ReminderDispatcher
     handled: int = 0
 
     @property
@@ -146,7 +148,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         raise ConfigError(f"the dialog content has {len(problems)} problem(s); run `elternlotse check`: {problems[0]}")
     try:
         hours = load_hours(settings.dialogs_dir / "hours.yaml")
-        load_rules(settings.dialogs_dir / "reminders.yaml")  # refuse to start on a broken file, as `check` does
+        rules = load_rules(settings.dialogs_dir / "reminders.yaml")  # a broken file stops start-up, as in `check`
     except (HoursError, ReminderError) as exc:
         raise ConfigError(str(exc)) from None
     if hours.sample:
@@ -207,7 +209,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         sender = OutboxSender(
             db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
         )
-        yield App(settings, db, runtime, desk, followup, sender, by_name, metrics)
+        reminders = ReminderDispatcher(db, hours, rules, i18n)
+        yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders)
     finally:
         await db.close()
 

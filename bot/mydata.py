@@ -19,7 +19,7 @@ from bot.core.events import Session as DialogSession
 from bot.core.hours import district_ids, district_name
 from bot.core.i18n import LANGUAGES, isolate
 from bot.core.render import consent_summary
-from storage.models import CallbackRequest, ConsentRecord, User
+from storage.models import CallbackRequest, ConsentRecord, ReminderSubscription, User
 
 SHOWN: dict[str, frozenset[str]] = {
     "users": frozenset({"key", "chat", "language", "district", "created_at", "last_seen_at"}),
@@ -29,6 +29,7 @@ SHOWN: dict[str, frozenset[str]] = {
     ),
     "consent_records": frozenset({"purpose", "text_version", "language", "platform", "action", "at"}),
     "dialog_states": frozenset({"state"}),  # the answers of an unsent request and the current step
+    "reminder_subscriptions": frozenset({"district", "created_at"}),
 }
 NOT_SHOWN: dict[str, str] = {
     "users.id": "our internal number",
@@ -53,6 +54,9 @@ NOT_SHOWN: dict[str, str] = {
     "processed_inbound": "the platform's update ids, so each message is handled once; gone after 7 days",
     "request_events": "a request's history: when its status changed and which staff member acted",
     "staff_members": "the team, not families",
+    "reminder_subscriptions.id": "our internal number",
+    "reminder_subscriptions.user_id": "the link to the family itself",
+    "reminders": "which reminders were queued, so that each goes out once; they are in the chat itself",
     "details_copies": "where a staff member's private chat shows a request's details, so they can be removed again",
     "chat_aliases": "group chats that moved",
     "reference_counters": "the yearly counters behind references",
@@ -110,6 +114,13 @@ def my_data(tx: Session, user_id: int, session: DialogSession, ctx: Context) -> 
         action = t(T.CONSENT_ACTIONS.get(c.action, c.action))
         line = t(T.MYDATA_CONSENT, purpose=purpose, status=action, date=when(c.at), version=c.text_version)
         lines.append(f"• {line} · {_language(c.language)} · {c.platform.capitalize()}")
+    subscription = tx.execute(
+        select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)
+    ).scalar_one_or_none()
+    if subscription is not None:
+        found = True
+        district = _district(ctx, t, subscription.district)
+        lines.append("• " + t(T.MYDATA_REMINDERS, district=district, date=when(subscription.created_at)))
     unsent = _unsent(ctx, lang, t, session)
     if unsent:
         found = True

@@ -143,6 +143,13 @@ def _scheduler(app: App, settings: Settings, leadership: Leadership) -> AsyncIOS
         if raised:
             app.sender.wake()
 
+    async def reminders() -> None:
+        if (await app.reminders.run_once()).queued:
+            app.sender.wake()
+
+    # One stable job for every family (no job per family, no personal data in its arguments): it looks each
+    # minute for what is due. A wall-clock cron per family would fire twice when the clocks go back.
+    scheduler.add_job(led(reminders), "interval", minutes=1, id="reminders", coalesce=True, max_instances=1)
     scheduler.add_job(led(escalation), "interval", minutes=5, id="escalate", coalesce=True, max_instances=1)
     scheduler.add_job(led(retention), "interval", hours=1, id="retention", coalesce=True, max_instances=1)
     scheduler.start()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -198,3 +198,27 @@ class OutboxMessage(Base):
     # A lease that runs out (its holder died) frees the row for another process.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None]
+
+
+class ReminderSubscription(Base):
+    """A family asked to be reminded of its district's consultation hours (consent purpose "reminders")."""
+
+    __tablename__ = "reminder_subscriptions"
+    __table_args__ = (UniqueConstraint("user_id", name="uq_reminder_subscriptions_user"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    district: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(Base):
+    """A reminder queued for the outbox. The unique key makes a second queueing of the same one impossible."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("subscription_id", "slot_start", "rule", name="uq_reminders_once"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(ForeignKey("reminder_subscriptions.id", ondelete="CASCADE"))
+    slot_start: Mapped[datetime]  # the consultation hour's start, UTC
+    rule: Mapped[str] = mapped_column(String(32))  # dialogs/reminders.yaml id
+    due_at: Mapped[datetime]
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,7 +11,7 @@ from bot.core.events import Session as DialogSession
 from bot.mydata import NOT_SHOWN, SHOWN, my_data
 from storage import repo
 from storage.db import Database
-from storage.models import Base, CallbackRequest, ConsentRecord, User
+from storage.models import Base, CallbackRequest, ConsentRecord, ReminderSubscription, User
 from tests.support.console_app import console_app
 
 PHONE_TYPED, PHONE = "0234 9876543", "+492349876543"
@@ -74,6 +74,8 @@ EXPECTED = {
     "consent_records.platform": "· English · Telegram",
     "dialog_states.state": "• Angaben für eine Anfrage, noch nicht abgeschickt:\n   Thema: 🏠 Wohnen\n"
     "   Aktueller Schritt: Zeit",
+    "reminder_subscriptions.district": "• Erinnerungen an die offenen Sprechstunden in Wattenscheid, ",
+    "reminder_subscriptions.created_at": "Wattenscheid, bestellt am 4. März 2026, 19:00",
 }
 
 
@@ -95,6 +97,7 @@ async def test_mydata_shows_every_column_it_claims_to_show(db: Database, ctx: Co
                              language="en", platform="telegram", action="given", at=at(3, 2, 9, 4)))  # fmt: skip
         state = {"lang": "de", "at": "callback/time_window", "slots": {"topic": "housing"}, "history": []}
         repo.save_state(tx, user.id, state, "v1")
+        tx.add(ReminderSubscription(user_id=user.id, district="wattenscheid", created_at=at(3, 4, 18)))
 
     await db.run(write)
 

@@ -172,3 +172,8 @@ COMMANDS = {
     "reminders": N_("Erinnerungen an die Sprechstunde"),
 }
 PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich keine Fragen von Familien.")
+
+# --- reminders of consultation hours (bot/reminders.py) ------------------------------------------------------
+REMINDER_HEADER = N_("Erinnerung an die offene Sprechstunde:")
+REMINDER_STOP = N_("🔕 Erinnerungen abbestellen")
+MYDATA_REMINDERS = N_("Erinnerungen an die offenen Sprechstunden in {district}, bestellt am {date}")
