@@ -180,6 +180,9 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_pending", "status", "next_attempt_at"),
         Index("ix_outbox_destination_pending", "destination", "status", "id"),
+        # The sender holds rows by id across transactions: an id must never come back for another row (SQLite
+        # would hand out a deleted newest row's id again without this).
+        {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     destination: Mapped[str] = mapped_column(String(200))

@@ -271,3 +271,17 @@ def test_every_request_status_and_delivery_state_has_a_label_for_staff_and_for_f
 
     assert set(RequestStatus) == set(STATUS_DE) == set(FAMILY_STATUS)
     assert set(FamilyDelivery) == set(DELIVERY_DE)
+
+
+async def test_an_outbox_id_freed_by_an_erasure_is_never_given_to_another_message(db: Database) -> None:
+    # Regression: SQLite reused the ids of the newest rows after a family's /delete removed them; the sender, still
+    # holding the old row, marked the new one (a removal of a staff member's details) as sent, and it never went out.
+    from storage.kinds import OutboxRow
+
+    def write(tx: Session) -> int:
+        repo.add_outbox_rows(tx, [OutboxRow("telegram:5", {"text": "a"}), OutboxRow("telegram:5", {"text": "b"})])
+        return int(tx.execute(text("SELECT max(id) FROM outbox")).scalar_one())
+
+    newest = await db.run(write)
+    await db.run(lambda tx: tx.execute(text("DELETE FROM outbox")))
+    assert await db.run(write) > newest
