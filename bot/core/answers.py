@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.core import texts as T
+from bot.core.buttons import Go, Nav, button
 from bot.core.dialogs import Node
-from bot.core.events import Button, RelayToStaff
+from bot.core.events import RelayToStaff
 from bot.core.hours import district_ids, district_name
 from bot.core.phone import check_phone
 from bot.core.render import number as _number
@@ -113,6 +114,6 @@ def write_to_staff(turn: Turn, reference: str, text: str) -> None:
     if len(text) > MAX_RELAY:
         turn.s.writing_to = reference  # keep writing: only the length was wrong
         turn.say(turn.t(T.TOO_LONG, max=MAX_RELAY))
-        turn.flush([[Button(turn.t(T.CANCEL_BUTTON), "g:menu")]])
+        turn.flush([[button(turn.t(T.CANCEL_BUTTON), Go(Nav.MENU))]])
         return
     turn.effects.append(RelayToStaff(reference, text))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
+from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, ReplyTo, button, decode
 from bot.core.context import Context
 from bot.core.events import (
-    Button,
     ChatMoved,
     Command,
     DataRequest,
@@ -84,27 +84,28 @@ def _handle(turn: Turn, event: Event) -> None:
         if turn.s.lang is None:
             turn.language_picker()
         return
-    if isinstance(event, Pressed) and event.data.startswith("r:"):
-        start_writing(turn, event.data[2:])
+    press = decode(event.data) if isinstance(event, Pressed) else None
+    if isinstance(press, ReplyTo):
+        start_writing(turn, press.reference)
         return
     if turn.s.writing_to is not None:
         reference, turn.s.writing_to = turn.s.writing_to, None
         if isinstance(event, Text) and T.clean_text(event.text):
             write_to_staff(turn, reference, T.clean_text(event.text))
             return
-    if isinstance(event, Pressed) and event.data.startswith("l:"):
-        choose_language(turn, event.data[2:])
+    if isinstance(press, PickLanguage):
+        choose_language(turn, press.code)
         return
     if turn.s.lang is None or (isinstance(event, Command) and event.name == "language"):
         turn.language_picker(floor=isinstance(event, Text | Command) and turn.s.lang is None)
         return
-    if isinstance(event, Pressed) and event.data == "g:lang":
+    if press == Go(Nav.LANGUAGE):
         turn.language_picker()
         return
     if isinstance(event, Command):
         _command(turn, event)
     elif isinstance(event, Pressed):
-        pressed(turn, event.data)
+        pressed(turn, press)
     elif isinstance(event, Unsupported):
         turn.say(turn.t(T.UNSUPPORTED))
         turn.rerender()
@@ -122,7 +123,7 @@ def _command(turn: Turn, cmd: Command) -> None:
     elif cmd.name == "delete":
         # One more tap, so a mistap in the menu does not withdraw a family's request.
         turn.say(turn.t(T.CONFIRM_DELETE))
-        turn.flush([[Button(turn.t(T.DELETE_YES), "x:delete")], [Button(turn.t(T.DELETE_NO), "g:menu")]])
+        turn.flush([[button(turn.t(T.DELETE_YES), DeleteData())], [button(turn.t(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
         turn.enter(COMMAND_TARGETS[cmd.name], push=True)
     elif cmd.name == "reminders":

@@ -1,47 +1,47 @@
-"""Button presses: data is untrusted, so each press is checked against where the family is before it acts."""
+"""Button presses, decoded by buttons.py: still untrusted, so each is checked against where the family is."""
 
 from __future__ import annotations
 
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
+from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, Skip, button
 from bot.core.dialogs import Node
-from bot.core.events import Button, DataRequest, RecordConsent, Refused
-from bot.core.render import number as _number
+from bot.core.events import DataRequest, RecordConsent, Refused
 from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
 
 
-def pressed(turn: Turn, data: str) -> None:
-    """A press of a navigation, option, skip or consent button; anything else is refused."""
-    if data == "g:back":
+def pressed(turn: Turn, press: Decoded | None) -> None:
+    """A press of a navigation, option, skip or consent button; anything else (None: undecodable) is refused."""
+    if press == Go(Nav.BACK):
         turn.back()
-        return
-    if data == "g:menu":
+    elif press == Go(Nav.MENU):
         turn.s.slots.clear()
         turn.enter(MENU)
-        return
-    if data == "x:delete":
+    elif isinstance(press, DeleteData):
         turn.effects.append(DataRequest("delete"))
-        return
-    kind, _, rest = data.partition(":")
-    qid, _, arg = rest.rpartition(":")
-    node = turn.ctx.content.node(qid)
-    index = _number(arg)
-    if kind not in ("o", "k", "c"):
+    elif isinstance(press, Choose | Skip | Consent):
+        node_pressed(turn, press)
+    else:
         turn.stale("undecodable")
-    elif node is None:
+
+
+def node_pressed(turn: Turn, press: Choose | Skip | Consent) -> None:
+    """A button of one node: acted on if it is the family's current step (or any menu), else refused."""
+    node = turn.ctx.content.node(press.node)
+    if node is None:
         turn.stale("old_flow")  # a button of a step the content no longer has (or a forged one)
-    elif kind == "o" and node.type == "menu" and index is not None and index < len(node.options):
+    elif isinstance(press, Choose) and node.type == "menu" and press.index < len(node.options):
         # Menus are navigation: an older menu's button still works from anywhere.
         turn.s.at = node.id
-        choose_option(turn, node, index)
-    elif turn.s.at != qid:
+        choose_option(turn, node, press.index)
+    elif turn.s.at != press.node:
         turn.stale("old_step")
-    elif kind == "o" and node.type == "ask" and index is not None:
-        answer_choice(turn, node, index)
-    elif kind == "k" and node.type == "ask" and node.optional:
+    elif isinstance(press, Choose) and node.type == "ask":
+        answer_choice(turn, node, press.index)
+    elif isinstance(press, Skip) and node.type == "ask" and node.optional:
         turn.enter(node.next or MENU)
-    elif kind == "c" and node.type == "consent" and arg in ("y", "n"):
-        consent(turn, node, arg == "y")
+    elif isinstance(press, Consent) and node.type == "consent":
+        consent(turn, node, press.agreed)
     else:
         turn.stale("undecodable")
 
@@ -53,7 +53,7 @@ def start_writing(turn: Turn, reference: str) -> None:
         return
     turn.s.writing_to = reference
     turn.say(turn.t(T.RELAY_PROMPT, max=MAX_RELAY))
-    turn.flush([[Button(turn.t(T.CANCEL_BUTTON), "g:menu")]])
+    turn.flush([[button(turn.t(T.CANCEL_BUTTON), Go(Nav.MENU))]])
 
 
 def choose_language(turn: Turn, code: str) -> None:

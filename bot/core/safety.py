@@ -7,15 +7,16 @@ from __future__ import annotations
 
 from bot.core import texts as T
 from bot.core.answers import answer_text
+from bot.core.buttons import Go, Nav, button, decode
 from bot.core.emergency import Detection, pattern_language
-from bot.core.events import Button, Command, Event, Pressed, RelayToStaff
+from bot.core.events import Command, Event, Pressed, RelayToStaff
 from bot.core.turn import EMERGENCY, MAX_SOS_TEXT, MENU, Turn
 
 
 def is_emergency(event: Event) -> bool:
     """The 🆘 button or /emergency."""
     if isinstance(event, Pressed):
-        return event.data == "g:sos"
+        return decode(event.data) == Go(Nav.SOS)
     if isinstance(event, Command):
         return event.name == "emergency"
     return False
@@ -43,7 +44,7 @@ def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
         reference, turn.s.writing_to = turn.s.writing_to, None
         say_emergency(turn, found)
         turn.say(turn.t_node(EMERGENCY))
-        turn.flush([[Button(turn.t(T.MENU_BUTTON), "g:menu")]])
+        turn.flush([[button(turn.t(T.MENU_BUTTON), Go(Nav.MENU))]])
         turn.effects.append(RelayToStaff(reference, text[:MAX_SOS_TEXT], sos=category))
         return
     node = turn.ctx.content.node(turn.s.at)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.core import texts as T
+from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
 from bot.core.context import Context
 from bot.core.dialogs import Node
 from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session
@@ -80,13 +81,13 @@ class Turn:
         self.parts = []
 
     def nav_row(self, node: Node | None) -> list[Button]:
-        row = [] if node is not None and node.id == EMERGENCY else [Button(self.t(T.EMERGENCY_BUTTON), "g:sos")]
+        row = [] if node is not None and node.id == EMERGENCY else [button(self.t(T.EMERGENCY_BUTTON), Go(Nav.SOS))]
         if self.s.history:
-            row.append(Button(self.t(T.BACK_BUTTON), "g:back"))
+            row.append(button(self.t(T.BACK_BUTTON), Go(Nav.BACK)))
         if node is None or node.id != MENU:
-            row.append(Button(self.t(T.MENU_BUTTON), "g:menu"))
+            row.append(button(self.t(T.MENU_BUTTON), Go(Nav.MENU)))
         else:
-            row.append(Button(self.t(T.LANGUAGE_BUTTON), "g:lang"))
+            row.append(button(self.t(T.LANGUAGE_BUTTON), Go(Nav.LANGUAGE)))
         return row
 
     def language_picker(self, *, floor: bool = False) -> None:
@@ -94,10 +95,11 @@ class Turn:
         enabled = [c for c in LANGUAGES if c in self.ctx.i18n.enabled]
         prompts = dict.fromkeys(self.t_in(c, T.PICK_LANGUAGE) for c in enabled)
         self.say("🌐 " + "\n".join(prompts))
-        rows = [[Button(LANGUAGES[c].native, f"l:{c}") for c in enabled[i : i + 2]] for i in range(0, len(enabled), 2)]
+        choices = [button(LANGUAGES[c].native, PickLanguage(c)) for c in enabled]
+        rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
         if floor:
             self.say(SOS_LINE)
-            rows.append([Button(SOS_BUTTON, "g:sos")])
+            rows.append([button(SOS_BUTTON, Go(Nav.SOS))])
         self.flush(rows)
 
     def not_understood(self, msgid: str) -> None:
@@ -134,7 +136,7 @@ class Turn:
     def enter(self, qid: str, *, push: bool = False, **params: object) -> None:
         """Walk from qid through non-waiting nodes, saying their texts, until a node waits for input."""
         if qid == CALLBACK and self.ctx.open_request:
-            self.open_request()
+            self.open_request(self.ctx.open_request)
             return
         previous = self.s.at
         for _ in range(MAX_HOPS):
@@ -159,11 +161,10 @@ class Turn:
             return
         self.restart_politely()
 
-    def open_request(self) -> None:
+    def open_request(self, reference: str) -> None:
         """One open request per family: show it, and offer to add to it instead of filing another."""
-        reference = self.ctx.open_request
         self.say(self.t(T.ALREADY_OPEN, reference=reference))
-        self.flush([[Button(self.t(T.ADD_TO_REQUEST), f"r:{reference}")], self.nav_row(None)])
+        self.flush([[button(self.t(T.ADD_TO_REQUEST), ReplyTo(reference))], self.nav_row(None)])
 
     def restart_politely(self) -> None:
         self.parts = [self.t(T.RESTARTED)]
@@ -190,19 +191,19 @@ class Turn:
             self.say(self.t(text, **params))
         rows: list[list[Button]] = []
         if node.type == "menu" or (node.type == "ask" and node.kind == "choice"):
-            rows = [[Button(self.t(o.label), f"o:{node.id}:{i}")] for i, o in enumerate(node.options)]
+            rows = [[button(self.t(o.label), Choose(node.id, i))] for i, o in enumerate(node.options)]
         elif node.type == "ask" and node.kind == "district":
             ids = district_ids(self.ctx.hours)
             names = [district_name(self.ctx.hours, d) for d in ids] + [self.t(T.DONT_KNOW_DISTRICT)]
-            buttons = [Button(name, f"o:{node.id}:{i}") for i, name in enumerate(names)]
+            buttons = [button(name, Choose(node.id, i)) for i, name in enumerate(names)]
             rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         elif node.type == "consent":
             rows = [
-                [Button(self.t(T.AGREE_BUTTON), f"c:{node.id}:y")],
-                [Button(self.t(T.DECLINE_BUTTON), f"c:{node.id}:n")],
+                [button(self.t(T.AGREE_BUTTON), Consent(node.id, True))],
+                [button(self.t(T.DECLINE_BUTTON), Consent(node.id, False))],
             ]
         if node.type == "ask" and node.optional:
-            rows.append([Button(self.t(T.SKIP_BUTTON), f"k:{node.id}:")])
+            rows.append([button(self.t(T.SKIP_BUTTON), Skip(node.id))])
         if node.type == "end":
             self.s.slots.clear()
             self.s.history.clear()
