@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.base import Inbound
 from bot.core import texts as T
+from bot.core.buttons import ReplyTo, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.events import Button, Reply
 from bot.core.hours import HoursData
@@ -120,7 +121,7 @@ class FamilyReplies:
             )
             return
         # The family can answer this person (and only about this request) with the button under the message.
-        answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), f"r:{request.reference}")
+        answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), encode(ReplyTo(request.reference)))
         reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
         out.rows.append(OutboxRow(user.chat or user.key, reply, OutboxKind.FAMILY, user.id, request.id))
         request.delivery, request.delivery_at = FamilyDelivery.PENDING, now

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import privacy
 from bot.adapters.base import Inbound
+from bot.core.buttons import Go, Nav, decode, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
@@ -140,7 +141,7 @@ class Runtime:
     def _is_emergency(event: object, ctx: Context) -> bool:
         """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
         if isinstance(event, Pressed):
-            return event.data == "g:sos"
+            return decode(event.data) == Go(Nav.SOS)
         if isinstance(event, Command):
             return event.name == "emergency"
         return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
@@ -154,7 +155,7 @@ class Runtime:
             user = repo.get_user(tx, inbound.user)
             lang = user.language if user is not None and user.language in self.i18n.enabled else None
             lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
-            sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), "g:sos")
+            sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), encode(Go(Nav.SOS)))
             reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
             repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, reply.to_payload())])
 

@@ -86,7 +86,7 @@ async def test_refused_presses_are_answered_in_the_pressers_language_and_audited
             answers = [
                 await send(chat, english, Pressed(f"q:claim:{ref}")),  # a staff button from a family
                 await send(chat, english, Pressed(f"r:{ref}")),  # another family's request
-                await send(chat, english, Pressed("o:callback/consent:x")),  # an old step
+                await send(chat, english, Pressed("c:callback/consent:y")),  # an old step
                 # in a group, where the app says Arabic: the family's own choice of English wins
                 await send(chat, english, Pressed("o:main/menu:0"), "console:some-group", private=False, hint="ar"),
                 await send(chat, "console:staff:anna", Pressed("o:main/menu:0"), "console:staff", private=False),

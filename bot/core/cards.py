@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.buttons import Queue, QueueAction, button
 from bot.core.events import Button, Reply
 
 TOPICS_DE = {
@@ -46,6 +47,15 @@ DELIVERY_DE = {
     "failed": "✖ nicht zustellbar (nach mehreren Versuchen)",
 }
 CHANNELS_DE = {"telegram": "Telegram", "matrix": "Matrix", "console": "Konsole"}
+CARD_BUTTONS_DE = {
+    "open": {QueueAction.CLAIM: "Übernehmen"},
+    "claimed": {
+        QueueAction.TEMPLATES: "Vorlage senden",
+        QueueAction.DONE: "Erledigt",
+        QueueAction.RELEASE: "Zurückgeben",
+    },
+    "done": {QueueAction.REOPEN: "Wieder öffnen"},
+}  # the buttons under a card, by the request's status
 
 
 @dataclass(frozen=True)
@@ -92,17 +102,7 @@ def render_card(card: CardData, now: datetime, district_name: str | None) -> Rep
         lines.append(f"Zuständig: {card.claimed_by}")
     if card.delivery:
         lines.append(f"Antwort: {DELIVERY_DE.get(card.delivery, card.delivery)}")
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    if card.status == "open":
-        buttons = ((Button("Übernehmen", f"q:claim:{card.reference}"),),)
-    elif card.status == "claimed":
-        buttons = (
-            (
-                Button("Vorlage senden", f"q:tpl:{card.reference}"),
-                Button("Erledigt", f"q:done:{card.reference}"),
-                Button("Zurückgeben", f"q:release:{card.reference}"),
-            ),
-        )
-    elif card.status == "done":
-        buttons = ((Button("Wieder öffnen", f"q:reopen:{card.reference}"),),)
+    labels = CARD_BUTTONS_DE.get(card.status, {})
+    row = tuple(button(label, Queue(action, card.reference)) for action, label in labels.items())
+    buttons: tuple[tuple[Button, ...], ...] = (row,) if row else ()
     return Reply("\n".join(lines), buttons)

@@ -10,6 +10,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from bot.core.buttons import MAX_INDEX, Choose, Consent, Decoded, Skip, encode
 from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
 from bot.core.emergency_file import load_matcher
 from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, WELCOME
@@ -21,7 +22,6 @@ KNOWN_PLACEHOLDERS = {
     "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto"}
-MAX_CALLBACK_BYTES = 64
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
 
 
@@ -80,13 +80,29 @@ def _check_node(n: Node) -> list[Problem]:
             if not value:
                 needs.append(key)
     problems = [Problem(n.file, n.line, n.id, f"a {n.type} node needs '{key}'") for key in needs]
-    for index, option in enumerate(n.options):
-        data = f"o:{n.id}:{index}".encode()
-        if len(data) > MAX_CALLBACK_BYTES:
-            problems.append(Problem(n.file, option.line, n.id, f"button data {len(data)} bytes > 64: shorten the id"))
+    for option in n.options:
         if not option.label:
             problems.append(Problem(n.file, option.line, n.id, "an option needs a label"))
+    for line, press in _presses(n):
+        try:
+            encode(press)
+        except ValueError as error:
+            mend = "shorten the node id, and use only letters, digits, _ . - in it"
+            problems.append(Problem(n.file, line, n.id, f"{error}: {mend}"))
+            break
     return problems
+
+
+def _presses(n: Node) -> list[tuple[int, Decoded]]:
+    """The buttons a node will show that name it (with the line to blame), the longest a district list makes."""
+    presses: list[tuple[int, Decoded]] = [(o.line, Choose(n.id, i)) for i, o in enumerate(n.options)]
+    if n.type == "ask" and n.kind == "district":
+        presses.append((n.line, Choose(n.id, MAX_INDEX)))  # one button a district: their number is the hours'
+    if n.type == "ask" and n.optional:
+        presses.append((n.line, Skip(n.id)))
+    if n.type == "consent":
+        presses += [(n.line, Consent(n.id, True)), (n.line, Consent(n.id, False))]
+    return presses
 
 
 def _reachable(roots: Iterable[str], nodes: dict[str, Node]) -> set[str]:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot.core import texts as T
+from bot.core.context import Context
 from bot.core.hours import district_ids, district_name, next_slots
 from bot.core.i18n import isolate
 from bot.core.phone import split_phone
-
-if TYPE_CHECKING:
-    from bot.core.engine import Context
 
 
 class Translate(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.core.buttons import Kind, Queue, QueueAction, claimed_kind, decode
 from bot.core.events import Command, Event, Pressed
 
 ALIASES = {
@@ -20,9 +21,7 @@ ALIASES = {
     "details": "details",
     "team": "help", "teamhilfe": "help",
 }  # fmt: skip
-BUTTON_ACTIONS = {"claim", "tpl", "done", "release", "reopen"}
 NEEDS_REFERENCE = {"claim", "reply", "template", "done", "release", "reassign", "reopen", "details"}
-_REFERENCE = re.compile(r"R-\d{4}-\d{4,}", re.IGNORECASE)
 _SHORT = re.compile(r"(?:R-)?(?:(\d{4})-)?(\d{1,6})", re.IGNORECASE)  # 42, 0042, 2026-0042, R-2026-0042
 
 
@@ -47,12 +46,11 @@ def normalise_reference(text: str, year: int) -> str | None:
 def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
     if isinstance(event, Pressed):
-        if not event.data.startswith("q:"):
+        press = decode(event.data)
+        if not isinstance(press, Queue):
             return StaffAction("invalid")  # only queue buttons reach the desk, or any button in the staff channel
-        _, action, pressed = [*event.data.split(":", 2), "", ""][:3]
-        if action not in BUTTON_ACTIONS or not _REFERENCE.fullmatch(pressed):
-            return StaffAction("invalid")
-        return StaffAction("templates" if action == "tpl" else action, pressed.upper())
+        action = "templates" if press.action is QueueAction.TEMPLATES else press.action.value
+        return StaffAction(action, press.reference)
     if isinstance(event, Command) and event.name in ALIASES:
         action = ALIASES[event.name]
         first, _, rest = event.args.strip().partition(" ")
@@ -67,6 +65,6 @@ def parse_staff(event: Event, year: int) -> StaffAction | None:
 
 def is_staff_event(event: Event) -> bool:
     """True for staff commands and queue buttons, wherever they come from (authorisation comes later)."""
-    return (isinstance(event, Pressed) and event.data.startswith("q:")) or (
+    return (isinstance(event, Pressed) and claimed_kind(event.data) is Kind.QUEUE) or (
         isinstance(event, Command) and event.name in ALIASES
     )

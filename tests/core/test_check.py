@@ -92,3 +92,15 @@ def test_check_command_exits_non_zero_on_problems(tree: Path) -> None:
                             cwd=ROOT, check=False)  # fmt: skip
     assert result.returncode == 1
     assert "target 'callback/nowhere' does not exist" in result.stdout
+
+
+def test_a_node_whose_buttons_would_not_fit_64_bytes_is_reported(tree: Path) -> None:
+    fits, too_long = "m" * 55, "c" * 56  # o:info/<55>:0 is 64 bytes; c:info/<56>:y is 65
+    edit(tree / "dialogs" / "flows" / "info.yaml", "  privacy:\n", f"  {fits}:\n    type: menu\n    text: Hallo\n"
+         '    options:\n      - {label: "A", goto: "main:menu"}\n\n  privacy:\n')  # fmt: skip
+    edit(tree / "dialogs" / "flows" / "info.yaml", "  privacy:\n", f"  {too_long}:\n    type: consent\n"
+         "    text: Hallo\n    purpose: p\n    consent_id: c\n    consent_version: 1\n    accept: privacy\n"
+         "    decline: privacy\n\n  privacy:\n")  # fmt: skip
+    found = problems(tree)
+    assert not any(f"info/{fits}:" in p and "bytes" in p for p in found), found
+    assert any(f"info/{too_long}: button data of 65 bytes, more than 64" in p for p in found), found

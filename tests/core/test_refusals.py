@@ -27,7 +27,8 @@ def test_forged_and_outdated_buttons_are_refused_with_a_short_answer_and_their_k
     cases = {
         "x" * 64: ("undecodable", T.BUTTON_INVALID),
         "g:nothing": ("undecodable", T.BUTTON_INVALID),
-        "o:callback/topic:①": ("old_step", T.BUTTON_OLD),  # a real step, but not the one the family is at
+        "o:callback/topic:0": ("old_step", T.BUTTON_OLD),  # a real step, but not the one the family is at
+        "o:callback/topic:①": ("undecodable", T.BUTTON_INVALID),  # no button is written with other digits: forged
         "o:main/menu:999": ("undecodable", T.BUTTON_INVALID),
         "o:callback/removed_in_version_2:0": ("old_flow", T.BUTTON_OLD),
         "c:callback/consent:y": ("old_step", T.BUTTON_OLD),

@@ -1,0 +1,24 @@
+"""What the engine may read besides the session. Its own module so that render.py and turn.py both can use it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.core.dialogs import Content
+from bot.core.emergency import Matcher
+from bot.core.hours import HoursData
+from bot.core.i18n import I18n
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine may read besides the session: content, catalogs, hours, the time, config values."""
+
+    content: Content
+    i18n: I18n
+    hours: HoursData
+    now: datetime
+    params: dict[str, str] = field(default_factory=dict)
+    emergency: Matcher = field(default_factory=lambda: Matcher([]))
+    open_request: str | None = None  # the family's open or claimed request: one at a time

@@ -1,0 +1,82 @@
+"""Button presses, decoded by buttons.py: still untrusted, so each is checked against where the family is."""
+
+from __future__ import annotations
+
+from bot.core import texts as T
+from bot.core.answers import answer_choice, choose_option
+from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, Skip, button
+from bot.core.dialogs import Node
+from bot.core.events import DataRequest, RecordConsent, Refused
+from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
+
+
+def pressed(turn: Turn, press: Decoded | None) -> None:
+    """A press of a navigation, option, skip or consent button; anything else (None: undecodable) is refused."""
+    if press == Go(Nav.BACK):
+        turn.back()
+    elif press == Go(Nav.MENU):
+        turn.s.slots.clear()
+        turn.enter(MENU)
+    elif isinstance(press, DeleteData):
+        turn.effects.append(DataRequest("delete"))
+    elif isinstance(press, Choose | Skip | Consent):
+        node_pressed(turn, press)
+    else:
+        turn.stale("undecodable")
+
+
+def node_pressed(turn: Turn, press: Choose | Skip | Consent) -> None:
+    """A button of one node: acted on if it is the family's current step (or any menu), else refused."""
+    node = turn.ctx.content.node(press.node)
+    if node is None:
+        turn.stale("old_flow")  # a button of a step the content no longer has (or a forged one)
+    elif isinstance(press, Choose) and node.type == "menu" and press.index < len(node.options):
+        # Menus are navigation: an older menu's button still works from anywhere.
+        turn.s.at = node.id
+        choose_option(turn, node, press.index)
+    elif turn.s.at != press.node:
+        turn.stale("old_step")
+    elif isinstance(press, Choose) and node.type == "ask":
+        answer_choice(turn, node, press.index)
+    elif isinstance(press, Skip) and node.type == "ask" and node.optional:
+        turn.enter(node.next or MENU)
+    elif isinstance(press, Consent) and node.type == "consent":
+        consent(turn, node, press.agreed)
+    else:
+        turn.stale("undecodable")
+
+
+def start_writing(turn: Turn, reference: str) -> None:
+    """The family pressed "reply" under a message from the team: the next text goes to that team member."""
+    if reference != turn.ctx.open_request:  # closed since, or another family's: the runtime tells which
+        turn.stale("old_step", T.RELAY_CLOSED, reference)
+        return
+    turn.s.writing_to = reference
+    turn.say(turn.t(T.RELAY_PROMPT, max=MAX_RELAY))
+    turn.flush([[button(turn.t(T.CANCEL_BUTTON), Go(Nav.MENU))]])
+
+
+def choose_language(turn: Turn, code: str) -> None:
+    """Switch to an enabled language: the first choice starts at the welcome, later ones show the same step."""
+    if code not in turn.ctx.i18n.enabled:
+        turn.effects.append(Refused("undecodable", turn.t(T.BUTTON_INVALID)))
+        turn.language_picker()
+        return
+    first_time = turn.s.lang is None
+    turn.s.lang = code
+    if first_time or turn.ctx.content.node(turn.s.at) is None:
+        turn.enter(WELCOME)
+    else:
+        turn.rerender()
+
+
+def consent(turn: Turn, node: Node, agreed: bool) -> None:
+    """Given: recorded, and on to the request. Declined: everything but the topic is forgotten."""
+    assert node.purpose and node.consent_id
+    if not agreed:
+        turn.s.slots = {k: v for k, v in turn.s.slots.items() if k == "topic"}
+        turn.enter(node.decline or MENU)
+        return
+    record = RecordConsent(node.purpose, node.consent_id, node.consent_version, turn.lang, "given")
+    turn.effects.append(record)
+    turn.enter(node.accept or MENU)

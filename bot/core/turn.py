@@ -1,0 +1,219 @@
+"""One turn of the dialog: what the engine says, and how it walks the content to the next node that waits."""
+
+from __future__ import annotations
+
+from bot.core import texts as T
+from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
+from bot.core.context import Context
+from bot.core.dialogs import Node
+from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session
+from bot.core.hours import district_ids, district_name
+from bot.core.i18n import LANGUAGES, isolate
+from bot.core.render import consent_summary, hours_text
+
+WELCOME = "main/welcome"
+MENU = "main/menu"
+EMERGENCY = "emergency/start"
+CALLBACK = "callback/start"
+COMMAND_TARGETS = {
+    "hours": "main/hours",
+    "callback": CALLBACK,
+    "help": "info/help",
+    "privacy": "info/privacy",
+    "emergency": EMERGENCY,
+}
+WAITING = {"menu", "ask", "consent", "handoff", "end"}
+MAX_HOPS = 50
+MAX_RELAY = 1000
+MAX_SOS_TEXT = 4000  # an emergency is passed on even when longer than a message or a note may be
+SOS_BUTTON = "🆘 SOS"  # before a language is chosen: no words, the sign and the numbers are understood
+SOS_LINE = "🆘 112 · 110"
+MAX_HISTORY = 20
+
+
+class _Params(dict[str, object]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class Turn:
+    """The session being changed and the effects collected while one event is handled."""
+
+    def __init__(self, session: Session, ctx: Context) -> None:
+        self.s = session
+        self.ctx = ctx
+        self.effects: list[Effect] = []
+        self.parts: list[str] = []
+
+    # --- output ---------------------------------------------------------------------------------------
+
+    @property
+    def lang(self) -> str:
+        return self.s.lang or "de"
+
+    def t(self, msgid: str, **params: object) -> str:
+        """The text in the family's language, with config values and params filled in (isolated in RTL)."""
+        merged = _Params(self.ctx.params)
+        merged.update(params)
+        i18n = self.ctx.i18n
+        text = i18n.catalogs.get(self.lang, {}).get(msgid) or msgid
+        if i18n.is_rtl(self.lang):
+            merged = _Params({k: isolate(str(v)) for k, v in merged.items()})
+        return text.format_map(merged)
+
+    def t_node(self, qid: str) -> str:
+        node = self.ctx.content.node(qid)
+        return self.t(node.text) if node is not None and node.text else ""
+
+    def t_in(self, lang: str, msgid: str) -> str:
+        return self.ctx.i18n.catalogs.get(lang, {}).get(msgid) or msgid
+
+    def say(self, text: str) -> None:
+        self.parts.append(text)
+
+    def flush(self, rows: list[list[Button]] | None = None) -> None:
+        """What was said so far becomes one reply, with these rows of buttons under it."""
+        if not self.parts:
+            return
+        buttons = tuple(tuple(r) for r in (rows or []) if r)
+        rtl = self.ctx.i18n.is_rtl(self.lang)
+        self.effects.append(Reply("\n\n".join(self.parts), buttons, rtl))
+        self.parts = []
+
+    def nav_row(self, node: Node | None) -> list[Button]:
+        row = [] if node is not None and node.id == EMERGENCY else [button(self.t(T.EMERGENCY_BUTTON), Go(Nav.SOS))]
+        if self.s.history:
+            row.append(button(self.t(T.BACK_BUTTON), Go(Nav.BACK)))
+        if node is None or node.id != MENU:
+            row.append(button(self.t(T.MENU_BUTTON), Go(Nav.MENU)))
+        else:
+            row.append(button(self.t(T.LANGUAGE_BUTTON), Go(Nav.LANGUAGE)))
+        return row
+
+    def language_picker(self, *, floor: bool = False) -> None:
+        """Each language named in itself; after typed text also the way to the numbers, in no language at all."""
+        enabled = [c for c in LANGUAGES if c in self.ctx.i18n.enabled]
+        prompts = dict.fromkeys(self.t_in(c, T.PICK_LANGUAGE) for c in enabled)
+        self.say("🌐 " + "\n".join(prompts))
+        choices = [button(LANGUAGES[c].native, PickLanguage(c)) for c in enabled]
+        rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+        if floor:
+            self.say(SOS_LINE)
+            rows.append([button(SOS_BUTTON, Go(Nav.SOS))])
+        self.flush(rows)
+
+    def not_understood(self, msgid: str) -> None:
+        """The floor: a reply to text the bot did not understand always carries the numbers and the 🆘 button."""
+        self.say(self.t(msgid))
+        self.say(self.t(T.IN_DANGER))
+        self.rerender()
+
+    def stale(self, kind: str, said: str = T.STALE_BUTTON, reference: str | None = None) -> None:
+        """A press not acted on: a short answer and its kind for the audit (never the data), then where we are."""
+        notice = self.t(T.BUTTON_INVALID if kind == "undecodable" else T.BUTTON_OLD)
+        self.effects.append(Refused(kind, notice, reference))
+        self.say(self.t(said))
+        self.rerender()
+
+    # --- navigation ------------------------------------------------------------------------------------
+
+    def back(self) -> None:
+        while self.s.history:
+            target = self.s.history.pop()
+            if self.ctx.content.node(target) is not None:
+                self.enter(target)
+                return
+        self.enter(MENU)
+
+    def rerender(self) -> None:
+        """Show again the node the family is at (the menu if it does not wait for them)."""
+        node = self.ctx.content.node(self.s.at)
+        if node is None or node.type not in WAITING or node.type == "handoff":
+            self.enter(MENU)
+        else:
+            self.render(node)
+
+    def enter(self, qid: str, *, push: bool = False, **params: object) -> None:
+        """Walk from qid through non-waiting nodes, saying their texts, until a node waits for input."""
+        if qid == CALLBACK and self.ctx.open_request:
+            self.open_request(self.ctx.open_request)
+            return
+        previous = self.s.at
+        for _ in range(MAX_HOPS):
+            node = self.ctx.content.node(qid)
+            if node is None:
+                self.restart_politely()
+                return
+            if node.type in ("message", "hours", "goto"):
+                if node.type == "hours":
+                    self.say_hours(node)
+                elif node.text:
+                    self.say(self.t(node.text, **params))
+                qid = node.next or MENU
+                continue
+            if node.type == "ask" and node.skip_if_set and node.slot in self.s.slots:
+                qid = node.next or MENU
+                continue
+            if push and previous and previous != node.id and self.ctx.content.node(previous):
+                self.s.history = [*self.s.history, previous][-MAX_HISTORY:]
+            self.s.at = node.id
+            self.render(node, **params)
+            return
+        self.restart_politely()
+
+    def open_request(self, reference: str) -> None:
+        """One open request per family: show it, and offer to add to it instead of filing another."""
+        self.say(self.t(T.ALREADY_OPEN, reference=reference))
+        self.flush([[button(self.t(T.ADD_TO_REQUEST), ReplyTo(reference))], self.nav_row(None)])
+
+    def restart_politely(self) -> None:
+        self.parts = [self.t(T.RESTARTED)]
+        self.s.history.clear()
+        self.s.slots.clear()
+        self.s.at = None
+        node = self.ctx.content.node(MENU)
+        if node is None:  # the content itself is broken; `elternlotse check` prevents this
+            self.flush()
+            return
+        self.s.at = MENU
+        self.render(node)
+
+    def render(self, node: Node, **params: object) -> None:
+        """Say a waiting node's text and show its buttons (a handoff asks the runtime for the request instead)."""
+        if node.type == "handoff":
+            self.flush()
+            self.effects.append(CreateRequest(dict(self.s.slots), self.lang))
+            return
+        text = node.text
+        if node.type == "consent":
+            params = {**params, "summary": self.summary()}
+        if text:
+            self.say(self.t(text, **params))
+        rows: list[list[Button]] = []
+        if node.type == "menu" or (node.type == "ask" and node.kind == "choice"):
+            rows = [[button(self.t(o.label), Choose(node.id, i))] for i, o in enumerate(node.options)]
+        elif node.type == "ask" and node.kind == "district":
+            ids = district_ids(self.ctx.hours)
+            names = [district_name(self.ctx.hours, d) for d in ids] + [self.t(T.DONT_KNOW_DISTRICT)]
+            buttons = [button(name, Choose(node.id, i)) for i, name in enumerate(names)]
+            rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+        elif node.type == "consent":
+            rows = [
+                [button(self.t(T.AGREE_BUTTON), Consent(node.id, True))],
+                [button(self.t(T.DECLINE_BUTTON), Consent(node.id, False))],
+            ]
+        if node.type == "ask" and node.optional:
+            rows.append([button(self.t(T.SKIP_BUTTON), Skip(node.id))])
+        if node.type == "end":
+            self.s.slots.clear()
+            self.s.history.clear()
+        rows.append(self.nav_row(node))
+        self.flush(rows)
+
+    def say_hours(self, node: Node) -> None:
+        district = self.s.slots.get("district") or self.s.district
+        header = self.t(node.text) if node.text else None
+        self.say(hours_text(self.ctx, self.lang, self.t, district, header))
+
+    def summary(self) -> str:
+        return consent_summary(self.ctx, self.lang, self.t, self.s.slots)
