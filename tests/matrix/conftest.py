@@ -1,4 +1,5 @@
-"""A real Synapse on loopback for the Matrix tests, one per test session (a cold start takes about 3 s)."""
+"""A real Synapse on loopback for the Matrix tests: one for this package (a cold start takes about 3 s), stopped
+when its tests are done so it does not idle beside the rest of the suite."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from tests.support.synapse import REQUIRE_ENV, Synapse, SynapseUnavailable, install
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """A running homeserver (server name `localhost`); register users with `await synapse.register(name)`."""
     try:

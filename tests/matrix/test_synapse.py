@@ -74,7 +74,7 @@ async def private_chat(alice: AsyncClient, bob: AsyncClient, encrypted: bool) ->
         initial_state=[ENCRYPTION] if encrypted else [],
     )
     assert isinstance(created, RoomCreateResponse), created
-    room_id = created.room_id
+    room_id: str = created.room_id
     await sync_until(bob, lambda response: room_id if room_id in response.rooms.invite else None)
     joined = await bob.join(room_id)
     assert isinstance(joined, JoinResponse), joined
