@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.base import Adapter, Inbound
+from bot.adapters.base import Adapter, ChecksMembership, Inbound, LinksPrivateChat, Mentionable
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
@@ -114,8 +114,7 @@ class App:
         return None
 
     def _mentions_bot(self, text: str) -> bool:
-        names = [getattr(adapter, "username", "") for adapter in self.adapters.values()]
-        return any(name and f"@{name.lower()}" in text.lower() for name in names)
+        return any(isinstance(a, Mentionable) and a.mentioned_in(text) for a in self.adapters.values())
 
     async def _migrated(self, inbound: Inbound, new: str) -> None:
         """A group became a supergroup: remember the new id and, if it was the staff channel, move there."""
@@ -184,7 +183,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             i18n,
             desk_config,
             _member_check(by_name, settings.staff_channel),
-            private_link=getattr(staff_transport, "private_link", None),
+            private_link=staff_transport.private_link if isinstance(staff_transport, LinksPrivateChat) else None,
         )
         runtime = Runtime(
             db,
@@ -218,9 +217,10 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
 def _member_check(adapters: dict[str, Adapter], staff_channel: str) -> MemberCheck:
     """Ask the staff channel's own transport who its current members are; without one, nobody is staff."""
     adapter = adapters.get(staff_channel.split(":", 1)[0])
-    check = getattr(adapter, "is_member", None)
-    if check is not None:
-        return check  # type: ignore[no-any-return]
+    if isinstance(adapter, ChecksMembership):
+        return adapter.is_member
+    if adapter is not None:  # a staff channel where nobody can be told from a stranger: refuse to start
+        raise ConfigError(f"ELTERNLOTSE_STAFF_CHANNEL: {adapter.name} cannot tell who is a member of the staff channel")
 
     async def nobody(channel: ChatKey, user: UserKey) -> bool:
         return False

@@ -14,10 +14,11 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, Describes, HostsStaffChannel
 from bot.app import App, open_app
 from bot.config import ConfigError, Settings
 from bot.core import texts as T
+from bot.core.events import ChatKey
 from bot.core.i18n import load_i18n
 from bot.leader import Leadership, single_instance
 from bot.privacy import purge
@@ -91,15 +92,15 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
     async with open_app(settings, adapters) as app:
         try:
             for adapter in adapters:
-                if adapter.name == "telegram" and app.staff_channel.startswith("telegram:"):
-                    adapter.staff_chat_id = int(app.staff_channel.split(":", 1)[1])  # type: ignore[attr-defined]
+                if isinstance(adapter, HostsStaffChannel):
+                    adapter.use_staff_channel(ChatKey(app.staff_channel))
                 await adapter.connect()
             await app.sender.flush()  # what a crash left undelivered goes out first
             now = datetime.now(UTC)
             await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
             leadership = Leadership(settings.database_url, app.metrics.leader.set)
             scheduler = _scheduler(app, settings, leadership)
-            modes = [f"{a.name} ({'webhook' if getattr(a, 'webhook', None) else 'polling'})" for a in adapters]
+            modes = [f"{a.name} ({a.receiving()})" if isinstance(a, Describes) else a.name for a in adapters]
             print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
             sys.stdout.flush()
             try:

@@ -71,3 +71,28 @@ def test_languages_without_a_catalog_are_refused() -> None:
             f"elternlotse: configuration error: {result.stderr.split('error: ', 1)[1].strip()}"
         ]
         assert "ELTERNLOTSE_LANGUAGES" in result.stderr and word in result.stderr
+
+
+def test_each_transport_declares_the_abilities_the_app_asks_for() -> None:
+    # The app asks adapters with isinstance() against small protocols when it is assembled (bot/adapters/base.py);
+    # an ability renamed in an adapter must show up here, not as a silently missing feature.
+    from bot.adapters.base import (
+        ChecksMembership,
+        Describes,
+        HostsStaffChannel,
+        LinksPrivateChat,
+        Mentionable,
+    )
+    from bot.adapters.console import ConsoleAdapter
+    from bot.config import Settings
+    from bot.metrics import Liveness
+    from bot.service import build_adapters
+
+    settings = Settings(telegram_token="123:ABC", telegram_api_url="http://127.0.0.1:9", telegram_staff_chat_id=-100)
+    [telegram] = build_adapters(settings)
+    for ability in (ChecksMembership, LinksPrivateChat, HostsStaffChannel, Mentionable, Describes, Liveness):
+        assert isinstance(telegram, ability), ability.__name__
+    telegram.use_staff_channel("telegram:-1009")  # type: ignore[attr-defined]
+    assert telegram.staff_chat_id == -1009  # type: ignore[attr-defined]
+    assert isinstance(ConsoleAdapter(), ChecksMembership)
+    assert not isinstance(ConsoleAdapter(), LinksPrivateChat)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.events import ChatKey, Event, Reply, UserKey
 
@@ -61,3 +61,42 @@ class Adapter(Protocol):
     async def send(self, destination: ChatKey, message: Outgoing) -> Delivery: ...
 
     async def disconnect(self) -> None: ...
+
+
+# Optional abilities. An adapter declares them by having the method; the app asks with isinstance() when it is
+# assembled, never by looking for attribute names at the moment of use.
+
+
+@runtime_checkable
+class ChecksMembership(Protocol):
+    """The platform can say whether a user is a current member of a chat (the staff channel)."""
+
+    async def is_member(self, channel: ChatKey, user: UserKey) -> bool: ...
+
+
+@runtime_checkable
+class LinksPrivateChat(Protocol):
+    """A link that opens the private chat with the bot in one tap (Telegram: t.me/<bot>?start=…), if any."""
+
+    def private_link(self, start: str) -> str | None: ...
+
+
+@runtime_checkable
+class HostsStaffChannel(Protocol):
+    """The transport is told which of its chats is the staff channel (for its command menu, say)."""
+
+    def use_staff_channel(self, channel: ChatKey) -> None: ...
+
+
+@runtime_checkable
+class Mentionable(Protocol):
+    """The bot has a name on this platform that people write to address it in a group (@elternlotse_bot)."""
+
+    def mentioned_in(self, text: str) -> bool: ...
+
+
+@runtime_checkable
+class Describes(Protocol):
+    """How the transport receives updates, for the start-up line (polling, webhook, sync)."""
+
+    def receiving(self) -> str: ...

@@ -160,6 +160,16 @@ class TelegramAdapter:
             except TelegramError as exc:  # the staff menu is a convenience; the commands work without it
                 log.warning("could not set the staff group's command menu: %s", _reason(exc))
 
+    def use_staff_channel(self, channel: ChatKey) -> None:
+        if channel.startswith("telegram:"):
+            self.staff_chat_id = chat_id_of(channel)
+
+    def mentioned_in(self, text: str) -> bool:
+        return bool(self.username) and f"@{self.username.lower()}" in text.lower()
+
+    def receiving(self) -> str:
+        return "webhook" if self.webhook is not None else "polling"
+
     async def disconnect(self) -> None:
         await self.bot.shutdown()
 
