@@ -17,7 +17,15 @@ from bot.staff_rows import retract_rows
 from storage import repo
 from storage.db import erase_copies
 from storage.kinds import OutboxKind, OutboxRow, OutboxStatus, RequestStatus
-from storage.models import CallbackRequest, ConsentRecord, DialogState, OutboxMessage, ProcessedInbound, User
+from storage.models import (
+    CallbackRequest,
+    ConsentRecord,
+    DialogState,
+    OutboxMessage,
+    ProcessedInbound,
+    ReminderSubscription,
+    User,
+)
 
 log = logging.getLogger(__name__)
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
@@ -55,9 +63,16 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
         rows += retract_rows(tx, request)  # the details shown to staff go too
         request.phone = request.name = request.note = None
         request.user_id, request.purged_at = None, now
-    consents = tx.execute(select(ConsentRecord).where(ConsentRecord.user_id == user_id)).scalars().all()
+    consents = (
+        tx.execute(
+            select(ConsentRecord).where(ConsentRecord.user_id == user_id).order_by(ConsentRecord.at, ConsentRecord.id)
+        )
+        .scalars()
+        .all()
+    )
+    latest = {consent.purpose: consent for consent in consents}  # one withdrawn before (reminders) is not again
     for consent in consents:
-        if consent.action == "given":
+        if consent.action == "given" and latest[consent.purpose] is consent:
             repo.record_consent(
                 tx,
                 user_id=None,
@@ -115,11 +130,18 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
             state.state = {**state.state, "slots": {}, "at": None, "history": []}
             sessions += 1
     # Families silent for the whole retention period, with nothing open: their user row (platform id, chat,
-    # language, district) and dialog state go; their consent records lose the link to them.
+    # language, district) and dialog state go; their consent records lose the link to them. Reminders they
+    # still get keep them: silence is what a family with reminders does. One that blocked the bot gets none,
+    # so it is forgotten like any other, and its subscription with it (the foreign key's cascade).
     active = select(CallbackRequest.user_id).where(
         CallbackRequest.status.in_(RequestStatus.active()), CallbackRequest.user_id.is_not(None)
     )
-    idle = select(User.id).where(User.last_seen_at < cutoff, User.id.not_in(active))
+    reminded = (
+        select(ReminderSubscription.user_id)
+        .join(User, User.id == ReminderSubscription.user_id)
+        .where(User.unreachable.is_(False))
+    )
+    idle = select(User.id).where(User.last_seen_at < cutoff, User.id.not_in(active), User.id.not_in(reminded))
     idle_ids = list(tx.execute(idle).scalars())
     if idle_ids:
         tx.execute(update(ConsentRecord).where(ConsentRecord.user_id.in_(idle_ids)).values(user_id=None))

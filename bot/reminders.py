@@ -17,6 +17,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.core import texts as T
+from bot.core.buttons import Remind, RemindAction, button
 from bot.core.events import Reply
 from bot.core.hours import HoursData, district_ids, district_name
 from bot.core.i18n import I18n
@@ -99,4 +100,5 @@ class ReminderDispatcher:
             address=slot.address,
         )
         text = f"{self.i18n.t(lang, T.REMINDER_HEADER)}\n• {line}"
-        return Reply(text, rtl=self.i18n.is_rtl(lang)).to_payload()
+        stop = button(self.i18n.t(lang, T.REMINDER_STOP), Remind(RemindAction.STOP))  # one tap, from any step
+        return Reply(text, ((stop,),), rtl=self.i18n.is_rtl(lang)).to_payload()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
-from bot import privacy
+from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
 from bot.core.buttons import Go, Nav, decode, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
@@ -28,7 +28,9 @@ from bot.core.events import (
     Refused,
     RelayToStaff,
     Reply,
+    Subscribe,
     Text,
+    Unsubscribe,
 )
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData
@@ -206,7 +208,7 @@ class Runtime:
             return None
         user = begun.user
         user_id, language, district = user.id, user.language, user.district
-        ctx = replace(ctx, open_request=user.open_request)
+        ctx = replace(ctx, open_request=user.open_request, reminders=subscriptions.district_of(tx, user.id))
         before = DialogSession.from_json(begun.state)
         session, effects = step(before, inbound.event, ctx)
         writes = _Writes()
@@ -250,6 +252,10 @@ class Runtime:
             elif isinstance(effect, CreateRequest):
                 request = self._create_request(tx, user_id, inbound, effect, ctx.now, writes.outbox)
                 return step(session, HandoffDone(request.reference), ctx)
+            elif isinstance(effect, Subscribe):
+                subscriptions.subscribe(tx, user_id, effect.district, ctx.now)
+            elif isinstance(effect, Unsubscribe):
+                subscriptions.unsubscribe(tx, user_id, inbound.user.split(":", 1)[0], session.lang or "de")
             elif isinstance(effect, RelayToStaff):
                 self._relay(tx, user_id, inbound, session, effect, writes)
             elif isinstance(effect, Refused):

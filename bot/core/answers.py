@@ -62,7 +62,7 @@ def answer_choice(turn: Turn, node: Node, index: int) -> None:
         turn.s.slots[node.slot] = value
         if value != "unknown":
             turn.s.district = value
-        turn.enter(node.next or MENU, push=True)
+        turn.enter((node.unknown if value == "unknown" else None) or node.next or MENU, push=True)
         return
     if index >= len(node.options):
         turn.stale("undecodable")

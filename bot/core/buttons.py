@@ -6,6 +6,7 @@ The data is "<kind>:<rest>", at most 64 bytes of UTF-8 (Telegram's limit for cal
     l:<language>                      choose a language       r:<reference>        write to the request's staff member
     o:<flow/node>:<index>             an option of a node     k:<flow/node>:       skip an optional question
     c:<flow/node>:y  c:<flow/node>:n  consent given or not    q:<action>:<reference>  a staff queue button
+    m:stop  m:district                reminders: stop them, or change their district
 
 The format is the one the bot has always sent, so buttons in chats from before this module still work. Anyone can
 forge button data, so decode() checks the shape and nothing else: whether the node exists, is the family's current
@@ -41,6 +42,7 @@ class Kind(StrEnum):
     SKIP = "k"
     CONSENT = "c"
     QUEUE = "q"
+    REMIND = "m"
 
 
 class Nav(StrEnum):
@@ -60,6 +62,13 @@ class QueueAction(StrEnum):
     DONE = "done"
     RELEASE = "release"
     REOPEN = "reopen"
+
+
+class RemindAction(StrEnum):
+    """What a button about the family's reminders of consultation hours does."""
+
+    STOP = "stop"
+    DISTRICT = "district"
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,13 @@ class Queue:
     reference: str
 
 
-_KINDS, _NAVS, _ACTIONS = frozenset(Kind), frozenset(Nav), frozenset(QueueAction)
-Decoded = Go | DeleteData | PickLanguage | ReplyTo | Choose | Skip | Consent | Queue
+@dataclass(frozen=True)
+class Remind:
+    action: RemindAction
+
+
+_KINDS, _NAVS, _ACTIONS, _REMINDS = frozenset(Kind), frozenset(Nav), frozenset(QueueAction), frozenset(RemindAction)
+Decoded = Go | DeleteData | PickLanguage | ReplyTo | Choose | Skip | Consent | Queue | Remind
 
 
 def encode(press: Decoded) -> str:
@@ -128,6 +142,8 @@ def encode(press: Decoded) -> str:
             data = f"{Kind.CONSENT}:{node}:{'y' if agreed else 'n'}"
         case Queue(action, reference):
             data = f"{Kind.QUEUE}:{action}:{reference}"
+        case Remind(action):
+            data = f"{Kind.REMIND}:{action}"
         case _:
             assert_never(press)
     size = len(data.encode("utf-8", "replace"))
@@ -161,6 +177,8 @@ def decode(data: str) -> Decoded | None:
         return PickLanguage(rest) if _LANGUAGE.fullmatch(rest) else None
     if kind == Kind.REPLY:
         return ReplyTo(rest) if _REFERENCE.fullmatch(rest) else None
+    if kind == Kind.REMIND:
+        return Remind(RemindAction(rest)) if rest in _REMINDS else None
     if kind == Kind.QUEUE:
         action, _, reference = rest.partition(":")
         if action not in _ACTIONS or not _REFERENCE.fullmatch(reference):

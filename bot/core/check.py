@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from bot.core.buttons import MAX_INDEX, Choose, Consent, Decoded, Skip, encode
 from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
 from bot.core.emergency_file import load_matcher
-from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, WELCOME
+from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, REMINDERS, REMINDERS_DISTRICT, WELCOME
 from bot.core.i18n import DOMAIN, SOURCE_LANGUAGE, placeholders
 
 KNOWN_PLACEHOLDERS = {
@@ -21,7 +21,7 @@ KNOWN_PLACEHOLDERS = {
     "day", "start", "end", "district", "place", "address",
     "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
 }  # fmt: skip
-AUTO_ADVANCE = {"message", "hours", "goto"}
+AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
 
 
@@ -45,7 +45,7 @@ def check_graph(content: Content) -> list[Problem]:
     for flow in content.flows.values():
         if flow.start not in nodes:
             problems.append(Problem(flow.file, 1, flow.id, f"start {flow.start!r} does not exist"))
-    roots = [WELCOME, MENU, EMERGENCY, *COMMAND_TARGETS.values()]
+    roots = [WELCOME, MENU, EMERGENCY, REMINDERS, REMINDERS_DISTRICT, *COMMAND_TARGETS.values()]
     for root in roots:
         if root not in nodes:
             problems.append(Problem("-", 0, root, "the engine needs this node, but no flow defines it"))

@@ -22,3 +22,4 @@ class Context:
     params: dict[str, str] = field(default_factory=dict)
     emergency: Matcher = field(default_factory=lambda: Matcher([]))
     open_request: str | None = None  # the family's open or claimed request: one at a time
+    reminders: str | None = None  # the district the family gets reminders for, if it subscribed

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-NODE_TYPES = {"message", "menu", "ask", "consent", "handoff", "hours", "goto", "end"}
+NODE_TYPES = {"message", "menu", "ask", "consent", "handoff", "hours", "goto", "end", "subscribe"}
 ASK_KINDS = {"choice", "phone", "district", "text"}
 TEXT_KEYS = ("text", "label", "hint")  # what the babel extractor collects
 
@@ -54,9 +54,10 @@ class Node:
     purpose: str | None = None
     consent_id: str | None = None
     consent_version: int = 0
+    unknown: str | None = None  # a district question: where "I don't know" leads (else on to next)
 
     def targets(self) -> list[str]:
-        found = [t for t in (self.next, self.accept, self.decline) if t]
+        found = [t for t in (self.next, self.accept, self.decline, self.unknown) if t]
         found += [o.goto for o in self.options if o.goto]
         return found
 
@@ -181,6 +182,7 @@ def _parse_node(flow_id: str, qid: str, spec: Any, file: str, problems: list[Pro
         purpose=spec.get("purpose"),
         consent_id=spec.get("consent_id"),
         consent_version=int(spec.get("consent_version", 0)),
+        unknown=_qualify(flow_id, spec.get("unknown")),
     )
 
 

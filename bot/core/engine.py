@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
-from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, ReplyTo, button, decode
+from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
 from bot.core.context import Context
 from bot.core.events import (
     ChatMoved,
@@ -25,6 +25,7 @@ from bot.core.events import (
 )
 from bot.core.presses import choose_language, pressed, start_writing
 from bot.core.safety import detect, emergency_in_text, is_emergency
+from bot.core.subscribe import reminder_pressed, reminders_command
 from bot.core.turn import (
     CALLBACK,
     COMMAND_TARGETS,
@@ -34,6 +35,8 @@ from bot.core.turn import (
     MAX_RELAY,
     MAX_SOS_TEXT,
     MENU,
+    REMINDERS,
+    REMINDERS_DISTRICT,
     SOS_BUTTON,
     SOS_LINE,
     WAITING,
@@ -50,6 +53,8 @@ __all__ = [
     "MAX_RELAY",
     "MAX_SOS_TEXT",
     "MENU",
+    "REMINDERS",
+    "REMINDERS_DISTRICT",
     "SOS_BUTTON",
     "SOS_LINE",
     "WAITING",
@@ -102,6 +107,9 @@ def _handle(turn: Turn, event: Event) -> None:
     if press == Go(Nav.LANGUAGE):
         turn.language_picker()
         return
+    if isinstance(press, Remind):
+        reminder_pressed(turn, press)
+        return
     if isinstance(event, Command):
         _command(turn, event)
     elif isinstance(event, Pressed):
@@ -127,7 +135,6 @@ def _command(turn: Turn, cmd: Command) -> None:
     elif cmd.name in COMMAND_TARGETS:
         turn.enter(COMMAND_TARGETS[cmd.name], push=True)
     elif cmd.name == "reminders":
-        turn.say(turn.t(T.NOT_YET))
-        turn.rerender()
+        reminders_command(turn)
     else:
         turn.not_understood(T.USE_BUTTONS)

@@ -132,7 +132,19 @@ class Refused:
     reference: str | None = None  # a request the button named: the runtime checks whose it is (never logged)
 
 
-Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff | Refused
+@dataclass(frozen=True)
+class Subscribe:
+    """The family consented to reminders of this district's consultation hours: write (or move) its subscription."""
+
+    district: str
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """The family stopped its reminders: the subscription and its queued reminders go, the consent is withdrawn."""
+
+
+Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff | Refused | Subscribe | Unsubscribe
 
 
 @dataclass

@@ -24,7 +24,6 @@ UNSUPPORTED = N_(
 TOO_LONG = N_("Das ist leider zu lang. Bitte schreiben Sie höchstens {max} Zeichen.")
 EMPTY = N_("Bitte schreiben Sie etwas oder tippen Sie auf eine Schaltfläche.")
 SORRY = N_("Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal oder beginnen Sie neu mit /start.")
-NOT_YET = N_("Diese Funktion gibt es noch nicht. Bitte fragen Sie in der Sprechstunde nach.")
 DEFAULT_PHONE_HINT = N_("Das sieht nicht wie eine Telefonnummer aus. Bitte schreiben Sie zum Beispiel: {example}")
 NO_SLOTS = N_("In den nächsten Wochen sind keine Sprechstunden eingetragen. Bitte fordern Sie einen Rückruf an.")
 SLOT_LINE = N_("{day}, {start}–{end} Uhr · {district}: {place}, {address}")
@@ -156,7 +155,7 @@ FAMILY_STATUS = {
     "done": N_("abgeschlossen"),
     "withdrawn": N_("zurückgezogen"),
 }
-PURPOSES = {"callback": N_("Rückruf")}
+PURPOSES = {"callback": N_("Rückruf"), "reminders": N_("Erinnerungen")}
 
 # --- commands as a messenger lists them (Telegram's setMyCommands, per language) -------------------------
 COMMANDS = {
@@ -177,3 +176,7 @@ PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich kei
 REMINDER_HEADER = N_("Erinnerung an die offene Sprechstunde:")
 REMINDER_STOP = N_("🔕 Erinnerungen abbestellen")
 MYDATA_REMINDERS = N_("Erinnerungen an die offenen Sprechstunden in {district}, bestellt am {date}")
+REMINDERS_ON = N_("🔔 Sie bekommen Erinnerungen an die offene Sprechstunde in {district}.")
+REMINDERS_DISTRICT_BUTTON = N_("📍 Anderer Stadtbezirk")
+REMINDERS_STOPPED = N_("🔕 Erledigt. Sie bekommen keine Erinnerungen mehr. Neu bestellen: /reminders")
+REMINDERS_NONE = N_("Sie bekommen keine Erinnerungen. Bestellen: /reminders")

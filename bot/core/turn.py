@@ -6,7 +6,7 @@ from bot.core import texts as T
 from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
 from bot.core.context import Context
 from bot.core.dialogs import Node
-from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session
+from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session, Subscribe
 from bot.core.hours import district_ids, district_name
 from bot.core.i18n import LANGUAGES, isolate
 from bot.core.render import consent_summary, hours_text
@@ -15,6 +15,8 @@ WELCOME = "main/welcome"
 MENU = "main/menu"
 EMERGENCY = "emergency/start"
 CALLBACK = "callback/start"
+REMINDERS = "reminders/start"  # /reminders for a family without reminders: ask for them
+REMINDERS_DISTRICT = "reminders/change"  # the district question of a family that has them
 COMMAND_TARGETS = {
     "hours": "main/hours",
     "callback": CALLBACK,
@@ -144,6 +146,15 @@ class Turn:
             if node is None:
                 self.restart_politely()
                 return
+            if node.type == "subscribe":
+                district = self.known_district()
+                if district is None:  # only a flow without an `unknown:` way gets here without one
+                    qid = MENU
+                    continue
+                self.effects.append(Subscribe(district))
+                params = {**params, "district": district_name(self.ctx.hours, district)}
+                qid = node.next or MENU
+                continue
             if node.type in ("message", "hours", "goto"):
                 if node.type == "hours":
                     self.say_hours(node)
@@ -151,7 +162,7 @@ class Turn:
                     self.say(self.t(node.text, **params))
                 qid = node.next or MENU
                 continue
-            if node.type == "ask" and node.skip_if_set and node.slot in self.s.slots:
+            if node.type == "ask" and node.skip_if_set and self._answered(node):
                 qid = node.next or MENU
                 continue
             if push and previous and previous != node.id and self.ctx.content.node(previous):
@@ -185,6 +196,9 @@ class Turn:
             self.effects.append(CreateRequest(dict(self.s.slots), self.lang))
             return
         text = node.text
+        district = self.known_district()
+        if district is not None:  # also when a step is shown again, without the walk that led to it
+            params = {"district": district_name(self.ctx.hours, district), **params}
         if node.type == "consent":
             params = {**params, "summary": self.summary()}
         if text:
@@ -214,6 +228,19 @@ class Turn:
         district = self.s.slots.get("district") or self.s.district
         header = self.t(node.text) if node.text else None
         self.say(hours_text(self.ctx, self.lang, self.t, district, header))
+
+    def known_district(self) -> str | None:
+        """The district just chosen, else the one the family chose before; None if neither is in the hours file."""
+        known = district_ids(self.ctx.hours)
+        for district in (self.s.slots.get("district"), self.s.district):
+            if district in known:
+                return district
+        return None
+
+    def _answered(self, node: Node) -> bool:
+        """Skippable: answered in this conversation, or (a district) known from an earlier one."""
+        assert node.slot is not None
+        return node.slot in self.s.slots or (node.kind == "district" and self.known_district() is not None)
 
     def summary(self) -> str:
         return consent_summary(self.ctx, self.lang, self.t, self.s.slots)

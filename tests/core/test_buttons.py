@@ -22,6 +22,8 @@ from bot.core.buttons import (
     PickLanguage,
     Queue,
     QueueAction,
+    Remind,
+    RemindAction,
     ReplyTo,
     Skip,
     claimed_kind,
@@ -46,6 +48,8 @@ EVERY_KIND: list[tuple[Decoded, str]] = [
     (Consent("callback/consent", True), "c:callback/consent:y"),
     (Consent("callback/consent", False), "c:callback/consent:n"),
     *[(Queue(action, "R-2026-0042"), f"q:{action.value}:R-2026-0042") for action in QueueAction],
+    (Remind(RemindAction.STOP), "m:stop"),
+    (Remind(RemindAction.DISTRICT), "m:district"),
 ]
 FORGED = [
     "", ":", "g", "g:", "g:nothing", "g:SOS", "g:sos:", "x:", "x:delete:", "x:everything", "l:", "l:EN", "l:d",
@@ -55,6 +59,7 @@ FORGED = [
     "o:main/menu:٣", "o:main/menu:²", "o:callback/topic:①", "o:main/menu: 1", "o::0", "o:menu:0", "o:/menu:0",
     "o:main/:0", "o:main menu/x:0", "o:main/menu\x00:0", "o:main/menu:0\n", "k:callback/name:1", "k:callback/name",
     "c:callback/consent:", "c:callback/consent:yes", "c:callback/consent:Y", "z:main/menu:0", "O:main/menu:0",
+    "m:", "m", "m:STOP", "m:stop:", "m:stop:R-2026-0001", "m:all", "m:district:mitte",
     "\ud800", "g:\ud800", "x" * 64, "x" * 65, "o:" + "a/" + "b" * 60 + ":0",
 ]  # fmt: skip
 
@@ -125,7 +130,7 @@ def card_buttons(reference: str) -> list[str]:
     return data
 
 
-def walk(ctx: Context) -> tuple[list[str], set[str]]:
+def walk(ctx: Context, presses: tuple[str, ...] = ()) -> tuple[list[str], set[str]]:
     """Every button data the engine shows on its way through all of the content, and the nodes it stood at."""
     shown: list[str] = []
     stood: set[str | None] = set()
@@ -133,6 +138,7 @@ def walk(ctx: Context) -> tuple[list[str], set[str]]:
     later = [Command(name) for name in (*COMMAND_TARGETS, "start", "delete", "language", "reminders", "x")]
     todo: deque[tuple[Session, Event]] = deque([(Session(), e) for e in start])
     todo += [(Session(lang="de", at=MENU), e) for e in later]
+    todo += [(Session(lang="de", at=MENU), Pressed(data)) for data in presses]  # buttons shown on no step of their own
     while todo:
         session, event = todo.popleft()
         session, effects = step(session, event, ctx)
@@ -154,7 +160,10 @@ def test_every_button_the_bot_can_show_fits_64_bytes_and_round_trips(ctx: Contex
     everyone = replace(ctx, i18n=load_i18n(ROOT / "locales", list(LANGUAGES)))
     shown, stood = walk(everyone)
     with_open_request, stood_too = walk(replace(everyone, open_request="R-2026-0042"))
-    shown += with_open_request + card_buttons("R-2026-0042") + card_buttons("R-2026-" + "9" * 40)
+    # A family with reminders: /reminders offers another district and stop.
+    with_reminders, stood_also = walk(replace(everyone, reminders="mitte"), ("m:district", "m:stop"))
+    stood_too |= stood_also
+    shown += with_open_request + with_reminders + card_buttons("R-2026-0042") + card_buttons("R-2026-" + "9" * 40)
     for data in shown:
         assert len(data.encode()) <= MAX_BYTES, data
         press = decode(data)
