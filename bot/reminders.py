@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session
 from bot.core import texts as T
 from bot.core.buttons import Remind, RemindAction, button
 from bot.core.events import Reply
-from bot.core.hours import HoursData, district_ids, district_name
+from bot.core.hours import HoursData, district_ids
 from bot.core.i18n import I18n
 from bot.core.reminders import Due, ReminderRule, due_reminders
+from bot.core.render import slot_line
 from storage import repo
 from storage.db import Database
 from storage.kinds import OutboxKind, OutboxRow
@@ -88,17 +89,7 @@ class ReminderDispatcher:
 
     def message(self, user: User, due: Due) -> dict[str, object]:
         lang = user.language or "de"
-        slot = due.slot
-        line = self.i18n.t(
-            lang,
-            T.SLOT_LINE,
-            day=self.i18n.format_day(lang, slot.start),
-            start=self.i18n.format_time(lang, slot.start),
-            end=self.i18n.format_time(lang, slot.end),
-            district=district_name(self.hours, slot.district),
-            place=slot.place,
-            address=slot.address,
-        )
+        line = slot_line(self.i18n, self.hours, lang, due.slot)
         text = f"{self.i18n.t(lang, T.REMINDER_HEADER)}\n• {line}"
         stop = button(self.i18n.t(lang, T.REMINDER_STOP), Remind(RemindAction.STOP))  # one tap, from any step
         return Reply(text, ((stop,),), rtl=self.i18n.is_rtl(lang)).to_payload()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import json
 import logging
 import os
 from collections import defaultdict
@@ -41,6 +40,7 @@ from telegram.error import (
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
+from bot.adapters.telegram_text import keyboard, split_text
 from bot.adapters.telegram_webhook import WebhookConfig, serve_webhook
 from bot.core.events import (
     ChatKey,
@@ -57,9 +57,7 @@ from bot.core.events import (
 from storage.kinds import Outcome
 
 log = logging.getLogger(__name__)
-MAX_UTF16 = 4096
 MAX_NOTICE = 200  # the answer to a callback query
-CONTINUED = "… "  # starts a part of a long message that goes on in the middle of a line
 POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "channel_post"]
 MEMBER_STATUSES = {"creator", "administrator", "member"}
@@ -69,43 +67,6 @@ MEMBER_STATUSES = {"creator", "administrator", "member"}
 SEND_MESSAGE, EDIT_MESSAGE_TEXT = "sendmessage", "editmessagetext"
 UNSUPPORTED_KINDS = ("sticker", "voice", "audio", "photo", "video", "video_note", "document", "animation",
                      "location", "contact", "poll", "dice")  # fmt: skip
-
-
-def utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def split_text(text: str, limit: int = MAX_UTF16) -> list[str]:
-    """Split a text into parts of at most `limit` UTF-16 units, at paragraph, line or word boundaries.
-
-    A part that goes on in the middle of a line starts with "… ": the rest of a family's words (one line, see
-    bot/core/typed.py) can never stand at the top of a message looking like a line of the bot's own.
-    """
-    parts: list[str] = []
-    rest = text
-    while utf16_len(rest) > limit:
-        cut = len(rest)
-        while utf16_len(rest[:cut]) > limit:
-            cut = int(cut * 0.9)
-        window, mid_line = rest[:cut], True
-        for separator in ("\n\n", "\n", " "):
-            at = window.rfind(separator)
-            if at > cut // 2:
-                cut, mid_line = at, separator == " "
-                break
-        parts.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-        rest = CONTINUED + rest if mid_line and rest else rest
-    parts.append(rest)
-    return [p for p in parts if p]
-
-
-def keyboard(reply: Reply) -> str | None:
-    """The inline keyboard as Bot API JSON (built directly: PTB's object model costs more than the request)."""
-    if not reply.buttons:
-        return None
-    rows = [[{"text": b.label, "callback_data": b.data} for b in row] for row in reply.buttons]
-    return json.dumps({"inline_keyboard": rows}, ensure_ascii=False)
 
 
 def chat_id_of(key: str) -> int:

@@ -6,8 +6,8 @@ from typing import Protocol
 
 from bot.core import texts as T
 from bot.core.context import Context
-from bot.core.hours import district_ids, district_name, next_slots
-from bot.core.i18n import isolate
+from bot.core.hours import HoursData, Slot, district_ids, district_name, next_slots
+from bot.core.i18n import I18n, isolate
 from bot.core.phone import split_phone
 
 
@@ -21,19 +21,24 @@ def hours_text(ctx: Context, lang: str, t: Translate, district: str | None, head
     slots = next_slots(ctx.hours, ctx.now, district=district, count=3 if district else 4)
     lines = [header] if header else []
     for slot in slots:
-        line = t(
-            T.SLOT_LINE,
-            day=ctx.i18n.format_day(lang, slot.start),
-            start=ctx.i18n.format_time(lang, slot.start),
-            end=ctx.i18n.format_time(lang, slot.end),
-            district=district_name(ctx.hours, slot.district),
-            place=slot.place,
-            address=slot.address,
-        )
-        lines.append("• " + line)
+        lines.append("• " + slot_line(ctx.i18n, ctx.hours, lang, slot))
     if not slots:
         lines.append(t(T.NO_SLOTS))
     return "\n".join(lines)
+
+
+def slot_line(i18n: I18n, hours: HoursData, lang: str, slot: Slot) -> str:
+    """One consultation hour as a family reads it: day, time, district, place, in its language."""
+    return i18n.t(
+        lang,
+        T.SLOT_LINE,
+        day=i18n.format_day(lang, slot.start),
+        start=i18n.format_time(lang, slot.start),
+        end=i18n.format_time(lang, slot.end),
+        district=district_name(hours, slot.district),
+        place=slot.place,
+        address=slot.address,
+    )
 
 
 def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from bot.adapters.telegram import TelegramAdapter, split_text, utf16_len
+from bot.adapters.telegram import TelegramAdapter
 from bot.adapters.telegram_limits import SendLimiter
+from bot.adapters.telegram_text import split_text, utf16_len
 from bot.core.typed import family_words
 from bot.outbox import OutboxSender
 from storage import repo
