@@ -208,7 +208,7 @@ class Runtime:
             return None
         user = begun.user
         user_id, language, district = user.id, user.language, user.district
-        ctx = replace(ctx, open_request=user.open_request, reminders=subscriptions.district_of(tx, user.id))
+        ctx = replace(ctx, open_request=user.open_request, reminders=user.reminders)
         before = DialogSession.from_json(begun.state)
         session, effects = step(before, inbound.event, ctx)
         writes = _Writes()

@@ -18,12 +18,6 @@ from storage.models import ConsentRecord, OutboxMessage, Reminder, ReminderSubsc
 PURPOSE = "reminders"
 
 
-def district_of(tx: Session, user_id: int) -> str | None:
-    """The district the family gets reminders for, or None."""
-    stmt = select(ReminderSubscription.district).where(ReminderSubscription.user_id == user_id)
-    return tx.execute(stmt).scalar_one_or_none()
-
-
 def subscribe(tx: Session, user_id: int, district: str, now: datetime) -> None:
     """Write the subscription, or move it to another district (one per family)."""
     sub = tx.execute(select(ReminderSubscription).where(ReminderSubscription.user_id == user_id)).scalar_one_or_none()

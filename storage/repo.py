@@ -40,14 +40,16 @@ HOT_SQL = {
     "RETURNING id, language, district, unreachable) "
     "SELECT EXISTS (SELECT 1 FROM fresh), u.id, u.language, u.district, u.unreachable, "
     f"(SELECT r.reference FROM callback_requests r WHERE r.user_id = u.id AND r.status IN {_ACTIVE} "
-    "ORDER BY r.id DESC LIMIT 1), (SELECT d.state FROM dialog_states d WHERE d.user_id = u.id) FROM u",
+    "ORDER BY r.id DESC LIMIT 1), (SELECT d.state FROM dialog_states d WHERE d.user_id = u.id), "
+    "(SELECT s.district FROM reminder_subscriptions s WHERE s.user_id = u.id) FROM u",
     "processed": "INSERT INTO processed_inbound (key, processed_at) VALUES (:key, :now) ON CONFLICT (key) DO NOTHING",
     # The upsert takes the row lock on PostgreSQL: one family's events are handled one after another.
     "user": "INSERT INTO users (key, chat, unreachable, created_at, last_seen_at) "
     "VALUES (:key, :chat, false, :now, :now) "
     "ON CONFLICT (key) DO UPDATE SET last_seen_at = excluded.last_seen_at, chat = excluded.chat "
     "RETURNING id, language, district, unreachable, (SELECT r.reference FROM callback_requests r "
-    f"WHERE r.user_id = users.id AND r.status IN {_ACTIVE} ORDER BY r.id DESC LIMIT 1)",
+    f"WHERE r.user_id = users.id AND r.status IN {_ACTIVE} ORDER BY r.id DESC LIMIT 1), "
+    "(SELECT s.district FROM reminder_subscriptions s WHERE s.user_id = users.id)",
     "state_get": "SELECT state FROM dialog_states WHERE user_id = :user_id",
     "state_put": "INSERT INTO dialog_states (user_id, state, flow_version, updated_at) "
     "VALUES (:user_id, :state, :version, :now) "
@@ -113,15 +115,17 @@ class UserRow(NamedTuple):
     district: str | None
     unreachable: bool
     open_request: str | None  # the reference of the family's open or claimed request, if any
+    reminders: str | None = None  # the district the family gets reminders for, if it asked for them
 
 
 def touch_user(session: Session, key: str, chat: str | None = None) -> UserRow:
     """Create or update the user row for a transport-qualified key, locking it until commit.
 
-    chat is where replies reach them (their private chat). The same round trip finds their open request.
+    chat is where replies reach them (their private chat). The same round trip finds their open request and the
+    district they get reminders for.
     """
     row = _run(session, "user", {"key": key, "chat": chat or key, "now": utcnow()}).fetchone()
-    return UserRow(int(row[0]), row[1], row[2], bool(row[3]), row[4])
+    return UserRow(int(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
 
 
 class Begun(NamedTuple):
@@ -145,7 +149,7 @@ def begin_event(session: Session, inbound_key: str, user_key: str, chat: str | N
     if not row[0]:
         return None
     state = row[6] if isinstance(row[6], dict) else None
-    return Begun(UserRow(int(row[1]), row[2], row[3], bool(row[4]), row[5]), state)
+    return Begun(UserRow(int(row[1]), row[2], row[3], bool(row[4]), row[5], row[7]), state)
 
 
 def set_profile(session: Session, user_id: int, language: str | None, district: str | None) -> None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from storage import repo
 from storage.db import Database
 from storage.kinds import OutboxRow
-from storage.models import CallbackRequest, OutboxMessage, User
+from storage.models import CallbackRequest, OutboxMessage, ReminderSubscription, User
 
 
 async def test_schema_is_at_the_newest_migration(db: Database) -> None:
@@ -203,11 +203,12 @@ async def test_beginning_an_event_records_its_id_once_and_reads_the_user_and_sta
         repo.save_state(tx, user_id, {"node": "menu", "lang": "ar"}, "v1")
         tx.add(CallbackRequest(reference="R-2026-0007", user_id=user_id, topic="money", language="ar",
                                channel="telegram", contact_way="phone"))  # fmt: skip
+        tx.add(ReminderSubscription(user_id=user_id, district="ost"))
 
     await db.run(prepare)
     again = await db.run(lambda tx: repo.begin_event(tx, "telegram:update:8", "telegram:70", "telegram:70"))
     assert again is not None
-    assert again.user == repo.UserRow(user_id, "ar", "mitte", False, "R-2026-0007")
+    assert again.user == repo.UserRow(user_id, "ar", "mitte", False, "R-2026-0007", "ost")
     assert again.state == {"node": "menu", "lang": "ar"}
     assert await db.run(lambda tx: repo.begin_event(tx, "telegram:update:8", "telegram:70", "telegram:70")) is None
     assert await db.run(lambda tx: repo.mark_processed(tx, "telegram:update:7")) is False
