@@ -27,6 +27,7 @@ from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
 from bot.core.texts import PRIVATE_ONLY
 from bot.desk import DeskConfig, StaffDesk
+from bot.digest import Digest
 from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
 from bot.metrics import Metrics
@@ -55,6 +56,7 @@ class App:
     adapters: dict[str, Adapter]
     metrics: Metrics
     reminders: ReminderDispatcher
+    digest: Digest
     handled: int = 0
 
     @property
@@ -209,7 +211,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
         )
         reminders = ReminderDispatcher(db, hours, rules, i18n)
-        yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders)
+        digest = Digest(db, hours, lambda: desk.config.staff_channel)
+        yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:
         await db.close()
 

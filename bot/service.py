@@ -145,7 +145,8 @@ def _scheduler(app: App, settings: Settings, leadership: Leadership) -> AsyncIOS
             app.sender.wake()
 
     async def reminders() -> None:
-        if (await app.reminders.run_once()).queued:
+        queued = (await app.reminders.run_once()).queued
+        if await app.digest.run_once() or queued:  # the team's morning overview, once each office day
             app.sender.wake()
 
     # One stable job for every family (no job per family, no personal data in its arguments): it looks each

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, age_text
+from bot.core.cards import LANGUAGE_NAMES_DE, STATUS_DE, TOPICS_DE, WINDOWS_DE, since_text
 from bot.core.phone import international
 from bot.core.typed import family_words
 from storage.models import CallbackRequest
@@ -69,8 +69,17 @@ def overview_text(rows: list[CallbackRequest], owners: list[str | None], now: da
         urgent = "🆘 " if r.emergency else "❗ " if r.urgent else ""
         lines.append(
             f"{urgent}{r.reference} · {STATUS_DE[r.status]} · {TOPICS_DE.get(r.topic, r.topic)} · "
-            f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · seit {age_text(r.created_at, now)} · {owner or '–'}"
+            f"{LANGUAGE_NAMES_DE.get(r.language, r.language)} · {since_text(r.created_at, now)} · {owner or '–'}"
         )
+    return "\n".join(lines)
+
+
+def digest_text(unclaimed: list[CallbackRequest], now: datetime) -> str:
+    """The morning overview in the staff channel: what nobody has claimed yet; references and ages only."""
+    lines = [f"☀️ Guten Morgen. Noch nicht übernommen ({len(unclaimed)}):"]
+    for r in unclaimed:
+        urgent = "🆘 " if r.emergency else "❗ " if r.urgent else ""
+        lines.append(f"{urgent}{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · {since_text(r.created_at, now)}")
     return "\n".join(lines)
 
 
@@ -82,11 +91,11 @@ def escalation_text(
     if unclaimed:
         lines.append(f"⏰ Seit über {hours:g} Bürostunden nicht übernommen:")
         lines += [
-            f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · seit {age_text(r.created_at, now)}" for r in unclaimed
+            f"{r.reference} · {TOPICS_DE.get(r.topic, r.topic)} · {since_text(r.created_at, now)}" for r in unclaimed
         ]
     if unanswered:
         lines.append(f"⏰ Übernommen, aber seit über {hours:g} Bürostunden weder Antwort noch Abschluss:")
-        lines += [f"{r.reference} · {owner} · seit {age_text(r.created_at, now)}" for r, owner in unanswered]
+        lines += [f"{r.reference} · {owner} · {since_text(r.created_at, now)}" for r, owner in unanswered]
     return "\n".join(lines)
 
 

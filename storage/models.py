@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -224,4 +224,12 @@ class Reminder(Base):
     slot_start: Mapped[datetime]  # the consultation hour's start, UTC
     rule: Mapped[str] = mapped_column(String(32))  # dialogs/reminders.yaml id
     due_at: Mapped[datetime]
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StaffDigest(Base):
+    """An office day whose morning overview of unclaimed requests was queued: the key makes it once a day."""
+
+    __tablename__ = "staff_digests"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the office's local date
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -86,6 +86,12 @@ def age_text(created: datetime, now: datetime) -> str:
     return f"{minutes // 1440} Tage"
 
 
+def since_text(created: datetime, now: datetime) -> str:
+    """ "seit 3 Std.", "seit 2 Tagen": the age after "seit", in the dative German needs there."""
+    age = age_text(created, now)
+    return f"seit {age[:-1]}en" if age.endswith(" Tage") else f"seit {age}"
+
+
 def render_card(card: CardData, now: datetime, district_name: str | None) -> Reply:
     """The card for the staff channel; buttons name only the reference, the server re-checks everything."""
     urgent = "🆘 NOTFALL-HINWEIS · " if card.emergency else "❗ DRINGEND · " if card.urgent else ""
