@@ -6,13 +6,20 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.adapters.base import Inbound
 from bot.config import ROOT, ConfigError, Settings, load_settings_or_exit
 from storage.kinds import OutboxKind
+
+if TYPE_CHECKING:
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import App
+
+DEMO_STEP = timedelta(minutes=15)  # the demo's `!advance` looks at the clock's quarter hours
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -85,12 +92,44 @@ async def _demo(settings: Settings, script: Path | None) -> int:
     lines = await asyncio.to_thread(script.read_text, encoding="utf-8") if script else None
     adapter = ConsoleAdapter(script=lines.splitlines() if lines is not None else None, echo=script is not None)
     async with open_app(settings, [adapter]) as app:
+        adapter.on_advance = _demo_clock(app, adapter)
         await app.sender.flush()  # what a crash left undelivered goes out first
         if script is None:
             print("Elternlotse demo: you are a parent. Type text, /start, #N to press button N, Ctrl-D to end.")
             await app.handle_and_deliver(_start_event())
         await adapter.listen(app.handle_and_deliver)
     return 0
+
+
+def _demo_clock(app: App, adapter: ConsoleAdapter) -> Callable[[timedelta], Awaitable[None]]:
+    """The demo's own clock: `!advance 1d` moves it and runs the scheduled jobs every quarter hour of it, so a
+    parent sees a reminder (and the team its morning overview) arrive as they would in that time."""
+    offset = [timedelta(0)]
+
+    def clock() -> datetime:
+        return datetime.now(UTC) + offset[0]
+
+    app.runtime.clock = app.desk.clock = app.reminders.clock = app.digest.clock = clock
+
+    async def advance(by: timedelta) -> None:
+        end = offset[0] + by
+        adapter.out.write(f"(the demo's clock moves on by {_span(by)})\n")
+        # Steps end on whole quarter hours of the clock, where the office's reminder and opening times lie.
+        offset[0] -= timedelta(seconds=clock().timestamp() % DEMO_STEP.total_seconds())
+        while offset[0] < end:
+            offset[0] = min(end, offset[0] + DEMO_STEP)
+            queued = (await app.reminders.run_once()).queued
+            if await app.digest.run_once() or queued:
+                adapter.out.write(f"(it is now {clock().astimezone(app.runtime.hours.timezone):%a %d.%m. %H:%M})\n")
+                await app.sender.flush()
+
+    return advance
+
+
+def _span(by: timedelta) -> str:
+    days, minutes = by.days, by.seconds // 60
+    return " ".join(p for p in (f"{days} d" if days else "", f"{minutes // 60} h" if minutes // 60 else "",
+                                f"{minutes % 60} min" if minutes % 60 else "") if p)  # fmt: skip
 
 
 def _start_event() -> Inbound:

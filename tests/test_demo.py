@@ -184,3 +184,16 @@ def test_family_reply_that_mentions_a_threat_reaches_the_worker_and_shows_the_fa
     assert any("🆘 NOTFALL-HINWEIS" in part and THREAT in part for part in private)
     cards = [part for part in after.split("\n[") if part.startswith("Staff channel, card updated]")]
     assert cards and "🆘" in cards[-1] and THREAT not in "".join(cards)  # 🆘 on the card, never the words
+
+
+def test_the_demo_can_subscribe_to_reminders_and_move_its_clock_until_one_arrives_in_the_familys_language(
+    tmp_path: Path,
+) -> None:
+    script = "/start\n[English]\n/hours\n#2\n#1\n#1\n!advance 7d\n"  # reminders, Mitte, consent
+    result = run_demo(tmp_path, script)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(the demo's clock moves on by 7 d)" in out
+    reminder = out.split("(it is now ")[1]
+    assert "Bot: Reminder of the open consultation hour:\n• " in reminder and "Mitte" in reminder
+    assert "[1] 🔕 Stop reminders" in reminder

@@ -6,7 +6,8 @@ import asyncio
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from datetime import timedelta
 from typing import TextIO
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
@@ -16,6 +17,8 @@ from storage.kinds import Outcome
 PARENT = "console:parent"
 STAFF = "console:staff"
 STAFF_LINE = re.compile(r"@(?P<who>[a-z][a-z0-9_]{0,30})(?P<private> privat)?:\s?(?P<rest>.*)", re.IGNORECASE)
+ADVANCE = re.compile(r"!advance (?P<n>\d{1,3})(?P<unit>[dhm])")  # the demo only: move its clock forward
+UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 class ConsoleAdapter:
@@ -34,6 +37,7 @@ class ConsoleAdapter:
         self.buttons: list[tuple[str, str]] = []  # the parent's last keyboard: (label, data)
         self.staff_buttons: list[tuple[str, str]] = []  # the newest card's buttons in the staff channel
         self.sent = 0
+        self.on_advance: Callable[[timedelta], Awaitable[None]] | None = None  # the demo moves its clock
 
     async def connect(self) -> None:
         return None
@@ -52,6 +56,11 @@ class ConsoleAdapter:
                 continue
             if self.echo:
                 self.out.write(f"\n> {line}\n")
+            advance = ADVANCE.fullmatch(line.strip())
+            if advance and self.on_advance is not None:  # the demo's clock: "!advance 1d" shows what time brings
+                number, unit = int(advance["n"]), advance["unit"]
+                await self.on_advance(timedelta(**{UNITS[unit]: number}))
+                continue
             staff = STAFF_LINE.fullmatch(line.strip())
             if staff:
                 who = staff["who"].lower()
