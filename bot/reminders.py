@@ -56,14 +56,13 @@ class ReminderDispatcher:
         return result
 
     def queue_due(self, tx: Session, now: datetime) -> Queued:
-        known = set(district_ids(self.hours))
-        due_by_district = {d: due_reminders(self.hours, d, self.rules, now) for d in known}
         stmt = select(ReminderSubscription, User).join(User, User.id == ReminderSubscription.user_id)
+        subscribed = [(sub, user) for sub, user in tx.execute(stmt).all() if not user.unreachable]
+        # Only the districts someone asked for: this runs every minute inside the database's transaction.
+        districts = {sub.district for sub, _ in subscribed} & set(district_ids(self.hours))
+        due_by_district = {d: due_reminders(self.hours, d, self.rules, now) for d in districts}
         candidates: list[tuple[ReminderSubscription, User, Due]] = [
-            (sub, user, due)
-            for sub, user in tx.execute(stmt).all()
-            if not user.unreachable
-            for due in due_by_district.get(sub.district, ())
+            (sub, user, due) for sub, user in subscribed for due in due_by_district.get(sub.district, ())
         ]
         if not candidates:
             return Queued(0, 0)

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
-from bot.core.buttons import Go, Nav, decode, encode
+from bot.core.buttons import Go, Nav, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
@@ -35,6 +35,7 @@ from bot.core.events import (
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
+from bot.core.safety import is_emergency
 from bot.core.texts import (
     ADDED_TO_REQUEST,
     BUTTON_INVALID,
@@ -142,10 +143,8 @@ class Runtime:
     @staticmethod
     def _is_emergency(event: object, ctx: Context) -> bool:
         """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
-        if isinstance(event, Pressed):
-            return decode(event.data) == Go(Nav.SOS)
-        if isinstance(event, Command):
-            return event.name == "emergency"
+        if isinstance(event, Pressed | Command):
+            return is_emergency(event)
         return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
 
     async def _slow_down(self, inbound: Inbound, notify: bool) -> None:
