@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
 from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, PickLanguage, Skip, button, encode
@@ -10,7 +12,7 @@ from bot.core.choices import fold, pick
 from bot.core.dialogs import Node
 from bot.core.events import Button, DataRequest, RecordConsent, Refused
 from bot.core.i18n import LANGUAGES
-from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
+from bot.core.turn import FREE_TEXT, MAX_RELAY, MENU, WELCOME, Turn
 
 
 def pressed(turn: Turn, press: Decoded | None) -> None:
@@ -94,6 +96,8 @@ def typed_press(turn: Turn, text: str) -> str | None:
     """The button data a typed number or label stands for: one of the newest list the family got, else 🆘 and
     "Menü" (and, before a language is chosen, a language's name), which are always understood; None if none."""
     offer, aside = turn.s.offer, turn.s.aside
+    if offer is not None and offer.free_text and not waits_for_words(turn):
+        offer = replace(offer, free_text=False)  # the message was written since: the list is an ordinary one
     # Numbers name the newest list; a label may be of the step's list too (a reminder came in between).
     chosen = pick(text, aside) if aside is not None else None
     if chosen is None:
@@ -110,6 +114,12 @@ def typed_press(turn: Turn, text: str) -> str | None:
         if folded and folded in (fold(turn.t(msgid)), fold(msgid)):
             return encode(press)
     return None
+
+
+def waits_for_words(turn: Turn) -> bool:
+    """The family is asked to write: a message to its team member, or a name, a phone number, a note."""
+    node = turn.ctx.content.node(turn.s.at)
+    return turn.s.writing_to is not None or (node is not None and node.type == "ask" and node.kind in FREE_TEXT)
 
 
 def show_again(turn: Turn) -> None:
