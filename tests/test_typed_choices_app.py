@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.adapters.console import PARENT
+from bot.core.events import ChatKey, UserKey
 from bot.core.reminders import load_rules
 from bot.reminders import ReminderDispatcher
 from storage.models import ReminderSubscription
@@ -84,3 +86,16 @@ def reminders_at(chat: ConsoleChat, now: datetime) -> ReminderDispatcher:
 
 def subscriptions(tx: Session) -> int:
     return len(tx.execute(select(ReminderSubscription.id)).all())
+
+
+async def test_an_adapter_can_have_the_list_shown_again_after_a_restart(database_url: str) -> None:
+    async with console_app(database_url) as chat:
+        shown = last_list(await chat.say("/start", "Türkçe", "2"))
+    async with console_app(database_url) as chat:
+        start = len(chat.transcript)
+        await chat.app.runtime.show_again(UserKey(PARENT), ChatKey(PARENT))
+        await chat.app.sender.flush()
+        assert last_list(chat.transcript[start:]) == shown
+        await chat.app.runtime.show_again(UserKey("console:nobody"), ChatKey("console:nobody"))  # no conversation
+        await chat.app.sender.flush()
+        assert "console:nobody" not in chat.transcript

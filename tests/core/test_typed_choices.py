@@ -12,7 +12,7 @@ from bot.core import texts as T
 from bot.core.buttons import ReplyTo, encode
 from bot.core.choices import fold, numbered
 from bot.core.dialogs import Content
-from bot.core.emergency import Matcher
+from bot.core.emergency import Category, Matcher, parse_pattern
 from bot.core.engine import WAITING, Context, step
 from bot.core.events import (
     Command,
@@ -248,3 +248,13 @@ def test_a_team_message_list_is_the_one_numbers_refer_to_and_the_steps_labels_st
     assert housing.slots.get("topic") == "housing" and housing.aside is None
     _, effects = run(session, Text("?"), ctx)
     assert "1. ✉ Antworten" in screen(effects)
+
+
+def test_a_typed_label_that_is_also_an_emergency_gets_the_numbers_and_still_chooses(typed_ctx: Context) -> None:
+    # No shipped label is recognised as an emergency; an office may write one that is. The numbers come first,
+    # and what the family chose is not dropped (issue 11).
+    ctx = replace(typed_ctx, emergency=Matcher([parse_pattern("wohnen", "de", Category.HOMELESS)]))
+    session, effects = walk(ctx, "Deutsch", "Wohnen")
+    text = screen(effects)
+    assert text.index("Kein Dach über dem Kopf") < text.index("Mietvertrag")
+    assert session.slots.get("topic") == "housing" and session.at == "main/offer"
