@@ -14,6 +14,8 @@ from bot.core.events import Button, DataRequest, RecordConsent, Refused
 from bot.core.i18n import LANGUAGES
 from bot.core.turn import FREE_TEXT, MAX_RELAY, MENU, WELCOME, Turn
 
+CHOICE = {"choice", "district"}
+
 
 def pressed(turn: Turn, press: Decoded | None) -> None:
     """A press of a navigation, option, skip or consent button; anything else (None: undecodable) is refused."""
@@ -101,7 +103,7 @@ def typed_press(turn: Turn, text: str) -> str | None:
     # Numbers name the newest list; a label may be of the step's list too (a reminder came in between).
     chosen = pick(text, aside) if aside is not None else None
     if chosen is None:
-        chosen = pick(text, offer, numbers=aside is None)
+        chosen = pick(text, offer, numbers=aside is None and numbers_shown(turn))
     if chosen is not None or (offer is not None and offer.free_text):
         return chosen
     folded = fold(text)
@@ -114,6 +116,17 @@ def typed_press(turn: Turn, text: str) -> str | None:
         if folded and folded in (fold(turn.t(msgid)), fold(msgid)):
             return encode(press)
     return None
+
+
+def numbers_shown(turn: Turn) -> bool:
+    """Whether a typed number may choose. Where buttons are shown nobody sees numbers: there a number picks only
+    an option of a menu or a choice question (as it always has), never a consent or the deletion of everything."""
+    if not turn.ctx.buttons:
+        return True
+    node = turn.ctx.content.node(turn.s.at)
+    offer = turn.s.offer
+    at_step = node is not None and offer is not None and offer.at == node.id
+    return at_step and node is not None and (node.type == "menu" or (node.type == "ask" and node.kind in CHOICE))
 
 
 def waits_for_words(turn: Turn) -> bool:

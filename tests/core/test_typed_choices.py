@@ -258,3 +258,21 @@ def test_a_typed_label_that_is_also_an_emergency_gets_the_numbers_and_still_choo
     text = screen(effects)
     assert text.index("Kein Dach über dem Kopf") < text.index("Mietvertrag")
     assert session.slots.get("topic") == "housing" and session.at == "main/offer"
+
+
+def test_where_buttons_are_shown_a_typed_number_never_consents_or_deletes(typed_ctx: Context) -> None:
+    # A Telegram family sees no numbers: "1" chooses in a menu, as it always did, but is no consent, no deletion.
+    ctx = replace(typed_ctx, buttons=True)
+    session, _ = walk(ctx, "Deutsch")
+    menu, _ = run(session, Text("2"), ctx)
+    assert menu.slots.get("topic") == "housing"
+    asked, _ = run(session, Command("delete"), ctx)
+    _, effects = run(asked, Text("1"), ctx)
+    assert not any(type(e).__name__ == "DataRequest" for e in effects)
+    _, effects = run(asked, Text("Ja, alles löschen"), ctx)  # the label itself is as explicit as the button
+    assert any(type(e).__name__ == "DataRequest" for e in effects)
+    steps = ["📞 Rückruf anfordern", "1", "2", "0234 1234567", "1", "1", "1", "Anna", "#1"]  # name, no note
+    consent, _ = walk(ctx, "Deutsch", *steps)
+    assert consent.at == "callback/consent"
+    _, effects = run(consent, Text("1"), ctx)
+    assert not any(type(e).__name__ == "RecordConsent" for e in effects)
