@@ -57,6 +57,7 @@ WINDOW = 10
 FUZZY_MIN = 5
 TRANSLIT_MIN = 4
 
+
 def pattern_language(lang: str) -> str:
     """Whose patterns a language uses: its own, or its parent's (de_easy -> de)."""
     return PATTERN_LANGUAGE.get(lang, lang)

@@ -22,6 +22,7 @@ from bot.core.emergency import (
 FILENAME = "emergency.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick
 
+
 def pattern_files(locales_dir: Path, languages: Iterable[str]) -> dict[str, Path]:
     """The pattern file of each language that has one (or whose parent has one)."""
     found: dict[str, Path] = {}
@@ -48,7 +49,7 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
         return [], [], [Problem(where, 0, lang, f"cannot read: {type(exc).__name__}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        hint = " (a pattern that starts with * must stand in quotes: \"*wort*\")"
+        hint = ' (a pattern that starts with * must stand in quotes: "*wort*")'
         return [], [], [Problem(where, mark.line + 1 if mark else 0, lang, f"not valid YAML{hint}")]
     if root is None or not isinstance(root, yaml.MappingNode):
         return [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]

@@ -6,6 +6,8 @@ of their own: safety.py (emergencies), answers.py (typed answers), presses.py (b
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
@@ -63,6 +65,8 @@ __all__ = [
     "step",
 ]
 
+DELETE_WINDOW = timedelta(minutes=15)  # how long the confirmation button of /delete stays valid
+
 
 def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Effect]]:
     """Handle one event; return the new session and what to do (replies first to last)."""
@@ -74,6 +78,9 @@ def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Ef
 def _handle(turn: Turn, event: Event) -> None:
     if isinstance(event, ChatMoved | Reachability):
         return  # platform events are the application's, not the dialog's
+    # The "erase everything" button answers the question /delete just asked, and nothing later: whatever the family
+    # does next withdraws the question, and after DELETE_WINDOW an old confirmation in the chat erases nothing.
+    delete_asked, turn.s.delete_asked = turn.s.delete_asked, None
     if isinstance(event, HandoffDone):
         node = turn.ctx.content.node(turn.s.at)
         turn.s.slots.clear()
@@ -90,6 +97,12 @@ def _handle(turn: Turn, event: Event) -> None:
             turn.language_picker()
         return
     press = decode(event.data) if isinstance(event, Pressed) else None
+    if isinstance(press, DeleteData):
+        if _still_asked(delete_asked, turn.ctx.now):
+            turn.effects.append(DataRequest("delete"))
+        else:
+            turn.stale("old_step")
+        return
     if isinstance(press, ReplyTo):
         start_writing(turn, press.reference)
         return
@@ -130,6 +143,7 @@ def _command(turn: Turn, cmd: Command) -> None:
         turn.effects.append(DataRequest("show"))
     elif cmd.name == "delete":
         # One more tap, so a mistap in the menu does not withdraw a family's request.
+        turn.s.delete_asked = turn.ctx.now.isoformat()
         turn.say(turn.t(T.CONFIRM_DELETE))
         turn.flush([[button(turn.t(T.DELETE_YES), DeleteData())], [button(turn.t(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
@@ -138,3 +152,14 @@ def _command(turn: Turn, cmd: Command) -> None:
         reminders_command(turn)
     else:
         turn.not_understood(T.USE_BUTTONS)
+
+
+def _still_asked(asked: str | None, now: datetime) -> bool:
+    """Whether /delete's question is still open: asked, not answered by anything else, at most DELETE_WINDOW ago."""
+    if asked is None:
+        return False
+    try:
+        moment = datetime.fromisoformat(asked)
+    except ValueError:
+        return False
+    return timedelta(0) <= now - moment <= DELETE_WINDOW

@@ -157,6 +157,7 @@ class Session:
     slots: dict[str, str] = field(default_factory=dict)
     district: str | None = None
     writing_to: str | None = None  # a request reference while the family writes a message to its staff member
+    delete_asked: str | None = None  # when /delete asked for confirmation (ISO time); any other event withdraws it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -166,6 +167,7 @@ class Session:
             "slots": dict(self.slots),
             "district": self.district,
             "writing_to": self.writing_to,
+            "delete_asked": self.delete_asked,
         }
 
     @staticmethod
@@ -178,4 +180,5 @@ class Session:
             slots=dict(data.get("slots", {})),
             district=data.get("district"),
             writing_to=data.get("writing_to"),
+            delete_asked=data.get("delete_asked"),
         )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
-from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, Skip, button
+from bot.core.buttons import Choose, Consent, Decoded, Go, Nav, Skip, button
 from bot.core.dialogs import Node
-from bot.core.events import DataRequest, RecordConsent, Refused
+from bot.core.events import RecordConsent, Refused
 from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
 
 
@@ -17,8 +17,6 @@ def pressed(turn: Turn, press: Decoded | None) -> None:
     elif press == Go(Nav.MENU):
         turn.s.slots.clear()
         turn.enter(MENU)
-    elif isinstance(press, DeleteData):
-        turn.effects.append(DataRequest("delete"))
     elif isinstance(press, Choose | Skip | Consent):
         node_pressed(turn, press)
     else:

@@ -55,6 +55,7 @@ def test_bidi_overrides_isolates_marks_and_invisible_characters_are_removed() ->
     assert clean_text(f"Ali{tricks}Baba") == "AliBaba"
     assert clean_text(f"می{ZWNJ}\u202eخواهم") == f"می{ZWNJ}خواهم"  # the override goes, the joiner stays
 
+
 def test_a_persian_note_keeps_its_joiner_in_what_the_request_will_hold(ctx: Context) -> None:
     parent = Parent(ctx)
     walk_to_consent(parent)
