@@ -202,9 +202,9 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         metrics = Metrics()
         staff = StaffDelivery(desk)
 
-        def on_delivery(tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
-            followup.note_delivery(tx, row, status, ref, now)
-            staff.note_delivery(tx, row, status, ref, now)
+        def on_delivery(tx: Session, row: OutboxMessage, status: str, refs: tuple[str, ...], now: datetime) -> None:
+            followup.note_delivery(tx, row, status, refs, now)
+            staff.note_delivery(tx, row, status, refs, now)
 
         lease = None if db.single_process else settings.outbox_lease_seconds
         sender = OutboxSender(
