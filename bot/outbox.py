@@ -218,7 +218,7 @@ class OutboxSender:
 
         async def write() -> None:
             try:
-                await self.db.run(lambda tx: repo.mark_sent(tx, marks))
+                await self.db.run_single(lambda tx: repo.mark_sent(tx, marks))
             except Exception as exc:
                 done.set_exception(exc)
             else:
