@@ -24,12 +24,10 @@ The office and translators write the patterns, one file a language (`locales/<la
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import NamedTuple
 
-from rapidfuzz.distance import OSA
-
+from bot.core.emergency_lexicon import FUZZY_MIN, Lexicon, Word
 from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
@@ -54,7 +52,6 @@ CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 GAP = 2
 LONG_GAP = 6
 WINDOW = 10
-FUZZY_MIN = 5
 TRANSLIT_MIN = 4
 
 def pattern_language(lang: str) -> str:
@@ -67,14 +64,6 @@ def pattern_language(lang: str) -> str:
 
 class PatternError(ValueError):
     """A pattern the matcher cannot use; the message says why, in words an office can act on."""
-
-
-class Word(NamedTuple):
-    """One literal of a pattern word: how it must stand in a text word (a tuple: hashed often while loading)."""
-
-    kind: str  # exact | prefix | suffix | infix
-    text: str
-    fuzzy: bool
 
 
 @dataclass(frozen=True)
@@ -136,79 +125,6 @@ def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
     return Word(kind, folded[0], fuzzy and not exact and len(folded[0]) >= shortest)
 
 
-# --- the lexicon: which pattern words a text word is --------------------------------------------------------
-
-
-@dataclass
-class _Lexicon:
-    """Index of literal words to the ids of the pattern words they belong to, with one-typo lookup."""
-
-    exact: dict[str, set[int]] = field(default_factory=dict)
-    prefix: dict[str, set[int]] = field(default_factory=dict)
-    suffix: dict[str, set[int]] = field(default_factory=dict)
-    infix: dict[str, set[int]] = field(default_factory=dict)
-    deletions: dict[str, set[str]] = field(default_factory=dict)  # literal minus one letter -> literals
-    fuzzy_exact: dict[str, set[int]] = field(default_factory=dict)
-    fuzzy_prefix: dict[str, set[int]] = field(default_factory=dict)
-
-    def add(self, word: Word, text: str, wid: int) -> None:
-        getattr(self, word.kind).setdefault(text, set()).add(wid)
-        if word.fuzzy and word.kind in ("exact", "prefix") and len(text) >= FUZZY_MIN + (word.kind == "prefix"):
-            (self.fuzzy_exact if word.kind == "exact" else self.fuzzy_prefix).setdefault(text, set()).add(wid)
-            for variant in _deletions(text) | {text}:
-                self.deletions.setdefault(variant, set()).add(text)
-
-    def finish(self) -> None:
-        self._prefix_lengths = sorted({len(k) for k in self.prefix})
-        self._suffix_lengths = sorted({len(k) for k in self.suffix})
-        self._fuzzy_lengths = sorted({len(k) for k in self.fuzzy_prefix})
-        self._infixes = list(self.infix.items())
-
-    def lookup(self, token: str, typos: bool = True) -> set[int]:
-        found: set[int] = set(self.exact.get(token, ()))
-        for length in self._prefix_lengths:
-            if length > len(token):
-                break
-            found.update(self.prefix.get(token[:length], ()))
-        for length in self._suffix_lengths:
-            if length > len(token):
-                break
-            found.update(self.suffix.get(token[-length:], ()))
-        for part, ids in self._infixes:
-            if part in token:
-                found.update(ids)
-        if typos and len(token) >= FUZZY_MIN - 1:
-            found.update(self._typos(token))
-        return found
-
-    def _typos(self, token: str) -> set[int]:
-        found: set[int] = set()
-        for literal in self._near(token):
-            if literal in self.fuzzy_exact and OSA.distance(token, literal, score_cutoff=1) <= 1:
-                found.update(self.fuzzy_exact[literal])
-        if not self._fuzzy_lengths:
-            return found
-        shortest, longest = self._fuzzy_lengths[0] - 1, min(len(token), self._fuzzy_lengths[-1] + 1)
-        for cut in range(max(shortest, FUZZY_MIN), longest + 1):
-            head = token[:cut]
-            for literal in self._near(head):
-                # A stem's typo may not be its first letters: few people mistype those, many words differ there.
-                if literal in self.fuzzy_prefix and literal[:2] == head[:2]:
-                    if OSA.distance(head, literal, score_cutoff=1) <= 1:
-                        found.update(self.fuzzy_prefix[literal])
-        return found
-
-    def _near(self, text: str) -> set[str]:
-        near: set[str] = set(self.deletions.get(text, ()))
-        for variant in _deletions(text):
-            near.update(self.deletions.get(variant, ()))
-        return near
-
-
-def _deletions(text: str) -> set[str]:
-    return {text[:i] + text[i + 1 :] for i in range(len(text))}
-
-
 # --- the matcher ------------------------------------------------------------------------------------------
 
 
@@ -237,8 +153,8 @@ class Matcher:
             lang: sorted({fold(p) for p in values}, key=len) for lang, values in (prefixes or {}).items() if values
         }
         self._language_of: list[str] = []
-        self._main = _Lexicon()
-        self._translit = _Lexicon()
+        self._main = Lexicon()
+        self._translit = Lexicon()
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
