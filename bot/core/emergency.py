@@ -15,6 +15,8 @@ The office and translators write the patterns, one file a language (`locales/<la
   `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no typo;
+- `context:` words around a match that say it is no emergency now (long ago, over, a question, a film, a course,
+  a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
@@ -25,25 +27,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
+from bot.core.emergency_context import Category as Category
+from bot.core.emergency_context import Context as Context
+from bot.core.emergency_context import Found, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, Lexicon, Word
 from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
-
-
-class Category(StrEnum):
-    """What kind of emergency; the order is the order of urgency on the screen."""
-
-    MEDICAL = "medical"
-    FIRE = "fire"
-    VIOLENCE = "violence"
-    SUICIDE = "suicide"
-    SEXUAL_ABUSE = "sexual_abuse"
-    CHILD_DANGER = "child_danger"
-    HOMELESS = "homeless"
-
 
 PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
@@ -77,12 +68,15 @@ class Slot:
 @dataclass(frozen=True)
 class Pattern:
     language: str
-    category: Category | None  # None: an exclusion
+    category: Category | None  # None: an exclusion, or a context when `context` is set
     source: str
     parts: tuple[tuple[Slot, ...], ...]
+    context: Context | None = None
 
 
-def parse_pattern(source: str, language: str, category: Category | None, typo_min: int = FUZZY_MIN) -> Pattern:
+def parse_pattern(
+    source: str, language: str, category: Category | None, typo_min: int = FUZZY_MIN, context: Context | None = None
+) -> Pattern:
     """Parse one pattern line; PatternError says what is wrong. typo_min: the shortest word a typo is forgiven in."""
     parts: list[tuple[Slot, ...]] = []
     for raw_part in source.split("+"):
@@ -104,7 +98,7 @@ def parse_pattern(source: str, language: str, category: Category | None, typo_mi
         if gap == LONG_GAP:
             raise PatternError("'...' must stand between two words")
         parts.append(tuple(slots))
-    return Pattern(language, category, source, tuple(parts))
+    return Pattern(language, category, source, tuple(parts), context)
 
 
 def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
@@ -191,24 +185,40 @@ class Matcher:
             return NOTHING
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
-        # Every exclusion is matched on the text as written, then all remove the words they matched (not the words
-        # between them): one exclusion does not use up a word another one needs.
-        excluded = {
-            position
-            for index in candidates
-            if self.patterns[index].category is None
-            for positions in self._spans(index, tokens, sentence_of)
-            if self._plausible(self.patterns[index], positions, folded)
-            for position in positions
-        }
+        # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
+        # matched (not the words between them): one exclusion does not use up a word another one needs.
+        excluded: set[int] = set()
+        context: dict[str, dict[Context, list[tuple[int, ...]]]] = {}
+        for index in candidates:
+            pattern = self.patterns[index]
+            if pattern.category is not None:
+                continue
+            for positions in self._spans(index, tokens, sentence_of):
+                if not self._plausible(pattern, positions, folded):
+                    continue
+                if pattern.context is None:
+                    excluded.update(positions)
+                else:
+                    context.setdefault(pattern.language, {}).setdefault(pattern.context, []).append(positions)
         for position in excluded:
             tokens[position] = set()
+        # A context speaks for the emergency words of every language (a German pattern may find "suicide" in an English
+        # line), except a negation: short words ("ne", "nie") mean other things in other languages.
+        shared: dict[Context, list[tuple[int, ...]]] = {}
+        for spans in context.values():
+            for kind, found_spans in spans.items():
+                shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
         for index in candidates:
             pattern = self.patterns[index]
-            if pattern.category is not None and any(
-                self._plausible(pattern, positions, folded) for positions in self._spans(index, tokens, sentence_of)
+            if pattern.category is None:
+                continue
+            found = Found({**shared, Context.NEGATION: context.get(pattern.language, {}).get(Context.NEGATION, [])})
+            if any(
+                self._plausible(pattern, positions, folded)
+                and not quieted(pattern.category, positions, found, sentence_of)
+                for positions in self._spans(index, tokens, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
@@ -224,7 +234,7 @@ class Matcher:
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
         """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
 
-        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line.
+        A Cyrillic exclusion or context applies to Cyrillic words only: in Latin letters it would silence a Polish line.
         """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True

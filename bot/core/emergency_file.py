@@ -10,14 +10,15 @@ import yaml
 
 from bot.core.dialogs import Problem
 from bot.core.emergency import (
-    FUZZY_MIN,
     Category,
+    Context,
     Matcher,
     Pattern,
     PatternError,
     parse_pattern,
     pattern_language,
 )
+from bot.core.emergency_lexicon import FUZZY_MIN
 
 FILENAME = "emergency.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick
@@ -54,7 +55,7 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
         return [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]
     data: dict[str, Any] = _construct(root)
     lines, item_lines = _lines(root)
-    known = {"language", "prefixes", "categories", "exclude", "typo_min_length"}
+    known = {"language", "prefixes", "categories", "exclude", "context", "typo_min_length"}
     typo_min = data.get("typo_min_length", FUZZY_MIN)
     if not isinstance(typo_min, int) or typo_min < FUZZY_MIN:
         line = lines.get("typo_min_length", 1)
@@ -84,6 +85,20 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
     patterns += _parse_list(
         data.get("exclude") or [], lang, None, where, item_lines.get("exclude", []), problems, typo_min
     )
+    contexts = data.get("context") or {}
+    if not isinstance(contexts, dict):
+        problems.append(Problem(where, lines.get("context", 1), lang, "'context' must map a kind to lines"))
+        contexts = {}
+    for name, items in contexts.items():
+        try:
+            kind = Context(name)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Context)
+            line = lines.get(f"context.{name}", 1)
+            problems.append(Problem(where, line, lang, f"unknown context {name!r} (one of {allowed})"))
+            continue
+        at = item_lines.get(f"context.{name}", [])
+        patterns += _parse_list(items, lang, None, where, at, problems, typo_min, kind)
     prefixes = data.get("prefixes") or []
     if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
         problems.append(Problem(where, lines.get("prefixes", 1), lang, "'prefixes' must be a list of short words"))
@@ -99,8 +114,9 @@ def _parse_list(
     lines: list[int],
     problems: list[Problem],
     typo_min: int = FUZZY_MIN,
+    context: Context | None = None,
 ) -> list[Pattern]:
-    label = category.value if category else "exclude"
+    label = category.value if category else f"context {context.value}" if context else "exclude"
     if not isinstance(items, list):
         problems.append(Problem(where, lines[0] if lines else 1, lang, f"{label}: expected a list of patterns"))
         return []
@@ -115,7 +131,7 @@ def _parse_list(
             problems.append(Problem(where, line, lang, f"{label}: {item!r} is listed twice"))
         seen.add(item)
         try:
-            patterns.append(parse_pattern(item, lang, category, typo_min))
+            patterns.append(parse_pattern(item, lang, category, typo_min, context))
         except PatternError as exc:
             problems.append(Problem(where, line, lang, f"{label}: {item!r}: {exc}"))
     return patterns
@@ -137,11 +153,12 @@ def _lines(root: yaml.MappingNode) -> tuple[dict[str, int], dict[str, list[int]]
         lines[str(key.value)] = key.start_mark.line + 1
         if key.value == "exclude" and isinstance(value, yaml.SequenceNode):
             items["exclude"] = [item.start_mark.line + 1 for item in value.value]
-        if key.value == "categories" and isinstance(value, yaml.MappingNode):
+        if key.value in ("categories", "context") and isinstance(value, yaml.MappingNode):
+            prefix = "" if key.value == "categories" else "context."
             for inner, patterns in value.value:
-                lines[str(inner.value)] = inner.start_mark.line + 1
+                lines[prefix + str(inner.value)] = inner.start_mark.line + 1
                 if isinstance(patterns, yaml.SequenceNode):
-                    items[str(inner.value)] = [item.start_mark.line + 1 for item in patterns.value]
+                    items[prefix + str(inner.value)] = [item.start_mark.line + 1 for item in patterns.value]
     return lines, items
 
 

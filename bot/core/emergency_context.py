@@ -1,0 +1,123 @@
+"""The context layer of emergency recognition: words around a recognised emergency that say it is not one now.
+
+The words live in each language's `emergency.yaml` under `context:` (the office and translators keep them); what
+each kind of context may do is fixed here, because a missed emergency is worse than a false alarm:
+
+- `past` (long ago: "letztes Jahr", "two years ago"): quiets a fire, a medical emergency or a child in danger in
+  the same sentence. Never violence, suicide, abuse or homelessness: those go on, and their numbers still help.
+- `over` (it is over: "jetzt ist alles wieder gut", "she's fine now"): quiets a fire, a medical emergency, a
+  child in danger or homelessness that was written BEFORE it; a new emergency after it counts again.
+- `question` (a hypothetical or information question: "was mache ich, wenn", "what do I do if"): quiets the same
+  four kinds when the emergency stands AFTER it in the same sentence ("toddler ate a tablet, what do I do" counts).
+- `pretend` (a dream, a film, a game of firefighters): quiets fire, violence, a medical emergency or a child in
+  danger in the same sentence.
+- `mention` (the emergency word is a topic: prevention, a course, a training, a certificate): quiets any kind when
+  it touches a word of the emergency (the same word, or the next one: "Suizidprävention", "police certificate").
+- `negation` ("nie", "never", "nicht"): quiets violence, a fire or a child in danger when it stands BETWEEN the
+  emergency's words ("er hat mich nie geschlagen"), and only if the pattern holds no negation of its own (in "the
+  baby is not breathing", "he won't let me leave" the NOT is the emergency). Not before the first word: commas do
+  not end a sentence, and "ich weiß nicht, er schlägt mich" is an emergency. Never suicide ("ich will
+  nicht mehr leben"), a medical emergency, abuse or homelessness ("kein Dach über dem Kopf").
+- `keep` (present danger: "Hilfe", "sofort", "again", "not only"): anywhere in the message, nothing is quieted.
+
+A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
+speak for every language's patterns (a German pattern may find "suicide" in an English line). Context words are
+exact (no typo forgiven), and in a Cyrillic language they match Cyrillic letters only, like exclusions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Category(StrEnum):
+    """What kind of emergency; the order is the order of urgency on the screen."""
+
+    MEDICAL = "medical"
+    FIRE = "fire"
+    VIOLENCE = "violence"
+    SUICIDE = "suicide"
+    SEXUAL_ABUSE = "sexual_abuse"
+    CHILD_DANGER = "child_danger"
+    HOMELESS = "homeless"
+
+
+class Context(StrEnum):
+    """A kind of context; what it may quiet is QUIETS, where it must stand is `quieted`."""
+
+    PAST = "past"
+    OVER = "over"
+    QUESTION = "question"
+    PRETEND = "pretend"
+    MENTION = "mention"
+    NEGATION = "negation"
+    KEEP = "keep"
+
+
+_EVENTS = frozenset({Category.FIRE, Category.MEDICAL, Category.CHILD_DANGER})
+QUIETS: dict[Context, frozenset[Category]] = {
+    Context.PAST: _EVENTS,
+    Context.OVER: _EVENTS | {Category.HOMELESS},
+    Context.QUESTION: _EVENTS | {Category.HOMELESS},
+    Context.PRETEND: _EVENTS | {Category.VIOLENCE},
+    Context.MENTION: frozenset(Category),
+    Context.NEGATION: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
+    Context.KEEP: frozenset(),
+}
+MENTION_REACH = 1  # a topic word touches the emergency: the same word or the next one
+
+
+@dataclass(frozen=True)
+class Found:
+    """Where the context patterns of one language matched in a message: token positions, per kind."""
+
+    spans: dict[Context, list[tuple[int, ...]]]
+
+    def of(self, kind: Context) -> list[tuple[int, ...]]:
+        return self.spans.get(kind, [])
+
+
+def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: Sequence[int]) -> bool:
+    """Whether the context says this match (token positions `span`, sorted) is not an emergency now."""
+    if found.of(Context.KEEP):
+        return False
+    first, last = span[0], span[-1]
+    sentence = sentence_of[first]
+    inside = set(span)
+
+    for kind in QUIETS:
+        if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
+            return True
+    return False
+
+
+def _applies(
+    kind: Context,
+    spans: list[tuple[int, ...]],
+    first: int,
+    last: int,
+    inside: set[int],
+    sentence: int,
+    sentence_of: Sequence[int],
+) -> bool:
+    """Whether context spans of one kind stand where that kind speaks for the match first..last."""
+    if kind in (Context.PAST, Context.PRETEND):
+        return any(sentence_of[s[0]] == sentence for s in spans)
+    if kind == Context.OVER:
+        return any(s[0] > last for s in spans)
+    if kind == Context.QUESTION:
+        return any(s[0] < first and sentence_of[s[0]] == sentence for s in spans)
+    if kind == Context.MENTION:
+        return any(abs(p - q) <= MENTION_REACH for s in spans for p in s for q in inside)
+    if kind == Context.NEGATION:
+        return _negated(spans, first, last, inside)
+    return False
+
+
+def _negated(negations: list[tuple[int, ...]], first: int, last: int, inside: set[int]) -> bool:
+    words = {p for s in negations for p in s}
+    if words & inside:  # the pattern holds a negation: "atmet nicht", "won't let me leave"
+        return False
+    return any(first < p < last for p in words)
