@@ -217,7 +217,7 @@ class Matcher:
             found = Found({**shared, Context.NEGATION: context.get(pattern.language, {}).get(Context.NEGATION, [])})
             if any(
                 self._plausible(pattern, positions, folded)
-                and not quieted(pattern.category, positions, found, sentence_of)
+                and not quieted(pattern.category, positions, found, sentence_of, len(pattern.parts) == 1)
                 for positions in self._spans(index, tokens, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1

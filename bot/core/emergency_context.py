@@ -79,8 +79,13 @@ class Found:
         return self.spans.get(kind, [])
 
 
-def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: Sequence[int]) -> bool:
-    """Whether the context says this match (token positions `span`, sorted) is not an emergency now."""
+def quieted(
+    category: Category, span: Sequence[int], found: Found, sentence_of: Sequence[int], phrase: bool = True
+) -> bool:
+    """Whether the context says this match (token positions `span`, sorted) is not an emergency now.
+
+    phrase: the match is one phrase (no "a + b" parts, whose words may stand far apart in any order).
+    """
     if found.of(Context.KEEP):
         return False
     first, last = span[0], span[-1]
@@ -88,6 +93,8 @@ def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: 
     inside = set(span)
 
     for kind in QUIETS:
+        if kind == Context.NEGATION and not phrase:
+            continue  # a "not" between two parts ten words apart belongs to neither ("alone ... can't get back")
         if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
             return True
     return False
