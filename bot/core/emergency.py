@@ -252,6 +252,8 @@ class Matcher:
         elif script == "latin" and not token.isdigit():
             # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
             found |= self._translit.lookup(skeleton(token), typos=False)
+            if "w" in token or "6" in token:  # Bulgarian chat spelling: w or 6 for ш ("diwa", "di6a" = диша)
+                found |= self._translit.lookup(skeleton(token.replace("w", "sh").replace("6", "sh")), typos=False)
         return found
 
     @staticmethod
