@@ -214,7 +214,8 @@ class Matcher:
             pattern = self.patterns[index]
             if pattern.category is None:
                 continue
-            found = Found({**shared, Context.NEGATION: context.get(pattern.language, {}).get(Context.NEGATION, [])})
+            mine = context.get(pattern.language, {})
+            found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
             if any(
                 self._plausible(pattern, positions, folded)
                 and not quieted(pattern.category, positions, found, sentence_of, len(pattern.parts) == 1)

@@ -16,7 +16,9 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 - `negation` ("nie", "never", "nicht"): quiets violence, a fire or a child in danger when it stands BETWEEN the
   emergency's words ("er hat mich nie geschlagen"), and only if the pattern holds no negation of its own (in "the
   baby is not breathing", "he won't let me leave" the NOT is the emergency). Not before the first word: commas do
-  not end a sentence, and "ich weiß nicht, er schlägt mich" is an emergency. Never suicide ("ich will
+  not end a sentence, and "ich weiß nicht, er schlägt mich", "nie zabijaj mnie" (don't kill me) are emergencies.
+- `never` ("never", "nobody", "niemals"): like `negation`, and also right before the emergency's first word
+  ("he never hit me", "nobody hurts us"): these words do not end a clause or make a plea. Never suicide ("ich will
   nicht mehr leben"), a medical emergency, abuse or homelessness ("kein Dach über dem Kopf").
 - `keep` (present danger: "Hilfe", "sofort", "again", "not only"): anywhere in the message, nothing is quieted.
 
@@ -53,6 +55,7 @@ class Context(StrEnum):
     PRETEND = "pretend"
     MENTION = "mention"
     NEGATION = "negation"
+    NEVER = "never"
     KEEP = "keep"
 
 
@@ -64,6 +67,7 @@ QUIETS: dict[Context, frozenset[Category]] = {
     Context.PRETEND: _EVENTS | {Category.VIOLENCE},
     Context.MENTION: frozenset(Category),
     Context.NEGATION: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
+    Context.NEVER: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
     Context.KEEP: frozenset(),
 }
 MENTION_REACH = 1  # a topic word touches the emergency: the same word or the next one
@@ -93,7 +97,7 @@ def quieted(
     inside = set(span)
 
     for kind in QUIETS:
-        if kind == Context.NEGATION and not phrase:
+        if kind in (Context.NEGATION, Context.NEVER) and not phrase:
             continue  # a "not" between two parts ten words apart belongs to neither ("alone ... can't get back")
         if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
             return True
@@ -119,12 +123,15 @@ def _applies(
     if kind == Context.MENTION:
         return any(abs(p - q) <= MENTION_REACH for s in spans for p in s for q in inside)
     if kind == Context.NEGATION:
+        return _negated(spans, first + 1, last, inside)
+    if kind == Context.NEVER:
         return _negated(spans, first, last, inside)
     return False
 
 
 def _negated(negations: list[tuple[int, ...]], first: int, last: int, inside: set[int]) -> bool:
+    """A negation word right before position `first` or between the words of the match, unless it holds one."""
     words = {p for s in negations for p in s}
     if words & inside:  # the pattern holds a negation: "atmet nicht", "won't let me leave"
         return False
-    return any(first < p < last for p in words)
+    return any(first - 1 <= p < last for p in words)
