@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
-from bot.core.emergency_context import Found, quieted
+from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, Lexicon, Word
 from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
 from bot.core.folding import fold as fold
@@ -206,7 +206,9 @@ class Matcher:
         # line), except a negation: short words ("ne", "nie") mean other things in other languages.
         shared: dict[Context, list[tuple[int, ...]]] = {}
         for spans in context.values():
+            negations = {p for kind in (Context.NEGATION, Context.NEVER) for s in spans.get(kind, []) for p in s}
             for kind, found_spans in spans.items():
+                found_spans = affirmed(found_spans, negations) if kind == Context.OVER else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}

@@ -3,14 +3,17 @@
 The words live in each language's `emergency.yaml` under `context:` (the office and translators keep them); what
 each kind of context may do is fixed here, because a missed emergency is worse than a false alarm:
 
-- `past` (long ago: "letztes Jahr", "two years ago"): quiets a fire, a medical emergency or a child in danger in
-  the same sentence. Never violence, suicide, abuse or homelessness: those go on, and their numbers still help.
-- `over` (it is over: "jetzt ist alles wieder gut", "she's fine now"): quiets a fire, a medical emergency, a
-  child in danger or homelessness that was written BEFORE it; a new emergency after it counts again.
-- `question` (a hypothetical or information question: "was mache ich, wenn", "what do I do if"): quiets the same
-  four kinds when the emergency stands AFTER it in the same sentence ("toddler ate a tablet, what do I do" counts).
-- `pretend` (a dream, a film, a game of firefighters): quiets fire, violence, a medical emergency or a child in
-  danger in the same sentence.
+- `past` (a date long ago: "letztes Jahr", "two years ago", "as a child"; not "then" or "before", which also
+  tell a story happening now): quiets a fire, a medical emergency or a child in danger in the same sentence.
+  Never violence, suicide, abuse or homelessness: those go on, and their numbers still help.
+- `over` (it is over: "jetzt ist alles wieder gut", "the fever is down now"): quiets a medical emergency written
+  BEFORE it, unless a negation stands in it or right before it ("es geht ihm jetzt nicht gut"). Not a fire or a
+  missing child: "everyone is fine" is often said of the others while the flat still burns.
+- `question` (a hypothetical question: "was mache ich, falls", "what do I do if"; "if", not "when"): quiets a fire,
+  a medical emergency, a child in danger or homelessness that stands AFTER it in the same sentence ("toddler ate a
+  tablet, what do I do" counts).
+- `pretend` (a dream, children playing firefighters; not films, which are watched while things happen): quiets
+  a fire, a medical emergency or a child in danger in the same sentence.
 - `mention` (the emergency word is a topic: prevention, a course, a training, a certificate): quiets any kind when
   it touches a word of the emergency (the same word, or the next one: "Suizidprävention", "police certificate").
 - `negation` ("nie", "never", "nicht"): quiets violence, a fire or a child in danger when it stands BETWEEN the
@@ -62,9 +65,9 @@ class Context(StrEnum):
 _EVENTS = frozenset({Category.FIRE, Category.MEDICAL, Category.CHILD_DANGER})
 QUIETS: dict[Context, frozenset[Category]] = {
     Context.PAST: _EVENTS,
-    Context.OVER: _EVENTS | {Category.HOMELESS},
+    Context.OVER: frozenset({Category.MEDICAL}),
     Context.QUESTION: _EVENTS | {Category.HOMELESS},
-    Context.PRETEND: _EVENTS | {Category.VIOLENCE},
+    Context.PRETEND: _EVENTS,
     Context.MENTION: frozenset(Category),
     Context.NEGATION: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
     Context.NEVER: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
@@ -135,3 +138,8 @@ def _negated(negations: list[tuple[int, ...]], first: int, last: int, inside: se
     if words & inside:  # the pattern holds a negation: "atmet nicht", "won't let me leave"
         return False
     return any(first - 1 <= p < last for p in words)
+
+
+def affirmed(spans: list[tuple[int, ...]], negations: set[int]) -> list[tuple[int, ...]]:
+    """The `over` spans that no negation turns round: "jetzt geht es ihm (nicht) gut", "(nie) czuje sie dobrze"."""
+    return [s for s in spans if not any(s[0] - 1 <= p <= s[-1] and p not in s for p in negations)]
