@@ -220,7 +220,7 @@ class Matcher:
             found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
             if any(
                 self._plausible(pattern, positions, folded)
-                and not quieted(pattern.category, positions, found, sentence_of, len(pattern.parts) == 1)
+                and not quieted(pattern.category, positions, found, sentence_of)
                 for positions in self._spans(index, tokens, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1

@@ -16,13 +16,14 @@ each kind of context may do is fixed here, because a missed emergency is worse t
   a fire, a medical emergency or a child in danger in the same sentence.
 - `mention` (the emergency word is a topic: prevention, a course, a training, a certificate): quiets any kind when
   it touches a word of the emergency (the same word, or the next one: "Suizidprävention", "police certificate").
-- `negation` ("nie", "never", "nicht"): quiets violence, a fire or a child in danger when it stands BETWEEN the
-  emergency's words ("er hat mich nie geschlagen"), and only if the pattern holds no negation of its own (in "the
-  baby is not breathing", "he won't let me leave" the NOT is the emergency). Not before the first word: commas do
-  not end a sentence, and "ich weiß nicht, er schlägt mich", "nie zabijaj mnie" (don't kill me) are emergencies.
+- `negation` ("nicht", "not", "nie"): quiets violence, a fire or a child in danger when it stands between two
+  words of the emergency at most two words apart ("er hat mich nicht geschlagen"), and only if the pattern holds
+  no negation of its own (in "the baby is not breathing", "he won't let me leave" the NOT is the emergency). Not
+  right before the first word: commas do not end a sentence, and "ich weiß nicht, er schlägt mich", "nie zabijaj
+  mnie" (don't kill me) are emergencies. Never suicide ("ich will nicht mehr leben"), a medical emergency, abuse
+  or homelessness ("kein Dach über dem Kopf").
 - `never` ("never", "nobody", "niemals"): like `negation`, and also right before the emergency's first word
-  ("he never hit me", "nobody hurts us"): these words do not end a clause or make a plea. Never suicide ("ich will
-  nicht mehr leben"), a medical emergency, abuse or homelessness ("kein Dach über dem Kopf").
+  ("he never hit me", "nobody hurts us"): these words neither end a clause nor make a plea.
 - `keep` (present danger: "Hilfe", "sofort", "again", "not only"): anywhere in the message, nothing is quieted.
 
 A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
@@ -35,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 
 class Category(StrEnum):
@@ -74,6 +76,7 @@ QUIETS: dict[Context, frozenset[Category]] = {
     Context.KEEP: frozenset(),
 }
 MENTION_REACH = 1  # a topic word touches the emergency: the same word or the next one
+NEGATION_REACH = 3  # a negation between two words of the emergency at most this far apart (two words between)
 
 
 @dataclass(frozen=True)
@@ -86,13 +89,8 @@ class Found:
         return self.spans.get(kind, [])
 
 
-def quieted(
-    category: Category, span: Sequence[int], found: Found, sentence_of: Sequence[int], phrase: bool = True
-) -> bool:
-    """Whether the context says this match (token positions `span`, sorted) is not an emergency now.
-
-    phrase: the match is one phrase (no "a + b" parts, whose words may stand far apart in any order).
-    """
+def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: Sequence[int]) -> bool:
+    """Whether the context says this match (token positions `span`, sorted) is not an emergency now."""
     if found.of(Context.KEEP):
         return False
     first, last = span[0], span[-1]
@@ -100,8 +98,6 @@ def quieted(
     inside = set(span)
 
     for kind in QUIETS:
-        if kind in (Context.NEGATION, Context.NEVER) and not phrase:
-            continue  # a "not" between two parts ten words apart belongs to neither ("alone ... can't get back")
         if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
             return True
     return False
@@ -125,19 +121,21 @@ def _applies(
         return any(s[0] < first and sentence_of[s[0]] == sentence for s in spans)
     if kind == Context.MENTION:
         return any(abs(p - q) <= MENTION_REACH for s in spans for p in s for q in inside)
-    if kind == Context.NEGATION:
-        return _negated(spans, first + 1, last, inside)
-    if kind == Context.NEVER:
-        return _negated(spans, first, last, inside)
+    if kind in (Context.NEGATION, Context.NEVER):
+        return _negated(spans, sorted(inside), before=kind == Context.NEVER)
     return False
 
 
-def _negated(negations: list[tuple[int, ...]], first: int, last: int, inside: set[int]) -> bool:
-    """A negation word right before position `first` or between the words of the match, unless it holds one."""
+def _negated(negations: list[tuple[int, ...]], span: list[int], before: bool) -> bool:
+    """A negation between two neighbouring words of the match (at most two words apart: "he did not hit", not a
+    "not" in a clause between the parts of "alone ... + can't get back"), or, with `before`, right before its first
+    word; never when the match holds a negation of its own."""
     words = {p for s in negations for p in s}
-    if words & inside:  # the pattern holds a negation: "atmet nicht", "won't let me leave"
+    if words & set(span):  # the pattern holds a negation: "atmet nicht", "won't let me leave"
         return False
-    return any(first - 1 <= p < last for p in words)
+    if before and span[0] - 1 in words:
+        return True
+    return any(b - a <= NEGATION_REACH and any(a < p < b for p in words) for a, b in pairwise(span))
 
 
 def affirmed(spans: list[tuple[int, ...]], negations: set[int]) -> list[tuple[int, ...]]:
