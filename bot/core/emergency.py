@@ -15,7 +15,7 @@ The office and translators write the patterns, one file a language (`locales/<la
   `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no typo;
-- `context:` words around a match that say it is no emergency now (long ago, over, a question, a film, a course,
+- `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
   a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
