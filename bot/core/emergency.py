@@ -11,10 +11,12 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
-  in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`, and not in a word written
-  `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
+  in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
+  forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script
+  ("umbrigen", never "geschlafen" for "geschlagen"); check a fuzzy word against the common words it might become
+  ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
-  matched; they forgive no typo;
+  matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
 - `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
   a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
-from bot.core.emergency_lexicon import FUZZY_MIN, Lexicon, Word
+from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
 from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
@@ -116,7 +118,11 @@ def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
         raise PatternError(f"{raw!r} is too short: it would match too many words")
     # A stem forgives a typo only from six letters on: "tecav*" with one letter off is "tedavi" (treatment).
     shortest = max(typo_min, FUZZY_MIN + (kind == "prefix"))
-    return Word(kind, folded[0], fuzzy and not exact and len(folded[0]) >= shortest)
+    is_fuzzy = fuzzy and not exact and len(folded[0]) >= shortest
+    # A long =word (and any word of an exclusion or context) forgives a slip of the finger, not a wrong letter;
+    # Arabic script not even that ("الانتحار" and "الانتظار").
+    slips = (not fuzzy or exact) and len(folded[0]) >= SLIP_MIN and script_of(folded[0]) != "arabic"
+    return Word(kind, folded[0], is_fuzzy, slips)
 
 
 # --- the matcher ------------------------------------------------------------------------------------------

@@ -27,8 +27,9 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 - `keep` (present danger: "Hilfe", "sofort", "again", "not only"): anywhere in the message, nothing is quieted.
 
 A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
-speak for every language's patterns (a German pattern may find "suicide" in an English line). Context words are
-exact (no typo forgiven), and in a Cyrillic language they match Cyrillic letters only, like exclusions.
+speak for every language's patterns (a German pattern may find "suicide" in an English line). Context words forgive
+no wrong letter (only a slip in a long word, like exclusions), and in a Cyrillic language they match Cyrillic
+letters only.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import OSA
 
 FUZZY_MIN = 5  # a typo is forgiven in words of five letters or more (stems: six)
+SLIP_MIN = 8  # a word written =word forgives a missing, extra or swapped letter from this length on, never a wrong one
 
 
 class Word(NamedTuple):
@@ -16,6 +17,7 @@ class Word(NamedTuple):
     kind: str  # exact | prefix | suffix | infix
     text: str
     fuzzy: bool
+    slips: bool = False  # =word: a letter missing, extra or swapped ("umbrigen"), never a wrong one ("geschlafen")
 
 
 @dataclass
@@ -29,13 +31,18 @@ class Lexicon:
     deletions: dict[str, set[str]] = field(default_factory=dict)  # literal minus one letter -> literals
     fuzzy_exact: dict[str, set[int]] = field(default_factory=dict)
     fuzzy_prefix: dict[str, set[int]] = field(default_factory=dict)
+    slip_exact: dict[str, set[int]] = field(default_factory=dict)
 
     def add(self, word: Word, text: str, wid: int) -> None:
         getattr(self, word.kind).setdefault(text, set()).add(wid)
         if word.fuzzy and word.kind in ("exact", "prefix") and len(text) >= FUZZY_MIN + (word.kind == "prefix"):
             (self.fuzzy_exact if word.kind == "exact" else self.fuzzy_prefix).setdefault(text, set()).add(wid)
-            for variant in _deletions(text) | {text}:
-                self.deletions.setdefault(variant, set()).add(text)
+        elif word.slips and word.kind == "exact" and len(text) >= SLIP_MIN:
+            self.slip_exact.setdefault(text, set()).add(wid)
+        else:
+            return
+        for variant in _deletions(text) | {text}:
+            self.deletions.setdefault(variant, set()).add(text)
 
     def finish(self) -> None:
         self._prefix_lengths = sorted({len(k) for k in self.prefix})
@@ -65,6 +72,8 @@ class Lexicon:
         for literal in self._near(token):
             if literal in self.fuzzy_exact and OSA.distance(token, literal, score_cutoff=1) <= 1:
                 found.update(self.fuzzy_exact[literal])
+            if literal in self.slip_exact and _slipped(token, literal):
+                found.update(self.slip_exact[literal])
         if not self._fuzzy_lengths:
             return found
         shortest, longest = self._fuzzy_lengths[0] - 1, min(len(token), self._fuzzy_lengths[-1] + 1)
@@ -82,6 +91,13 @@ class Lexicon:
         for variant in _deletions(text):
             near.update(self.deletions.get(variant, ()))
         return near
+
+
+def _slipped(token: str, literal: str) -> bool:
+    """One letter missing, extra, or two swapped; a wrong letter is another word too often ("geschlafen")."""
+    if len(token) != len(literal):
+        return OSA.distance(token, literal, score_cutoff=1) <= 1
+    return token != literal and sorted(token) == sorted(literal) and OSA.distance(token, literal, score_cutoff=1) <= 1
 
 
 def _deletions(text: str) -> set[str]:

@@ -108,3 +108,11 @@ def test_the_parts_of_a_pattern_never_share_a_word() -> None:
 def test_one_exclusion_does_not_use_up_a_word_another_needs() -> None:
     m = matcher_of("en", {"homeless": ["shelter"]}, exclude=["years ago womens", "womens shelter"])
     assert not m.detect("two years ago womens shelter helped us")
+
+
+def test_a_long_exact_word_forgives_a_slip_but_never_a_wrong_letter() -> None:
+    m = matcher_of("de", {"violence": ["=geschlagen =mich"]}, exclude=["=suizidpravention"])
+    assert m.detect("geschlagn mich") and m.detect("gesclhagen mich") and m.detect("geschlaggen mich")
+    assert not m.detect("geschlafen mich")  # a wrong letter makes another word
+    m = matcher_of("de", {"suicide": ["*suizid*"]}, exclude=["=suizidpravention"])
+    assert not m.detect("ein Buch über Suizidpräventon")  # the exclusion forgives the slip too
