@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from itertools import product
 
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
@@ -46,6 +47,18 @@ GAP = 2
 LONG_GAP = 6
 WINDOW = 10
 TRANSLIT_MIN = 4
+
+
+def _bulgarian_spellings(word: str) -> set[str]:
+    """Bulgarian ъ is typed "a" or "u", each on its own ("mazhat", "muzhat", "muzhut" for мъжът)."""
+    parts = word.split("ъ")
+    if len(parts) > 4:  # three ъ at most: no word needs more, and the spellings double with each
+        return {word}
+    return {
+        "".join(p + s for p, s in zip(parts, (*choice, ""), strict=True))
+        for choice in product("ъу", repeat=len(parts) - 1)
+    }
+
 
 def pattern_language(lang: str) -> str:
     """Whose patterns a language uses: its own, or its parent's (de_easy -> de)."""
@@ -176,10 +189,12 @@ class Matcher:
             self._language_of.append(language)
             self._main.add(word, word.text, wid)
             if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
-                latin = transliterate(word.text, language)
-                # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
-                if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
-                    self._translit.add(word, latin, wid)
+                spellings = _bulgarian_spellings(word.text) if language == "bg" else {word.text}
+                for spelling in spellings:
+                    latin = transliterate(spelling, language)
+                    # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
+                    if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
+                        self._translit.add(word, latin, wid)
         return self._ids[key]
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:

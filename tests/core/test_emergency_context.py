@@ -191,3 +191,13 @@ def test_a_child_missing_since_last_year_is_still_missing(matcher: Matcher) -> N
 
 def test_bulgarian_chat_spelling_with_w_for_sh_is_read(matcher: Matcher) -> None:
     assert matcher.detect("deteto ne diwa", {"bg"}) and matcher.detect("deteto ne di6a", {"bg"})
+
+
+def test_bulgarian_hard_sign_typed_as_a_or_u_is_read(matcher: Matcher) -> None:
+    for line in ("mazhat mi me bie", "muzhat mi me bie", "muzhut mi me bie"):
+        assert matcher.detect(line, {"bg"}), line
+
+
+def test_persian_and_arabic_in_latin_letters_are_read(matcher: Matcher) -> None:
+    for lang, line in (("fa", "bache nafas nemikeshe"), ("fa", "dige nemikham zende basham"), ("ar", "ebni da3")):
+        assert matcher.detect(line, {lang}), line
