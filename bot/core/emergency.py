@@ -47,6 +47,7 @@ GAP = 2
 LONG_GAP = 6
 WINDOW = 10
 TRANSLIT_MIN = 4
+CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
 
 
 def _bulgarian_spellings(word: str) -> set[str]:
@@ -87,10 +88,16 @@ class Pattern:
     source: str
     parts: tuple[tuple[Slot, ...], ...]
     context: Context | None = None
+    alone: bool = False  # a cry: counts only in a short message made of nothing but cries (and their `with` words)
 
 
 def parse_pattern(
-    source: str, language: str, category: Category | None, typo_min: int = FUZZY_MIN, context: Context | None = None
+    source: str,
+    language: str,
+    category: Category | None,
+    typo_min: int = FUZZY_MIN,
+    context: Context | None = None,
+    alone: bool = False,
 ) -> Pattern:
     """Parse one pattern line; PatternError says what is wrong. typo_min: the shortest word a typo is forgiven in."""
     parts: list[tuple[Slot, ...]] = []
@@ -113,7 +120,9 @@ def parse_pattern(
         if gap == LONG_GAP:
             raise PatternError("'...' must stand between two words")
         parts.append(tuple(slots))
-    return Pattern(language, category, source, tuple(parts), context)
+    if alone and (len(parts) > 1 or len(parts[0]) > 1):
+        raise PatternError("a cry is one word or several words with '|', nothing more")
+    return Pattern(language, category, source, tuple(parts), context, alone)
 
 
 def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
@@ -171,7 +180,13 @@ class Matcher:
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
+        self._cries: dict[str, dict[int, Category | None]] = {}  # language -> word id -> its category (None: `with`)
         for index, pattern in enumerate(self.patterns):
+            if pattern.alone:
+                cries = self._cries.setdefault(pattern.language, {})
+                for word in pattern.parts[0][0].alternatives:
+                    cries[self._word_id(pattern.language, word)] = pattern.category
+                continue
             for p, part in enumerate(pattern.parts):
                 for s, slot in enumerate(part):
                     ids = frozenset(self._word_id(pattern.language, word) for word in slot.alternatives)
@@ -204,6 +219,7 @@ class Matcher:
         tokens = [self._token_ids(token) for token in folded]
         if not tokens:
             return NOTHING
+        cried = self._cry(tokens, folded, active)
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
         # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
@@ -246,6 +262,9 @@ class Matcher:
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
+        for language, category in cried:
+            hits[category] = hits.get(category, 0) + 1
+            by_language[language] = by_language.get(language, 0) + 1
         if not hits:
             return NOTHING
         categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
@@ -253,6 +272,27 @@ class Matcher:
         own = {lang: sum(lowered.count(ch) for ch in OWN_LETTERS.get(lang, "")) for lang in by_language}
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
         return Detection(categories, languages_found)
+
+    def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
+        """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
+
+        "Ich brauche Hilfe beim Antrag" is no cry: a word that is neither a cry nor one of its `with` words is in it.
+        """
+        if len(set(folded)) > CRY_WORDS:
+            return []
+        found: list[tuple[str, Category]] = []
+        for language, cries in self._cries.items():
+            if active is not None and language not in active:
+                continue
+            kinds: set[Category | None] = set()
+            for ids in tokens:
+                token_kinds = {cries[wid] for wid in ids if wid in cries}
+                if not token_kinds:
+                    break
+                kinds |= token_kinds
+            else:
+                found += [(language, category) for category in kinds if category is not None]
+        return found
 
     @staticmethod
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
