@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.emergency import words  # noqa: E402
 from bot.core.emergency_file import load_matcher  # noqa: E402
 
-LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"]
+LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl", "ckb"]
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -39,7 +39,7 @@ def telegram_commands(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     i18n = load_i18n(settings.locales_dir, settings.language_list)
     menus: dict[str, list[tuple[str, str]]] = {}
     for lang in ["", *settings.language_list]:
-        if "_" in lang:  # Telegram knows two-letter codes only (Easy German has none)
+        if len(lang) not in (0, 2):  # Telegram knows two-letter codes only (Easy German and Sorani have none)
             continue
         menus[lang] = [(name, i18n.t(lang or "de", description)) for name, description in T.COMMANDS.items()]
     return menus

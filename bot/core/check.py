@@ -14,7 +14,7 @@ from bot.core.buttons import MAX_INDEX, Choose, Consent, Decoded, Skip, encode
 from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
 from bot.core.emergency_file import load_matcher
 from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, REMINDERS, REMINDERS_DISTRICT, WELCOME
-from bot.core.i18n import DOMAIN, SOURCE_LANGUAGE, placeholders
+from bot.core.i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, placeholders
 
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
@@ -177,7 +177,7 @@ def check_translations(messages: list[Message], locales_dir: Path, languages: li
 
 def _read(path: Path, lang: str) -> Catalog:
     with path.open("rb") as fh:
-        return read_po(fh, locale=lang.split("_")[0] if lang == "de_easy" else lang)
+        return read_po(fh, locale=LANGUAGES[lang].babel if lang in LANGUAGES else lang)
 
 
 def run_check(root: Path, flows_dir: Path, locales_dir: Path, languages: list[str]) -> list[Problem]:
