@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from babel import Locale
 
+from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.emergency import Category, Matcher, fold
 from bot.core.i18n import LANGUAGES
 
@@ -16,6 +17,7 @@ def test_babel_knows_sorani_as_right_to_left_with_one_and_other() -> None:
     assert locale.text_direction == "rtl"
     assert locale.plural_form(1) == "one" and locale.plural_form(2) == "other"
     assert LANGUAGES["ckb"].native == "کوردی (سۆرانی)"
+    assert LANGUAGE_NAMES_DE["ckb"] == "Kurdisch (Sorani)"  # what the staff read on the request's card
 
 
 def test_sorani_letters_fold_to_what_an_arabic_or_persian_keyboard_types() -> None:
