@@ -37,6 +37,9 @@ def test_sorani_letters_fold_to_what_an_arabic_or_persian_keyboard_types() -> No
         ("منداڵەکەم ون بووە", Category.CHILD_DANGER),
         ("ئەمشەو شوێنی خەوتنمان نییە", Category.HOMELESS),
         ("دەستدرێژی کرایە سەر کچەکەم", Category.SEXUAL_ABUSE),
+        ("ئێستا بە دەمانچەوە لە بەردەم ماڵەکەمانە و هەڕەشە دەکات", Category.VIOLENCE),  # a weapon, any ending
+        ("حەبەکانی خەوم هەموو خوارد بۆ ئەوەی بمرم", Category.SUICIDE),  # and medical: both lead the screen
+        ("کوڕە بچووکەکەم دیار نییە", Category.CHILD_DANGER),
     ],
 )
 def test_sorani_emergencies_are_recognised_chosen_or_not(matcher: Matcher, line: str, category: Category) -> None:
