@@ -173,12 +173,15 @@ async def _migrate(settings: Settings) -> int:
 
 
 def _check(settings: Settings) -> int:
-    from bot.core.check import run_check
+    from bot.core.check import check_readability, run_check, source_messages
     from bot.core.reminders import ReminderError, load_rules
 
     problems: list[object] = list(
         run_check(ROOT, settings.dialogs_dir / "flows", settings.locales_dir, settings.language_list)
     )
+    figures, too_hard = check_readability(source_messages(ROOT), settings.locales_dir, settings.language_list)
+    print("\n".join(figures))
+    problems += too_hard
     try:
         load_rules(settings.dialogs_dir / "reminders.yaml")
     except ReminderError as exc:

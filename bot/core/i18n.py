@@ -20,27 +20,31 @@ FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolat
 
 @dataclass(frozen=True)
 class Language:
-    code: str
-    babel: str
-    native: str
+    code: str  # the folder under locales/ and the language's id in button data and the database
+    babel: str  # the locale babel formats dates and plurals with (Easy German formats like German)
+    native: str  # the name in the language picker, in the language itself
+    german: str  # the name the staff read on a request's card
 
 
-# Each language named in itself (DOMAIN.md). Order is the order of the language picker.
+# Each language named in itself (DOMAIN.md). Order is the order of the language picker, and every language listed
+# here is switched on by default (bot/config.py). Adding a language: its catalog and emergency patterns under
+# locales/<code>/, and one line here.
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("de", "de", "Deutsch"),
-        Language("de_easy", "de", "Einfache Sprache"),
-        Language("en", "en", "English"),
-        Language("ar", "ar", "العربية"),
-        Language("tr", "tr", "Türkçe"),
-        Language("uk", "uk", "Українська"),
-        Language("ru", "ru", "Русский"),
-        Language("ro", "ro", "Română"),
-        Language("bg", "bg", "Български"),
-        Language("fa", "fa", "فارسی"),
-        Language("ku", "ku", "Kurmancî"),
-        Language("pl", "pl", "Polski"),
+        Language("de", "de", "Deutsch", "Deutsch"),
+        Language("de_easy", "de", "Einfache Sprache", "Einfache Sprache"),
+        Language("en", "en", "English", "Englisch"),
+        Language("ar", "ar", "العربية", "Arabisch"),
+        Language("tr", "tr", "Türkçe", "Türkisch"),
+        Language("uk", "uk", "Українська", "Ukrainisch"),
+        Language("ru", "ru", "Русский", "Russisch"),
+        Language("ro", "ro", "Română", "Rumänisch"),
+        Language("bg", "bg", "Български", "Bulgarisch"),
+        Language("fa", "fa", "فارسی", "Persisch"),
+        Language("ku", "ku", "Kurmancî", "Kurdisch (Kurmancî)"),
+        Language("pl", "pl", "Polski", "Polnisch"),
+        Language("ckb", "ckb", "کوردی (سۆرانی)", "Kurdisch (Sorani)"),
     )
 }
 
@@ -104,8 +108,9 @@ def compile_catalogs(locales_dir: Path) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        code = po_path.parent.parent.name
         with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parent.parent.name)
+            catalog = read_po(fh, locale=LANGUAGES[code].babel if code in LANGUAGES else code)
         with mo_path.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         written.append(mo_path)

@@ -170,6 +170,17 @@ COMMANDS = {
     "emergency": N_("Notfallnummern"),
     "reminders": N_("Erinnerungen an die Sprechstunde"),
 }
+# What a parent sees of the bot in Telegram before pressing Start (setMyDescription / setMyShortDescription, per
+# language): at most 512 and 120 characters in every language.
+BOT_DESCRIPTION = N_(
+    "Die Kita-Sozialarbeit des Jugendamts berät Familien mit Kindern bis zum Schuleintritt. Die Beratung ist "
+    "kostenlos, freiwillig und vertraulich. Hier finden Sie die offenen Sprechstunden. Sie können einen Rückruf "
+    "anfordern, in Ihrer Sprache. Ihre Nachrichten liest kein Mensch, solange Sie keinen Rückruf anfordern. "
+    "In Gefahr? Notruf 112 · Polizei 110"
+)
+BOT_SHORT_DESCRIPTION = N_(
+    "Kostenlose Beratung für Familien mit kleinen Kindern: die Kita-Sozialarbeit des Jugendamts."
+)
 PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich keine Fragen von Familien.")
 
 # --- reminders of consultation hours (bot/reminders.py) ------------------------------------------------------
