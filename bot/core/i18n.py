@@ -13,9 +13,12 @@ from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.core.bidi import isolate, isolate_value, shape
+
+__all__ = ["DOMAIN", "LANGUAGES", "N_", "SOURCE_LANGUAGE", "I18n", "Language", "isolate", "load_i18n", "placeholders"]
+
 DOMAIN = "elternlotse"
 SOURCE_LANGUAGE = "de"
-FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 
 
 @dataclass(frozen=True)
@@ -58,11 +61,6 @@ def placeholders(text: str) -> set[str]:
         return {"<malformed braces>"}
 
 
-def isolate(value: str) -> str:
-    """Wrap a left-to-right value (phone, time, place) so it reads right inside right-to-left text."""
-    return f"{FSI}{value}{PDI}"
-
-
 class I18n:
     """Translations for the enabled languages; German msgids are the source text."""
 
@@ -82,13 +80,18 @@ class I18n:
         return self.locale(lang).text_direction == "rtl"
 
     def t(self, lang: str, msgid: str, **params: object) -> str:
-        """Translate msgid into lang and fill its placeholders (isolated in right-to-left text)."""
+        """Translate msgid into lang and fill its placeholders; in right-to-left text every number, time,
+        reference and Latin word is isolated (bidi.shape), wherever it came from."""
         text = self.catalogs.get(lang, {}).get(msgid) or msgid
-        if not params:
-            return text
-        if self.is_rtl(lang):
-            params = {k: isolate(str(v)) for k, v in params.items()}
-        return text.format(**params)
+        if not self.is_rtl(lang):
+            return text.format(**params) if params else text
+        if params:
+            text = text.format(**{k: isolate_value(str(v)) for k, v in params.items()})
+        return shape(text)
+
+    def shape(self, lang: str, text: str) -> str:
+        """Text composed for lang, made safe for its direction (a no-op for left-to-right languages)."""
+        return shape(text) if self.is_rtl(lang) else text
 
     def format_day(self, lang: str, moment: datetime) -> str:
         return format_skeleton("MMMEd", moment, locale=self.locale(lang))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from bot.core import texts as T
+from bot.core.bidi import isolate_value
 from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
 from bot.core.context import Context
 from bot.core.dialogs import Node
 from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session, Subscribe
 from bot.core.hours import district_ids, district_name
-from bot.core.i18n import LANGUAGES, isolate
+from bot.core.i18n import LANGUAGES
 from bot.core.render import consent_summary, hours_text
 
 WELCOME = "main/welcome"
@@ -60,7 +61,7 @@ class Turn:
         i18n = self.ctx.i18n
         text = i18n.catalogs.get(self.lang, {}).get(msgid) or msgid
         if i18n.is_rtl(self.lang):
-            merged = _Params({k: isolate(str(v)) for k, v in merged.items()})
+            merged = _Params({k: isolate_value(str(v)) for k, v in merged.items()})
         return text.format_map(merged)
 
     def t_node(self, qid: str) -> str:
@@ -79,7 +80,10 @@ class Turn:
             return
         buttons = tuple(tuple(r) for r in (rows or []) if r)
         rtl = self.ctx.i18n.is_rtl(self.lang)
-        self.effects.append(Reply("\n\n".join(self.parts), buttons, rtl))
+        # Shaped here, once the text is whole: a typed name or the office's data between translated words
+        # is isolated too. Button labels are their own paragraphs and stay as the catalog has them.
+        text = self.ctx.i18n.shape(self.lang, "\n\n".join(self.parts))
+        self.effects.append(Reply(text, buttons, rtl))
         self.parts = []
 
     def nav_row(self, node: Node | None) -> list[Button]:
