@@ -31,6 +31,7 @@ from bot.desk import DeskConfig, StaffDesk
 from bot.digest import Digest
 from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
+from bot.langdetect import TypedLanguage
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderDispatcher
@@ -205,6 +206,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
             private_link=desk.private_link,
+            guess_language=TypedLanguage(settings.language_list),  # loaded once, here
         )
         followup = FollowUp(desk)
         metrics = Metrics()

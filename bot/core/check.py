@@ -20,7 +20,7 @@ from bot.core.langstatus import plural_rule_problem
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
     "day", "start", "end", "district", "place", "address",
-    "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
+    "date", "time", "time_window", "status", "purpose", "version", "number", "extension", "language", "native",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
