@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -72,7 +72,11 @@ class I18n:
     def locale(self, lang: str) -> Locale:
         found = self._locales.get(lang)
         if found is None:
-            found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+            # A catalog babel knows but LANGUAGES does not name yet (ckb) still gets its own direction and plurals.
+            try:
+                found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else lang)
+            except (UnknownLocaleError, ValueError):
+                found = Locale.parse(SOURCE_LANGUAGE)
             self._locales[lang] = found
         return found
 

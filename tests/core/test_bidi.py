@@ -131,3 +131,10 @@ def test_a_bot_command_and_a_bracketed_sample_stay_whole() -> None:
 def test_an_emoji_and_a_combining_accent_are_no_reason_to_split_or_isolate() -> None:
     assert shape("اضغطوا «🆘 طوارئ»") == "اضغطوا «🆘 طوارئ»"
     assert shape("Ame\u0301lie هنا") == f"{FSI}Ame\u0301lie{PDI} هنا"
+
+
+def test_a_right_to_left_catalog_babel_knows_is_shaped_before_the_language_list_names_it() -> None:
+    # Sorani (ckb) is right to left in CLDR; its direction comes from babel, not from a list in the code.
+    i18n = I18n({"ckb": {"Rufen Sie 116 016 an.": "پەیوەندی بکە بە 116 016."}}, ["de", "ckb"])
+    assert i18n.t("ckb", "Rufen Sie 116 016 an.") == f"پەیوەندی بکە بە {FSI}116 016{PDI}."
+    assert i18n.t("de", "Rufen Sie 116 016 an.") == "Rufen Sie 116 016 an."
