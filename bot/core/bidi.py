@@ -34,7 +34,7 @@ def is_rtl_text(text: str) -> bool:
 
 def isolate(value: str) -> str:
     """Wrap a value in FSI … PDI (once: an already isolated value stays as it is)."""
-    if value.startswith(FSI) and value.endswith(PDI):
+    if value.startswith(FSI) and _isolate_end(value, 0) == len(value) and value.endswith(PDI):
         return value
     return f"{FSI}{value}{PDI}"
 

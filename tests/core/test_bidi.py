@@ -4,16 +4,17 @@ algorithm (python-bidi), shows every number, time and reference in its own order
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 import pytest
 from bidi import get_display
 
-from bot.core.bidi import FSI, PDI, shape
+from bot.core.bidi import FSI, PDI, isolate, shape
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
 from bot.core.engine import Context, step
-from bot.core.events import Command, HandoffDone, Reply, Session
+from bot.core.events import Command, HandoffDone, Reply, Session, Text
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n, load_i18n
 from tests.conftest import PARAMS, ROOT
@@ -44,6 +45,16 @@ def unisolated_digits(text: str) -> list[str]:
     return outside
 
 
+def every_isolate_shows_in_order(text: str) -> None:
+    """Each left-to-right unit the text isolates (a number, time, date, reference, Latin name) appears, character
+    for character, in the line's visual order: none is reversed or split by its neighbours."""
+    for line in text.split("\n"):
+        shown = get_display(line, base_dir="R").translate(CONTROLS)
+        for unit in re.findall(f"{FSI}([^{FSI}{PDI}]*){PDI}", line):
+            if not any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in unit):
+                assert unit in shown, f"{unit!r} is not shown in order in {shown!r}"
+
+
 def without_isolates(i18n: I18n) -> I18n:
     """The same catalogs with every isolate a translator typed taken out: the code alone must be enough."""
     strip = str.maketrans("", "", FSI + PDI)
@@ -72,6 +83,7 @@ def test_every_helpline_number_on_the_emergency_screen_shows_its_digit_groups_in
 ) -> None:
     text = screen(context(content, rtl_i18n, hours, matcher), Session(lang=lang), Command("emergency"))
     assert unisolated_digits(text) == []
+    every_isolate_shows_in_order(text)
     shown = "\n".join(visual(text))
     for number in HELPLINES:
         assert number in shown, f"{number!r} not in order on the {lang} emergency screen:\n{shown}"
@@ -87,6 +99,7 @@ def test_consultation_hours_show_day_times_and_the_offices_address_in_order(
 ) -> None:
     text = screen(context(content, rtl_i18n, hours, matcher), Session(lang=lang), Command("hours"))
     assert unisolated_digits(text) == []
+    every_isolate_shows_in_order(text)
     shown = "\n".join(visual(text))
     # Thursday 26 November, 14:00–16:00, Beispielplatz 2, 44787 Bochum: each time and address whole.
     assert re.search(r"\b2:00\b|\b14:00\b|۱۴:۰۰", shown), shown
@@ -102,6 +115,7 @@ def test_the_callback_confirmation_shows_the_reference_whole(
     ctx = context(content, rtl_i18n, hours, matcher)
     text = screen(ctx, Session(lang=lang, at="callback/handoff"), HandoffDone("R-2026-0042"))
     assert unisolated_digits(text) == []
+    every_isolate_shows_in_order(text)
     shown = "\n".join(visual(text))
     assert "R-2026-0042" in shown
     assert "0042-2026-R" not in shown and "2026-0042-R" not in shown
@@ -114,6 +128,7 @@ def test_shaping_twice_changes_nothing_and_punctuation_stays_outside() -> None:
     assert f"{FSI}R-2026-0001{PDI}،" in once
     assert f"{FSI}9–17{PDI}" in once
     assert shape(f"ساعت {FSI}9–17{PDI}") == f"ساعت {FSI}9–17{PDI}"  # a translator's isolate is kept, not doubled
+    assert isolate(f"{FSI}9{PDI}–{FSI}17{PDI}") == f"{FSI}{FSI}9{PDI}–{FSI}17{PDI}{PDI}"  # two isolates are not one
 
 
 def test_a_numbered_option_reads_number_then_full_stop_from_the_right() -> None:
@@ -138,3 +153,22 @@ def test_a_right_to_left_catalog_babel_knows_is_shaped_before_the_language_list_
     i18n = I18n({"ckb": {"Rufen Sie 116 016 an.": "پەیوەندی بکە بە 116 016."}}, ["de", "ckb"])
     assert i18n.t("ckb", "Rufen Sie 116 016 an.") == f"پەیوەندی بکە بە {FSI}116 016{PDI}."
     assert i18n.t("de", "Rufen Sie 116 016 an.") == "Rufen Sie 116 016 an."
+
+
+@pytest.mark.parametrize("lang", RTL)
+def test_the_consent_summary_shows_a_typed_latin_name_and_the_phone_number_in_order(
+    lang: str, rtl_i18n: I18n, content: Content, hours: HoursData, matcher: Matcher
+) -> None:
+    ctx = context(content, rtl_i18n, hours, matcher)
+    session = Session(lang=lang, at="callback/name", slots={"topic": "money", "phone": "+492341234567"})
+    text = screen(ctx, session, Text("Anna Maria Schmidt"))
+    every_isolate_shows_in_order(text)
+    shown = "\n".join(visual(text))
+    assert "Anna Maria Schmidt" not in shown  # the note question comes first; the name waits in the session
+    session = step(session, Text("Anna Maria Schmidt"), ctx)[0]
+    text = screen(ctx, session, Text("Brief vom Jobcenter, 2 Seiten"))
+    assert unisolated_digits(text) == []
+    every_isolate_shows_in_order(text)
+    shown = "\n".join(visual(text))
+    assert "Anna Maria Schmidt" in shown and "+492341234567" in shown
+    assert "Brief vom Jobcenter, 2 Seiten" in shown  # the family's own words: one unit, commas and all
