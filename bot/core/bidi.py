@@ -15,6 +15,7 @@ idempotent, and catalogs that still carry a translator's own isolates work as be
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 FSI, LRI, RLI, PDI = "\u2068", "\u2066", "\u2067", "\u2069"
@@ -69,6 +70,7 @@ def shape(text: str) -> str:
     return "".join(out)
 
 
+@functools.lru_cache(maxsize=8192)  # a reply is a few hundred characters of a few dozen kinds
 def _runner(ch: str) -> bool:
     """A letter or digit of left-to-right text (not a symbol such as 🆘, which is class L too)."""
     return (
