@@ -16,6 +16,7 @@ idempotent, and catalogs that still carry a translator's own isolates work as be
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 FSI, LRI, RLI, PDI = "\u2068", "\u2066", "\u2067", "\u2069"
@@ -25,6 +26,7 @@ _NOT_RUNNERS = frozenset("\u200e")  # LRM is class L, but it is a mark, not a wo
 _SPACES = frozenset(" \u00a0\u202f\u2009")
 _INNER = frozenset("-\u2010\u2011\u2013+/&'’_@")  # join two runs wherever they stand (R-2026-0001, 9–17)
 _TIGHT = frozenset(".,:;")  # join only when no space follows (10:00, 30.11.2026, bochum.de)
+_PLACEHOLDER = re.compile(r"\{\w*\}")
 _LEADERS = frozenset("+/@#")  # start a run just before one: +49 …, /delete (a bot command stays whole)
 
 
@@ -58,6 +60,11 @@ def shape(text: str) -> str:
             end = _isolate_end(text, i)
             out.append(text[i:end])
             i = end
+            continue
+        placeholder = _PLACEHOLDER.match(text, i) if ch == "{" else None
+        if placeholder:  # a text still to be formatted keeps its {names} as they are
+            out.append(placeholder.group())
+            i = placeholder.end()
             continue
         start = i
         if _runner(ch) or (ch in _LEADERS and i + 1 < n and _runner(text[i + 1]) and _word_start(text, i)):

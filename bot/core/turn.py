@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core import texts as T
-from bot.core.bidi import isolate_value
+from bot.core.bidi import is_rtl_text, isolate_value, shape
 from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
 from bot.core.context import Context
 from bot.core.dialogs import Node
@@ -37,6 +37,12 @@ MAX_HISTORY = 20
 class _Params(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
+
+
+def _label_shaped(b: Button) -> Button:
+    """A right-to-left label's numbers isolated ("صباحًا (الساعة 9–12)" showed "12–9"); a label wholly in Latin
+    letters (a district's name) is a left-to-right line of its own and stays as it is."""
+    return Button(shape(b.label), b.data) if is_rtl_text(b.label) else b
 
 
 class Turn:
@@ -78,10 +84,10 @@ class Turn:
         """What was said so far becomes one reply, with these rows of buttons under it."""
         if not self.parts:
             return
-        buttons = tuple(tuple(r) for r in (rows or []) if r)
         rtl = self.ctx.i18n.is_rtl(self.lang)
+        buttons = tuple(tuple(_label_shaped(b) if rtl else b for b in r) for r in (rows or []) if r)
         # Shaped here, once the text is whole: a typed name or the office's data between translated words
-        # is isolated too. Button labels are their own paragraphs and stay as the catalog has them.
+        # is isolated too.
         text = self.ctx.i18n.shape(self.lang, "\n\n".join(self.parts))
         self.effects.append(Reply(text, buttons, rtl))
         self.parts = []

@@ -131,6 +131,12 @@ def test_shaping_twice_changes_nothing_and_punctuation_stays_outside() -> None:
     assert isolate(f"{FSI}9{PDI}–{FSI}17{PDI}") == f"{FSI}{FSI}9{PDI}–{FSI}17{PDI}{PDI}"  # two isolates are not one
 
 
+def test_a_text_still_to_be_formatted_keeps_its_placeholders() -> None:
+    # Regression: a template fetched through I18n.t without values came back with "{\u2068date\u2069}".
+    assert shape("سنتصل بكم يوم {date} بين الساعة {time_window}.") == "سنتصل بكم يوم {date} بين الساعة {time_window}."
+    assert shape("{day}، {start}–{end} 2026") == f"{{day}}، {{start}}–{{end}} {FSI}2026{PDI}"
+
+
 def test_a_numbered_option_reads_number_then_full_stop_from_the_right() -> None:
     shaped = shape("1. المال")
     assert shaped == f"{FSI}1{PDI}. المال"
@@ -172,3 +178,20 @@ def test_the_consent_summary_shows_a_typed_latin_name_and_the_phone_number_in_or
     shown = "\n".join(visual(text))
     assert "Anna Maria Schmidt" in shown and "+492341234567" in shown
     assert "Brief vom Jobcenter, 2 Seiten" in shown  # the family's own words: one unit, commas and all
+
+
+@pytest.mark.parametrize("lang", RTL)
+def test_button_labels_show_their_numbers_in_order_and_a_district_name_stays_as_written(
+    lang: str, rtl_i18n: I18n, content: Content, hours: HoursData, matcher: Matcher
+) -> None:
+    ctx = context(content, rtl_i18n, hours, matcher)
+    session = Session(lang=lang, at="callback/district", slots={"topic": "money", "phone": "+492341234567"})
+    _, effects = step(session, Text("Mitte"), ctx)
+    labels = [b.label for e in effects if isinstance(e, Reply) for row in e.buttons for b in row]
+    morning = next(label for label in labels if "9" in label and "12" in label)
+    assert unisolated_digits(morning) == []
+    every_isolate_shows_in_order(morning)
+    if "–" in morning:  # Arabic writes the range with a dash: it must not show "12–9"
+        assert "9–12" in get_display(morning, base_dir="R").translate(CONTROLS)
+    _, effects = step(Session(lang=lang, at="callback/phone", slots={"topic": "money"}), Text("0234 1234567"), ctx)
+    assert "Mitte" in [b.label for e in effects if isinstance(e, Reply) for row in e.buttons for b in row]
