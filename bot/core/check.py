@@ -15,12 +15,13 @@ from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
 from bot.core.emergency_file import load_matcher
 from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, REMINDERS, REMINDERS_DISTRICT, WELCOME
 from bot.core.i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, placeholders
+from bot.core.langstatus import plural_rule_problem
 from bot.core.readability import EASY_LANGUAGE, EASY_LIX_MAX, measure, report, too_hard
 
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
     "day", "start", "end", "district", "place", "address",
-    "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
+    "date", "time", "time_window", "status", "purpose", "version", "number", "extension", "language", "native",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
@@ -160,11 +161,18 @@ def check_translations(messages: list[Message], locales_dir: Path, languages: li
             problems.append(Problem(str(po_path), 0, "-", f"no catalog for enabled language {lang}"))
             continue
         catalog = _read(po_path, lang)
+        rule = plural_rule_problem(catalog, lang)
+        if rule:
+            problems.append(Problem(str(po_path), 0, "-", f"{lang}: {rule}"))
         for message in messages:
             entry = catalog.get(message.text)
             where = (message.file, message.line, message.node)
             if entry is None or not entry.string or entry.fuzzy:
                 problems.append(Problem(*where, f"missing translation in {lang}"))
+            elif isinstance(entry.string, tuple | list):
+                # An empty plural form compiles to the German source text: a family would read German.
+                if len(entry.string) < catalog.num_plurals or not all(entry.string):
+                    problems.append(Problem(*where, f"untranslated plural form in {lang}"))
             elif placeholders(str(entry.string)) != placeholders(message.text):
                 problems.append(
                     Problem(

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.core.bidi import isolate, isolate_value, shape
+
+__all__ = ["DOMAIN", "LANGUAGES", "N_", "SOURCE_LANGUAGE", "I18n", "Language", "isolate", "load_i18n", "placeholders"]
+
 DOMAIN = "elternlotse"
 SOURCE_LANGUAGE = "de"
-FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,6 @@ def placeholders(text: str) -> set[str]:
         return {"<malformed braces>"}
 
 
-def isolate(value: str) -> str:
-    """Wrap a left-to-right value (phone, time, place) so it reads right inside right-to-left text."""
-    return f"{FSI}{value}{PDI}"
-
-
 class I18n:
     """Translations for the enabled languages; German msgids are the source text."""
 
@@ -78,7 +76,11 @@ class I18n:
     def locale(self, lang: str) -> Locale:
         found = self._locales.get(lang)
         if found is None:
-            found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+            # A catalog babel knows but LANGUAGES does not name yet (ckb) still gets its own direction and plurals.
+            try:
+                found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else lang)
+            except (UnknownLocaleError, ValueError):
+                found = Locale.parse(SOURCE_LANGUAGE)
             self._locales[lang] = found
         return found
 
@@ -86,13 +88,18 @@ class I18n:
         return self.locale(lang).text_direction == "rtl"
 
     def t(self, lang: str, msgid: str, **params: object) -> str:
-        """Translate msgid into lang and fill its placeholders (isolated in right-to-left text)."""
+        """Translate msgid into lang and fill its placeholders; in right-to-left text every number, time,
+        reference and Latin word is isolated (bidi.shape), wherever it came from."""
         text = self.catalogs.get(lang, {}).get(msgid) or msgid
-        if not params:
-            return text
-        if self.is_rtl(lang):
-            params = {k: isolate(str(v)) for k, v in params.items()}
-        return text.format(**params)
+        if not self.is_rtl(lang):
+            return text.format(**params) if params else text
+        if params:
+            text = text.format(**{k: isolate_value(str(v)) for k, v in params.items()})
+        return shape(text)
+
+    def shape(self, lang: str, text: str) -> str:
+        """Text composed for lang, made safe for its direction (a no-op for left-to-right languages)."""
+        return shape(text) if self.is_rtl(lang) else text
 
     def format_day(self, lang: str, moment: datetime) -> str:
         return format_skeleton("MMMEd", moment, locale=self.locale(lang))

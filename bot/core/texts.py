@@ -7,6 +7,9 @@ from bot.core.phone import check_phone
 from bot.core.typed import clean_text as clean_text  # input cleaning lives in bot/core/typed.py
 
 PICK_LANGUAGE = N_("Bitte wählen Sie Ihre Sprache.")
+# A parent who chose one language and types in another (bot.core.switch): said in both languages.
+SWITCH_LANGUAGE = N_("Sie schreiben {language} – auf {native} wechseln?")
+SWITCH_LANGUAGE_HERE = N_("Tippen Sie hier, um auf {native} weiterzumachen:")
 EMERGENCY_BUTTON = N_("🆘 Notfall")
 BACK_BUTTON = N_("↩ Zurück")
 MENU_BUTTON = N_("🏠 Menü")
