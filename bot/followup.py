@@ -22,15 +22,15 @@ class FollowUp:
     def __init__(self, desk: StaffDesk) -> None:
         self.desk = desk
 
-    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
+    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, refs: tuple[str, ...], now: datetime) -> None:
         """A card remembers its message; a family message's fate shows on the card."""
         if row.request_id is None:
             return
         request = tx.get(CallbackRequest, row.request_id)
         if request is None:
             return
-        if row.kind == OutboxKind.CARD and status == OutboxStatus.SENT and ref:
-            request.card_ref = f"{row.destination}|{ref}"
+        if row.kind == OutboxKind.CARD and status == OutboxStatus.SENT and refs:
+            request.card_ref = f"{row.destination}|{refs[-1]}"
         elif row.kind == OutboxKind.FAMILY:
             blocked = row.error == "blocked"
             request.delivery = (

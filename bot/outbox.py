@@ -31,13 +31,17 @@ log = logging.getLogger(__name__)
 # A card, the details for the responsible person or a reply to a family is useful for at least a day: an outage of
 # the platform or the network delays it, it never fails it. Only the platform's own "no" (blocked, bad request) does.
 KEEP_TRYING = timedelta(hours=24)
+PART_REFS = "part_refs"  # in a pending row's payload: the parts of a long text that went out in earlier attempts
 MAX_BACKOFF_SECONDS = 120
 # With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
 # out a chain stops (a send must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 LEASE_MARGIN = 0.25  # of the lease
-DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
+# Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
+# payload: (tx, row, status, refs, now). refs: every platform message the row became, in order (a long text split
+# into parts has several; the last is the row's platform_ref); empty if nothing went out.
+DeliveryHook = Callable[[Session, OutboxMessage, str, tuple[str, ...], datetime], None]
 # Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
 SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 
@@ -214,7 +218,7 @@ class OutboxSender:
 
         async def write() -> None:
             try:
-                await self.db.run(lambda tx: repo.mark_sent(tx, marks))
+                await self.db.run_single(lambda tx: repo.mark_sent(tx, marks))
             except Exception as exc:
                 done.set_exception(exc)
             else:
@@ -245,26 +249,39 @@ class OutboxSender:
                     .values(next_attempt_at=now)
                 )
             current.status, current.delivered_at, current.platform_ref = OutboxStatus.SENT, now, result.ref
-            current.payload = None  # delivered texts are not kept: the bot is not the case file
             if self.on_delivery is not None:
-                self.on_delivery(tx, current, OutboxStatus.SENT, result.ref, now)
+                self.on_delivery(tx, current, OutboxStatus.SENT, _all_refs(current, result), now)
+            current.payload = None  # delivered texts are not kept: the bot is not the case file
         elif result.status == Outcome.RETRY and now - current.created_at < KEEP_TRYING:
             wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
             current.next_attempt_at = now + wait
             current.error = result.error
             current.lease_owner = current.lease_until = None  # any process may retry it when it is due
             if result.sent_parts and current.payload is not None:
-                current.payload = {**current.payload, "sent_parts": result.sent_parts}  # never send those again
+                earlier = list(current.payload.get(PART_REFS, []))
+                current.payload = {  # never send those parts again, and remember where they went
+                    **current.payload,
+                    "sent_parts": result.sent_parts,
+                    PART_REFS: earlier + list(result.part_refs),
+                }
         else:
-            current.status, current.error, current.payload = OutboxStatus.FAILED, result.error or "gave up", None
+            current.status, current.error = OutboxStatus.FAILED, result.error or "gave up"
             log.warning("outbox row %s failed: %s", current.id, current.error)
             if self.on_delivery is not None:
-                self.on_delivery(tx, current, OutboxStatus.FAILED, None, now)
+                self.on_delivery(tx, current, OutboxStatus.FAILED, _all_refs(current, result, sent=False), now)
+            current.payload = None
             if result.error == "blocked" and current.user_id is not None:
                 user = tx.get(User, current.user_id)
                 if user is not None:
                     user.unreachable = True
         return current.status
+
+
+def _all_refs(row: OutboxMessage, result: Delivery, sent: bool = True) -> tuple[str, ...]:
+    """Every platform message a row became: parts sent in earlier attempts, then this attempt's."""
+    earlier = tuple(str(ref) for ref in (row.payload or {}).get(PART_REFS, []))
+    now = result.part_refs or ((result.ref,) if sent and result.ref else ())
+    return earlier + now
 
 
 def _chains(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:

@@ -104,8 +104,10 @@ class Runtime:
         emergency: Matcher | None = None,
         rate: FamilyRate | None = None,
         private_link: Callable[[str], str | None] | None = None,
+        guess_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.private_link = private_link or (lambda start: None)
+        self.guess_language = guess_language
         self.emergency = emergency or Matcher([])
         self.rate = rate
         self.card_row: CardRow = card_row or self._new_card_row
@@ -124,10 +126,10 @@ class Runtime:
 
     def context(self, user: str = "") -> Context:
         """What the engine reads for an event of this user (whose transport says whether it shows buttons)."""
-        buttons = user.split(":", 1)[0] not in self.config.buttonless
         return Context(
-            self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency, buttons=buttons
-        )
+            self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
+            guess_language=self.guess_language, buttons=self.shows_buttons(user),
+        )  # fmt: skip
 
     def shows_buttons(self, chat: str) -> bool:
         return chat.split(":", 1)[0] not in self.config.buttonless

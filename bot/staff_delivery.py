@@ -63,25 +63,28 @@ class StaffDelivery:
         return Delivery(Outcome.FAILED, error=NOT_A_MEMBER)
 
     def _requeue(self, tx: Session, request_id: int, staff: str, payload: dict[str, Any]) -> None:
-        """The person responsible left the team: the request goes back to the queue, nothing of it stays with them."""
-        request = tx.get(CallbackRequest, request_id)
-        if request is None or request.status != RequestStatus.CLAIMED or request.claimed_by != staff:
-            return  # someone acted meanwhile (or this ran before a crash): nothing more to do
-        request.status, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None
-        repo.audit(tx, request, "system", "owner-left")
-        rows = retract_rows(tx, request)
-        rows.append(self.desk.card_row(tx, request, self.desk.clock(), note=BACK_IN_QUEUE))
-        repo.add_outbox_rows(tx, rows)
+        """The person responsible left the team: every request they hold goes back to the queue (not only the one
+        this row was about), and nothing of any of them stays with them."""
+        held = select(CallbackRequest).where(
+            CallbackRequest.status == RequestStatus.CLAIMED, CallbackRequest.claimed_by == staff
+        )
+        for request in tx.execute(held.order_by(CallbackRequest.id)).scalars().all():
+            request.status, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None
+            repo.audit(tx, request, "system", "owner-left")
+            rows = retract_rows(tx, request)
+            rows.append(self.desk.card_row(tx, request, self.desk.clock(), note=BACK_IN_QUEUE))
+            repo.add_outbox_rows(tx, rows)
         self._keep_words(tx, request_id, payload)
 
-    def _keep_words(self, tx: Session, request_id: int, payload: dict[str, Any]) -> None:
-        """A family's message that did not reach its person is not lost: it goes to whoever is responsible now,
-        or lies with the open request for whoever claims it; the family is told which (truthfully)."""
+    def _keep_words(self, tx: Session, request_id: int, payload: dict[str, Any], resend: bool = True) -> None:
+        """A family's message that did not reach its person is not lost: it goes to whoever is responsible now
+        (unless resend is False: it could not be delivered to them), or lies with the request for whoever reads it
+        next; the family is told which (truthfully)."""
         relayed, request = payload.get(RELAYED), tx.get(CallbackRequest, request_id)
         if not relayed or request is None:
             return  # details are sent again on every claim; only a family's own words need keeping
         owner = tx.get(StaffMember, request.claimed_by) if request.claimed_by else None
-        if request.status == RequestStatus.CLAIMED and owner is not None and owner.private_chat:
+        if resend and request.status == RequestStatus.CLAIMED and owner is not None and owner.private_chat:
             row = details_row(owner.private_chat, str(payload.get("text", relayed)), owner.key, request.id, relayed)
             repo.add_outbox_rows(tx, [row])  # the family's answer ("arrived") stays true
             return
@@ -100,19 +103,24 @@ class StaffDelivery:
         reply = Reply(i18n.t(lang, msgid, reference=request.reference), rtl=i18n.is_rtl(lang)).to_payload()
         repo.add_outbox_rows(tx, [OutboxRow(user.chat or user.key, reply, user_id=user.id)])
 
-    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, ref: str | None, now: datetime) -> None:
-        """A delivered details message is remembered for taking it back; a refused one asks for the private chat."""
+    def note_delivery(self, tx: Session, row: OutboxMessage, status: str, refs: tuple[str, ...], now: datetime) -> None:
+        """A delivered details message is remembered for taking it back (every part of a long one); a family's
+        words that did not get through are kept with the request; a refusal asks for the private chat."""
         if row.kind != OutboxKind.DETAILS or row.request_id is None:
             return
         request = tx.get(CallbackRequest, row.request_id)
         if request is None:
             return
-        if status == OutboxStatus.SENT and ref:
-            if _owner_chat(tx, request) == row.destination:
+        if refs and _owner_chat(tx, request) == row.destination and status == OutboxStatus.SENT:
+            for ref in refs:
                 tx.add(DetailsCopy(request_id=request.id, chat=row.destination, message_ref=ref, sent_at=now))
-            else:  # the request left this person while the message was on its way: take it back at once
-                repo.add_outbox_rows(tx, [retract_row(request, row.destination, ref)])
-        elif status == OutboxStatus.FAILED and row.error == "blocked":
+        else:  # the request left this person while it was on its way, or parts went out before a failure
+            repo.add_outbox_rows(tx, [retract_row(request, row.destination, ref) for ref in refs])
+        if status == OutboxStatus.FAILED and row.error not in (NOT_A_MEMBER, NOT_RESPONSIBLE):
+            # Not delivered (blocked, refused, or given up after a day): the family's words lie with the request
+            # for whoever reads it next, and the family is told so. (The gate's refusals kept them already.)
+            self._keep_words(tx, request.id, row.payload or {}, resend=False)
+        if status == OutboxStatus.FAILED and row.error == "blocked":
             # The staff member blocked the bot: the group learns (without details) that the private chat is needed.
             stmt = select(StaffMember).where(StaffMember.private_chat == row.destination)
             for member in tx.execute(stmt).scalars().all():

@@ -156,7 +156,8 @@ def test_family_reply_that_mentions_a_threat_reaches_the_worker_and_shows_the_fa
     tmp_path: Path,
 ) -> None:
     # Regression: the reply showed the family the emergency screen and never reached the worker.
-    script = """/start
+    script = (
+        """/start
 [Deutsch]
 [💶 Geld und Leistungen]
 [📞 Ja, bitte melden Sie sich]
@@ -171,7 +172,10 @@ def test_family_reply_that_mentions_a_threat_reaches_the_worker_and_shows_the_fa
 @anna: [Übernehmen]
 @anna privat: /antwort 1 Können wir morgen um 10 Uhr telefonieren?
 [✉ Antworten]
-""" + THREAT + "\n"
+"""
+        + THREAT
+        + "\n"
+    )
     result = run_demo(tmp_path, script)
     out = result.stdout
     assert result.returncode == 0, result.stderr

@@ -44,6 +44,9 @@ class Delivery:
     error: str | None = None  # a short, non-personal reason, e.g. "blocked"
     new_destination: str | None = None  # e.g. a group migrated to a supergroup
     sent_parts: int = 0  # on retry: parts of a long text already delivered, not to be sent again
+    # A long text split into several messages: the ref of each part delivered in this attempt, in order (the last
+    # is `ref`). Whoever takes a message back must take back every part.
+    part_refs: tuple[str, ...] = ()
 
 
 # Handles one inbound event. What it returns is the short answer to a refused button press (None: no words), which

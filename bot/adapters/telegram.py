@@ -38,6 +38,7 @@ from telegram.error import (
 )
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
+from bot.adapters.telegram_describe import describe
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
 from bot.adapters.telegram_text import keyboard, split_text
@@ -87,8 +88,10 @@ class TelegramAdapter:
         staff_commands: Sequence[tuple[str, str]] = (),
         limiter: SendLimiter | None = None,
         webhook: WebhookConfig | None = None,
+        descriptions: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self._last_success: float | None = None
+        self.descriptions = descriptions or {}
         self.webhook = webhook
         self.commands = commands
         self.staff_chat_id = staff_chat_id
@@ -114,6 +117,7 @@ class TelegramAdapter:
         for language, commands in self.commands.items():
             entries = [BotCommand(name, description[:256]) for name, description in commands]
             await self.bot.set_my_commands(entries, language_code=language or None)
+        await describe(self.bot, self.descriptions)
         if self.staff_chat_id is not None and self.staff_commands:
             entries = [BotCommand(name, description) for name, description in self.staff_commands]
             try:
@@ -271,6 +275,7 @@ class TelegramAdapter:
         chat_id = chat_id_of(destination)
         reply = message.reply
         done = message.sent_parts  # parts of a long text that went out in an earlier attempt
+        refs: list[str] = []  # the parts that go out in this one
         try:
             if message.edit_ref is not None and message.remove:
                 return await self._remove(chat_id, int(message.edit_ref), reply)
@@ -281,23 +286,27 @@ class TelegramAdapter:
             for index in range(done, len(parts)):
                 markup = keyboard(reply) if index == len(parts) - 1 else None
                 ref = await self._send_part(chat_id, parts[index], markup)
+                refs.append(str(ref))
                 done = index + 1
             self._last_success = monotonic()
-            return Delivery(Outcome.SENT, ref=str(ref))
+            return Delivery(Outcome.SENT, ref=str(ref), part_refs=tuple(refs))
         except RetryAfter as exc:
             seconds = _seconds(exc.retry_after)
             self.limiter.pause(seconds)
-            return Delivery(Outcome.RETRY, retry_after=seconds, error="429", sent_parts=done)
+            return Delivery(Outcome.RETRY, retry_after=seconds, error="429", sent_parts=done, part_refs=tuple(refs))
         except ChatMigrated as exc:
             moved = f"telegram:{exc.new_chat_id}"
-            return Delivery(Outcome.RETRY, retry_after=0.01, error="migrated", new_destination=moved, sent_parts=done)
+            return Delivery(
+                Outcome.RETRY, retry_after=0.01, error="migrated", new_destination=moved, sent_parts=done,
+                part_refs=tuple(refs),
+            )  # fmt: skip
         except Forbidden:
-            return Delivery(Outcome.FAILED, error="blocked")
+            return Delivery(Outcome.FAILED, error="blocked", part_refs=tuple(refs))
         except BadRequest as exc:
             log.warning("Telegram refused a message: %s", _reason(exc))
-            return Delivery(Outcome.FAILED, error=_reason(exc))
+            return Delivery(Outcome.FAILED, error=_reason(exc), part_refs=tuple(refs))
         except NetworkError as exc:
-            return Delivery(Outcome.RETRY, error=type(exc).__name__, sent_parts=done)
+            return Delivery(Outcome.RETRY, error=type(exc).__name__, sent_parts=done, part_refs=tuple(refs))
 
     async def _send_part(self, chat_id: int, text: str, markup: str | None) -> int:
         params: dict[str, object] = {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,3 +25,4 @@ class Context:
     open_request: str | None = None  # the family's open or claimed request: one at a time
     reminders: str | None = None  # the district the family gets reminders for, if it subscribed
     buttons: bool = True  # the family's platform shows buttons; without, it lists them (bot.core.choices.numbered)
+    guess_language: Callable[[str], str | None] | None = None  # the enabled language a typed line is in, if sure

@@ -6,6 +6,8 @@ of their own: safety.py (emergencies), answers.py (typed answers), presses.py (b
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
@@ -27,6 +29,7 @@ from bot.core.events import (
 from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
 from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
+from bot.core.switch import language_to_offer, offer_language
 from bot.core.turn import (
     CALLBACK,
     COMMAND_TARGETS,
@@ -65,6 +68,8 @@ __all__ = [
     "step",
 ]
 
+DELETE_WINDOW = timedelta(minutes=15)  # how long the confirmation button of /delete stays valid
+
 
 def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Effect]]:
     """Handle one event; return the new session and what to do (replies first to last)."""
@@ -84,6 +89,9 @@ def again(session: Session, ctx: Context) -> tuple[Session, list[Effect]]:
 def _handle(turn: Turn, event: Event) -> None:
     if isinstance(event, ChatMoved | Reachability):
         return  # platform events are the application's, not the dialog's
+    # The "erase everything" button answers the question /delete just asked, and nothing later: whatever the family
+    # does next withdraws the question, and after DELETE_WINDOW an old confirmation in the chat erases nothing.
+    delete_asked, turn.s.delete_asked = turn.s.delete_asked, None
     if isinstance(event, HandoffDone):
         node = turn.ctx.content.node(turn.s.at)
         turn.s.slots.clear()
@@ -100,6 +108,7 @@ def _handle(turn: Turn, event: Event) -> None:
         if chosen is not None:
             event = Pressed(chosen)
         elif is_again(event.text):
+            turn.s.delete_asked = delete_asked  # asking to see the choices again answers no question
             show_again(turn)
             return
     if is_emergency(event):
@@ -108,6 +117,12 @@ def _handle(turn: Turn, event: Event) -> None:
             turn.language_picker()
         return
     press = decode(event.data) if isinstance(event, Pressed) else None
+    if isinstance(press, DeleteData):
+        if _still_asked(delete_asked, turn.ctx.now):
+            turn.effects.append(DataRequest("delete"))
+        else:
+            turn.stale("old_step")
+        return
     if isinstance(press, ReplyTo):
         start_writing(turn, press.reference)
         return
@@ -136,7 +151,10 @@ def _handle(turn: Turn, event: Event) -> None:
         turn.say(turn.t(T.UNSUPPORTED))
         turn.rerender()
     elif isinstance(event, Text):
+        offer = language_to_offer(turn, T.clean_text(event.text))
         typed(turn, T.clean_text(event.text))
+        if offer is not None:
+            offer_language(turn, offer)
 
 
 def _command(turn: Turn, cmd: Command) -> None:
@@ -148,6 +166,7 @@ def _command(turn: Turn, cmd: Command) -> None:
         turn.effects.append(DataRequest("show"))
     elif cmd.name == "delete":
         # One more tap, so a mistap in the menu does not withdraw a family's request.
+        turn.s.delete_asked = turn.ctx.now.isoformat()
         turn.say(turn.t(T.CONFIRM_DELETE))
         turn.flush([[button(turn.label(T.DELETE_YES), DeleteData())], [button(turn.label(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
@@ -156,3 +175,14 @@ def _command(turn: Turn, cmd: Command) -> None:
         reminders_command(turn)
     else:
         turn.not_understood(T.USE_BUTTONS)
+
+
+def _still_asked(asked: str | None, now: datetime) -> bool:
+    """Whether /delete's question is still open: asked, not answered by anything else, at most DELETE_WINDOW ago."""
+    if asked is None:
+        return False
+    try:
+        moment = datetime.fromisoformat(asked)
+    except ValueError:
+        return False
+    return timedelta(0) <= now - moment <= DELETE_WINDOW

@@ -197,6 +197,8 @@ class Session:
     offer: Offer | None = None  # what typed numbers and labels are read against, and what "?" shows again
     # A list that came after the step's, outside any step (a team message, a reminder): numbers refer to it.
     aside: Offer | None = None
+    delete_asked: str | None = None  # when /delete asked for confirmation (ISO time); any other event withdraws it
+    language_offered: bool = False  # typed text in another language was answered with the offer to switch (once)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -208,6 +210,8 @@ class Session:
             "writing_to": self.writing_to,
             "offer": self.offer.to_json() if self.offer is not None else None,
             "aside": self.aside.to_json() if self.aside is not None else None,
+            "delete_asked": self.delete_asked,
+            "language_offered": self.language_offered,
         }
 
     @staticmethod
@@ -222,4 +226,6 @@ class Session:
             writing_to=data.get("writing_to"),
             offer=Offer.from_json(data.get("offer")),
             aside=Offer.from_json(data.get("aside")),
+            delete_asked=data.get("delete_asked"),
+            language_offered=bool(data.get("language_offered", False)),
         )

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
-from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, PickLanguage, Skip, button, encode
+from bot.core.buttons import Choose, Consent, Decoded, Go, Nav, PickLanguage, Skip, button, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.choices import fold, pick
 from bot.core.dialogs import Node
-from bot.core.events import Button, DataRequest, RecordConsent, Refused
+from bot.core.events import Button, RecordConsent, Refused
 from bot.core.i18n import LANGUAGES
 from bot.core.turn import FREE_TEXT, MAX_RELAY, MENU, WELCOME, Turn
 
@@ -24,8 +24,6 @@ def pressed(turn: Turn, press: Decoded | None) -> None:
     elif press == Go(Nav.MENU):
         turn.s.slots.clear()
         turn.enter(MENU)
-    elif isinstance(press, DeleteData):
-        turn.effects.append(DataRequest("delete"))
     elif isinstance(press, Choose | Skip | Consent):
         node_pressed(turn, press)
     else:

@@ -161,5 +161,5 @@ def _rule(node: yaml.Node, source: str) -> ReminderRule:
         raise fail(f"'days_before' muss eine ganze Zahl von 1 bis {MAX_DAYS_BEFORE} sein", days)
     clock = _TIME_RE.match(str(at.value))
     if not clock:
-        raise fail('\'at\' muss eine Uhrzeit wie "18:00" sein (in Anführungszeichen)', at)
+        raise fail("'at' muss eine Uhrzeit wie \"18:00\" sein (in Anführungszeichen)", at)
     return ReminderRule(str(ident.value), int(days.value), time(int(clock.group(1)), int(clock.group(2))))

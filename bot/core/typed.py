@@ -18,6 +18,9 @@ OPEN_QUOTE, CLOSE_QUOTE = "„", "“"
 _QUOTES = str.maketrans({"„": '"', "“": '"', "”": '"'})  # so the family's own quotes cannot close ours early
 WORD_JOINER = "\u2060"  # invisible; after a "/" it keeps Telegram from seeing a bot command there
 _COMMAND = re.compile(r"(?<!\S)/(?=\w)")  # a slash that starts a word
+# Letters that render as nothing yet are not spaces to Python (braille blank, Hangul fillers): a run of them pads a
+# faked "Telefon: …" onto a line of its own on a phone screen, so they count as spaces.
+_BLANK_LETTERS = str.maketrans(dict.fromkeys(map(ord, "\u2800\u3164\u115f\u1160\uffa0"), " "))
 _LINE_SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
 # Scripts in which a joiner changes how letters join or form conjuncts: Arabic (with Persian, Sorani, Urdu),
@@ -58,7 +61,7 @@ def clean_text(raw: str) -> str:
                 continue
             kept.append(ch)
         text = "".join(kept)
-    lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [_LINE_SPACES.sub(" ", line.translate(_BLANK_LETTERS)).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 

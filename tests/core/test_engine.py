@@ -242,6 +242,42 @@ def test_delete_asks_once_more_and_no_keeps_everything(ctx: Context) -> None:
     assert parent.effects == [DataRequest("delete")]
 
 
+def test_an_old_erase_confirmation_erases_nothing(ctx: Context) -> None:
+    # Regression: the "Ja, alles löschen" button of a /delete asked long ago (or answered by something else since)
+    # still erased everything when pressed later.
+    from dataclasses import replace
+
+    from bot.core.engine import DELETE_WINDOW
+    from bot.core.events import DataRequest, Refused
+
+    parent = Parent(ctx)
+    parent.send(Command("start"))
+    parent.press("Deutsch")
+    parent.send(Command("delete"))
+    confirm = parent.buttons()["Ja, alles löschen"]
+    parent.press("Nein, zurück")
+    parent.send(Pressed(confirm))
+    assert [e.kind for e in parent.effects if isinstance(e, Refused)] == ["old_step"]
+    assert not any(isinstance(e, DataRequest) for e in parent.effects)
+
+    parent.send(Command("delete"))
+    parent.send(Text("Wann ist die Sprechstunde?"))  # typed something else: the question is withdrawn
+    parent.send(Pressed(confirm))
+    assert not any(isinstance(e, DataRequest) for e in parent.effects)
+    assert [e.kind for e in parent.effects if isinstance(e, Refused)] == ["old_step"]
+
+    parent.send(Command("delete"))
+    parent.ctx = replace(ctx, now=ctx.now + DELETE_WINDOW + DELETE_WINDOW)  # the family walked away
+    parent.send(Pressed(confirm))
+    assert not any(isinstance(e, DataRequest) for e in parent.effects)
+    assert any(isinstance(e, Refused) for e in parent.effects)
+
+    parent.ctx = ctx
+    parent.send(Command("delete"))
+    parent.send(Pressed(confirm))
+    assert parent.effects == [DataRequest("delete")]
+
+
 def test_emergency_words_fold_whatever_the_case_and_accents() -> None:
     # Regression: a phone capitalising "İntihar" (Turkish) turned it into "i ntihar", which matched nothing.
     assert words("İntihar etmek istiyorum")[0] == words("intihar")[0]

@@ -55,6 +55,7 @@ def test_bidi_overrides_isolates_marks_and_invisible_characters_are_removed() ->
     assert clean_text(f"Ali{tricks}Baba") == "AliBaba"
     assert clean_text(f"می{ZWNJ}\u202eخواهم") == f"می{ZWNJ}خواهم"  # the override goes, the joiner stays
 
+
 def test_a_persian_note_keeps_its_joiner_in_what_the_request_will_hold(ctx: Context) -> None:
     parent = Parent(ctx)
     walk_to_consent(parent)
@@ -100,3 +101,11 @@ def test_a_command_in_the_familys_words_is_not_one_telegram_would_make_tappable(
 def test_persian_note_keeps_its_joiner_in_the_details() -> None:
     note = "می\u200cخواهم با شما صحبت کنم"
     assert f"Nachricht der Familie: „\u2068{note}\u2069“" in details_text(request(note=note))
+
+
+def test_invisible_padding_letters_cannot_push_a_faked_field_onto_a_line_of_its_own() -> None:
+    # Found trying issue 13 from outside: braille blanks and Hangul fillers render as nothing but are letters to
+    # Python, so 50 of them padded "Telefon: …" to the start of a visual line on a phone.
+    for pad in ("\u2800", "\u3164", "\uffa0", "\u115f\u1160"):
+        shown = family_words("Zeynep" + pad * 50 + "Telefon: +49 30 9999999")
+        assert pad not in shown and "Zeynep Telefon: +49 30 9999999" in shown

@@ -150,6 +150,9 @@ def test_every_choice_typed_by_number_or_label_does_what_its_press_does(
             for text in typed:
                 if not fold(text):
                     continue  # a label of emoji only has no words to type (its number still works)
+                if context.emergency.detect(text, None):  # "SOS" typed is a cry for help: the safety net's first
+                    assert "110" in screen(run(session, Text(text), context)[1]), (session.at, text)
+                    continue
                 assert outcome(*run(session, Text(text), context)) == pressed, (session.at, text, choice.data)
                 checked += 1
     assert checked > 1000

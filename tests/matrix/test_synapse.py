@@ -41,8 +41,9 @@ async def client(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Client]:
         store = tmp_path / name
         store.mkdir()
         config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False, max_limit_exceeded=0)
-        nio = AsyncClient(synapse.url, account.user_id, device_id=account.device_id, store_path=str(store),
-                          config=config)
+        nio = AsyncClient(
+            synapse.url, account.user_id, device_id=account.device_id, store_path=str(store), config=config
+        )
         clients.append(nio)
         nio.restore_login(account.user_id, account.device_id, account.access_token)
         if nio.should_upload_keys:
@@ -70,7 +71,9 @@ async def sync_until(nio: AsyncClient, found: Callable[[SyncResponse], T | None]
 async def private_chat(alice: AsyncClient, bob: AsyncClient, encrypted: bool) -> str:
     """Alice opens a direct chat with Bob and invites him; Bob sees the invite and joins."""
     created = await alice.room_create(
-        is_direct=True, preset=RoomPreset.trusted_private_chat, invite=[bob.user_id],
+        is_direct=True,
+        preset=RoomPreset.trusted_private_chat,
+        invite=[bob.user_id],
         initial_state=[ENCRYPTION] if encrypted else [],
     )
     assert isinstance(created, RoomCreateResponse), created
@@ -83,8 +86,9 @@ async def private_chat(alice: AsyncClient, bob: AsyncClient, encrypted: bool) ->
     return room_id
 
 
-def text_from(sender: str, room_id: str, pending: list[MegolmEvent], nio: AsyncClient) -> Callable[
-        [SyncResponse], RoomMessageText | None]:
+def text_from(
+    sender: str, room_id: str, pending: list[MegolmEvent], nio: AsyncClient
+) -> Callable[[SyncResponse], RoomMessageText | None]:
     """A sync matcher for the first text message from `sender`, retrying encrypted ones whose key came later."""
 
     def found(response: SyncResponse) -> RoomMessageText | None:
@@ -110,8 +114,9 @@ async def test_a_message_in_a_private_chat_reaches_the_other_person(client: Clie
     room_id = await private_chat(alice, bob, encrypted)
     assert bob.rooms[room_id].encrypted is encrypted
 
-    sent = await bob.room_send(room_id, "m.room.message", {"msgtype": "m.text", "body": "Hallo, hier ist Bob"},
-                               ignore_unverified_devices=True)
+    sent = await bob.room_send(
+        room_id, "m.room.message", {"msgtype": "m.text", "body": "Hallo, hier ist Bob"}, ignore_unverified_devices=True
+    )
     assert isinstance(sent, RoomSendResponse), sent
 
     pending: list[MegolmEvent] = []
@@ -119,4 +124,3 @@ async def test_a_message_in_a_private_chat_reaches_the_other_person(client: Clie
     assert message.body == "Hallo, hier ist Bob"
     assert message.event_id == sent.event_id
     assert message.decrypted is encrypted
-

@@ -92,7 +92,9 @@ def install(venv: Path | None = None, requirement: str | None = None) -> str:
                 raise SynapseUnavailable(f"`{' '.join(step)}` failed ({done.returncode}):\n{tail}")
         version = subprocess.run(
             [str(python), "-c", "from importlib.metadata import version; print(version('matrix-synapse'))"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         stamp.write_text(json.dumps({"requirement": requirement, "version": version}) + "\n")
         return version
@@ -107,24 +109,37 @@ def free_port() -> int:
 def homeserver_config(directory: Path, port: int, shared_secret: str) -> dict[str, Any]:
     """A loopback-only test homeserver: SQLite, no federation, registration only through the admin API."""
     log_config = directory / "log.yaml"
-    log_config.write_text(yaml.safe_dump({
-        "version": 1,
-        "formatters": {"plain": {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}},
-        "handlers": {"file": {
-            "class": "logging.FileHandler", "filename": str(directory / "homeserver.log"),
-            "formatter": "plain",
-        }},
-        "root": {"level": "WARNING", "handlers": ["file"]},
-        "disable_existing_loggers": False,
-    }))
+    log_config.write_text(
+        yaml.safe_dump(
+            {
+                "version": 1,
+                "formatters": {"plain": {"format": "%(asctime)s %(name)s %(levelname)s %(message)s"}},
+                "handlers": {
+                    "file": {
+                        "class": "logging.FileHandler",
+                        "filename": str(directory / "homeserver.log"),
+                        "formatter": "plain",
+                    }
+                },
+                "root": {"level": "WARNING", "handlers": ["file"]},
+                "disable_existing_loggers": False,
+            }
+        )
+    )
     return {
         "server_name": SERVER_NAME,
         "public_baseurl": f"http://127.0.0.1:{port}/",
         "pid_file": str(directory / "homeserver.pid"),
-        "listeners": [{
-            "port": port, "bind_addresses": ["127.0.0.1"], "type": "http", "tls": False, "x_forwarded": False,
-            "resources": [{"names": ["client"], "compress": False}],
-        }],
+        "listeners": [
+            {
+                "port": port,
+                "bind_addresses": ["127.0.0.1"],
+                "type": "http",
+                "tls": False,
+                "x_forwarded": False,
+                "resources": [{"names": ["client"], "compress": False}],
+            }
+        ],
         "database": {"name": "sqlite3", "args": {"database": str(directory / "homeserver.db")}},
         "log_config": str(log_config),
         "media_store_path": str(directory / "media"),
@@ -185,7 +200,9 @@ class Synapse:
         self.config_path.write_text(yaml.safe_dump(config))
         subprocess.run(
             [str(synapse_python()), "-m", "synapse.app.homeserver", "--generate-keys", "-c", str(self.config_path)],
-            cwd=self.directory, capture_output=True, check=True,
+            cwd=self.directory,
+            capture_output=True,
+            check=True,
         )
 
     def start(self, timeout: float = 60.0) -> None:
@@ -194,7 +211,9 @@ class Synapse:
         with (self.directory / "stderr.log").open("ab") as err:
             self.proc = subprocess.Popen(
                 [str(synapse_python()), "-m", "synapse.app.homeserver", "-c", str(self.config_path)],
-                cwd=self.directory, stdout=err, stderr=err,
+                cwd=self.directory,
+                stdout=err,
+                stderr=err,
             )
         while time.monotonic() - began < timeout:
             if self.proc.poll() is not None:
@@ -231,7 +250,10 @@ class Synapse:
             fields = (nonce, localpart, password, "admin" if admin else "notadmin")
             mac = hmac.new(self.shared_secret.encode(), "\x00".join(fields).encode(), hashlib.sha1)
             body = {
-                "nonce": nonce, "username": localpart, "password": password, "admin": admin,
+                "nonce": nonce,
+                "username": localpart,
+                "password": password,
+                "admin": admin,
                 "mac": mac.hexdigest(),
             }
             async with session.post(endpoint, json=body) as response:

@@ -41,9 +41,7 @@ async def test_a_long_message_interrupted_by_a_429_is_resumed_without_repeating_
             await db.migrate()
             text = "\n\n".join(f"Absatz {n}: " + "Wort " * 150 for n in range(12))
             assert len(split_text(text)) == 3
-            await db.run(
-                lambda tx: repo.add_outbox_rows(tx, [OutboxRow("telegram:3001", {"text": text})])
-            )
+            await db.run(lambda tx: repo.add_outbox_rows(tx, [OutboxRow("telegram:3001", {"text": text})]))
             sender = OutboxSender(db, {"telegram": adapter})
             for _ in range(40):
                 await sender.flush()
