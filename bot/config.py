@@ -13,7 +13,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 MATRIX_USER = re.compile(r"@[^:\s]+:[^\s]+")
-MATRIX_ROOM = re.compile(r"[!#][^:\s]+:[^\s]+")
+# Room ids of room version 12 have no server part (!6vVsCU9P…); aliases always have one.
+MATRIX_ROOM = re.compile(r"![^\s:]+(:[^\s]+)?|#[^:\s]+:[^\s]+")
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-token", "xxx")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import STATUS_DE
-from bot.core.events import Pressed, Reply
+from bot.core.events import ChatKey, Pressed, Reply, UserKey
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction, parse_staff
@@ -42,6 +42,8 @@ from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
 PrivateLink = Callable[[str], str | None]  # a link that opens the private chat with the bot (Telegram deep link)
+# A private chat the bot opens itself (Matrix: an encrypted direct room) for someone who never wrote to it.
+OpenPrivate = Callable[[UserKey], ChatKey | None]
 
 
 @dataclass
@@ -64,8 +66,10 @@ class StaffDesk(FamilyReplies):
         is_member: MemberCheck,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         private_link: PrivateLink | None = None,
+        open_private: OpenPrivate | None = None,
     ) -> None:
         self._private_link = private_link
+        self._open_private = open_private
         self.db = db
         self.hours = hours
         self.templates = {t.id: t for t in templates}
@@ -323,6 +327,8 @@ class StaffDesk(FamilyReplies):
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
     ) -> None:
+        if member.private_chat is None and self._open_private is not None:
+            member.private_chat = self._open_private(UserKey(member.key))
         if member.private_chat is None:
             hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
             out.add(self.config.staff_channel, hint)

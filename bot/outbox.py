@@ -177,7 +177,8 @@ class OutboxSender:
         try:
             remove = bool(row.payload.get("remove"))
             sent_parts = int(row.payload.get("sent_parts", 0))
-            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove)
+            reply, txn_id = Reply.from_payload(row.payload), f"outbox-{row.id}"
+            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

@@ -115,7 +115,7 @@ def _handle(turn: Turn, event: Event) -> None:
     elif isinstance(event, Pressed):
         pressed(turn, press)
     elif isinstance(event, Unsupported):
-        turn.say(turn.t(T.UNSUPPORTED))
+        turn.say(turn.t(T.UNREADABLE if event.kind == "undecryptable" else T.UNSUPPORTED))
         turn.rerender()
     elif isinstance(event, Text):
         typed(turn, T.clean_text(event.text))
