@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import STATUS_DE
-from bot.core.events import ChatKey, Pressed, Reply, UserKey
+from bot.core.events import ChatKey, Command, Pressed, Reply, UserKey
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
-from bot.core.staffcmd import StaffAction, parse_staff
+from bot.core.staffcmd import StaffAction, in_thread, parse_staff
 from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
 from bot.refusals import audit_refusal, not_member_text
@@ -81,7 +81,11 @@ class StaffDesk(FamilyReplies):
     async def handle(self, inbound: Inbound) -> str | None:
         """A staff command, a queue button, or an internal note (goes nowhere); returns a refused press's answer."""
         now = self.clock()
-        action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
+        event, card = inbound.event, inbound.message_ref
+        if isinstance(event, Command) and card is not None:
+            reference = await self.db.run(lambda tx: repo.reference_of_card(tx, card))
+            event = in_thread(event, reference) if reference else event
+        action = parse_staff(event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
         allowed: bool | None = False
         if action is not None and (in_channel or inbound.private):

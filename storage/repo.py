@@ -360,3 +360,9 @@ def save_cursor(session: Session, name: str, value: str) -> None:
         session.add(SyncCursor(name=name, value=value, updated_at=utcnow()))
     else:
         row.value, row.updated_at = value, utcnow()
+
+
+def reference_of_card(session: Session, card_ref: str) -> str | None:
+    """The request whose card is this message (a thread under it is about that request)."""
+    stmt = select(CallbackRequest.reference).where(CallbackRequest.card_ref == card_ref)
+    return session.execute(stmt).scalars().first()

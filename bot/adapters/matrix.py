@@ -60,6 +60,7 @@ class MatrixAdapter:
         self._last_success: float | None = None
         self._undecrypted: list[tuple[float, str, MegolmEvent]] = []
         self._direct: dict[str, str] = {}  # mxid -> the direct room this process found or made
+        self._opened: set[str] = set()  # direct rooms this process created
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
@@ -184,6 +185,8 @@ class MatrixAdapter:
                 return Delivery(Outcome.RETRY, retry_after=0.5, error="room not synced yet")
             room = self.client.rooms[room_id]
             if room_id != self.staff_room and not (set(room.users) - {self.client.user_id}):
+                if room_id in self._opened:  # a room we just made: its invite is not synced yet
+                    return Delivery(Outcome.RETRY, retry_after=0.5, error="room not synced yet")
                 return Delivery(Outcome.FAILED, error="blocked")  # the other person left the chat
             if message.edit_ref is not None and message.remove:
                 redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
@@ -227,7 +230,11 @@ class MatrixAdapter:
         if target.startswith("@"):
             room = self._direct.get(target)
             if room is None or room not in self.client.rooms:
-                room = find_direct_room(self.client, target) or await create_direct_room(self.client, target)
+                found = find_direct_room(self.client, target, self.staff_room)
+                if found is None:
+                    found = await create_direct_room(self.client, target)
+                    self._opened.add(found)
+                room = found
                 self._direct[target] = room
             return room
         return None

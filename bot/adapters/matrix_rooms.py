@@ -65,9 +65,12 @@ async def member_may_act(client: AsyncClient, room_id: str, mxid: str) -> bool:
     return may_act(response.events, mxid)
 
 
-def find_direct_room(client: AsyncClient, mxid: str) -> str | None:
-    """An encrypted room the bot shares with exactly this person (joined or invited), if there is one."""
+def find_direct_room(client: AsyncClient, mxid: str, staff_room: str | None) -> str | None:
+    """An encrypted room the bot shares with exactly this person (joined or invited), if there is one. Never the
+    staff room, even while only one member and the bot are in it: what goes privately must stay private."""
     for room_id, room in client.rooms.items():
+        if room_id == staff_room:
+            continue
         people = set(room.users)
         if people == {client.user_id, mxid} and room.encrypted and client.user_id in joined(room):
             return str(room_id)
