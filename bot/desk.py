@@ -261,6 +261,9 @@ class StaffDesk(FamilyReplies):
         if request is None:
             return
         target = tx.get(StaffMember, a.target) if a.target and a.target != "!ambiguous" else None
+        if target is None and a.target.startswith("matrix:@"):  # named by Matrix id, a member who never wrote
+            target = StaffMember(key=a.target, display_name=a.target.split(":", 2)[1][1:][:60], private_chat=None)
+            tx.add(target)
         if a.target == "!ambiguous":
             out.add(inbound.chat, f"„{a.rest}“ passt auf mehrere Personen. Bitte genauer, z. B. mit dem Konto.")
             return

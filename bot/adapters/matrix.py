@@ -10,6 +10,7 @@ anyone interactively, and what it says is bounded instead by who is in a room, a
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from pathlib import Path
 from time import monotonic
@@ -111,7 +112,8 @@ class MatrixAdapter:
         while True:
             try:
                 response = await self.client.sync(
-                    timeout=0 if full_state else SYNC_TIMEOUT_MS, sync_filter=SYNC_FILTER, since=token,
+                    timeout=0 if full_state else (1000 if self._undecrypted else SYNC_TIMEOUT_MS),
+                    sync_filter=SYNC_FILTER, since=token,
                     full_state=full_state,
                 )  # fmt: skip
             except (ClientError, TimeoutError) as exc:
@@ -167,7 +169,8 @@ class MatrixAdapter:
                 item = self.reader.undecryptable(room_id, event)
             else:
                 if monotonic() - since < 1.0:
-                    await self.client.request_room_key(event)
+                    with contextlib.suppress(LocalProtocolError):  # nio may have asked for the key already
+                        await self.client.request_room_key(event)
                 self._undecrypted.append((since, room_id, event))
                 continue
             if item is not None:

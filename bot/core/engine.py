@@ -23,6 +23,7 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
+from bot.core.i18n import LANGUAGES
 from bot.core.presses import choose_language, pressed, start_writing
 from bot.core.safety import detect, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
@@ -101,6 +102,10 @@ def _handle(turn: Turn, event: Event) -> None:
     if isinstance(press, PickLanguage):
         choose_language(turn, press.code)
         return
+    if isinstance(event, Unsupported) and event.kind == "undecryptable" and turn.s.lang is None:
+        # Before a language is chosen: the request to resend in every enabled language, as the picker asks.
+        enabled = [c for c in LANGUAGES if c in turn.ctx.i18n.enabled]
+        turn.say("\n".join(dict.fromkeys(turn.t_in(c, T.UNREADABLE) for c in enabled)))
     if turn.s.lang is None or (isinstance(event, Command) and event.name == "language"):
         turn.language_picker(floor=isinstance(event, Text | Command) and turn.s.lang is None)
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
+import aiohttp
 import pytest
 
 from bot.core.i18n import load_i18n
@@ -61,3 +62,47 @@ async def test_in_a_room_with_more_people_the_bot_talks_one_to_one_only(people: 
         "de", "Bitte schreiben Sie mir privat. In Gruppen beantworte ich keine Fragen von Familien."
     )
     assert answer.body == private_only
+
+
+async def test_edits_and_redactions_of_a_command_never_run_it_again(people: People, matrix_bot: MatrixBot) -> None:
+    parent = await people("nora")
+    room, _ = await direct_chat(parent, matrix_bot)
+    before = parent.count(room)
+    command = await parent.say(room, "!emergency")
+    await parent.wait_until(lambda: parent.count(room) >= before + 2)
+    answered = parent.count(room)
+    edit = {"msgtype": "m.text", "body": "* !emergency", "m.new_content": {"msgtype": "m.text", "body": "!emergency"},
+            "m.relates_to": {"rel_type": "m.replace", "event_id": command}}  # fmt: skip
+    await parent.client.room_send(room, "m.room.message", edit, ignore_unverified_devices=True)
+    await parent.client.room_redact(room, command)
+    marker = await parent.ask(room, "/privacy")  # answered after the edit and the redaction were seen
+    assert parent.rooms[room][answered] is marker  # nothing came in between
+    assert matrix_bot.query("SELECT count(*) FROM processed_inbound") == [(3,)]  # greeting, command, /privacy
+
+
+async def test_an_event_the_bot_cannot_decrypt_gets_a_polite_request_to_resend(
+    people: People, matrix_bot: MatrixBot
+) -> None:
+    parent = await people("darya")
+    room, _ = await direct_chat(parent, matrix_bot)
+    secret = "Mein Mann schlägt mich"  # never in the bot's log: it cannot even read it
+    assert parent.client.olm is not None
+    # Encrypted with a session the bot never receives: what a client with a broken key share sends.
+    garbage = {"algorithm": "m.megolm.v1.aes-sha2", "sender_key": parent.client.olm.account.identity_keys["curve25519"],
+               "ciphertext": "AwgAEnB" + secret.encode().hex(), "session_id": "unknownsession", "device_id":
+               parent.client.device_id}  # fmt: skip
+    before = parent.count(room)
+    url = f"{matrix_bot.synapse.url}/_matrix/client/v3/rooms/{room}/send/m.room.encrypted/broken1"
+    headers = {"Authorization": f"Bearer {parent.account.access_token}"}
+    async with aiohttp.ClientSession() as http:  # as it is: nio would encrypt it once more
+        async with http.put(url, json=garbage, headers=headers) as response:
+            assert response.status == 200
+    answer = await parent.next(room, before, timeout=40)
+    unreadable = (
+        "Ihre letzte Nachricht kam verschlüsselt an, aber ich konnte sie nicht öffnen. "
+        "Bitte schicken Sie sie noch einmal."
+    )
+    # No language chosen yet: in every enabled language, then the picker.
+    lines = [TRANSLATIONS.t(lang, unreadable) for lang in LANGS.split(",")]
+    assert answer.body.splitlines()[: len(lines)] == lines and "1. Deutsch" in answer.body
+    assert "could not decrypt an event" in matrix_bot.log and secret.encode().hex() not in matrix_bot.log

@@ -97,6 +97,28 @@ async def test_a_command_from_a_non_member_with_a_copied_display_name_is_refused
     assert status == [("open", None)]
 
 
+def private_room_with(person: MatrixPerson, staff_room: str, text: str) -> str | None:
+    return next((r for r, msgs in person.rooms.items() if r != staff_room and any(text in m.body for m in msgs)), None)
+
+
+async def test_a_handover_names_a_member_by_matrix_id_and_the_details_move_with_it(both: Both, people: People) -> None:
+    anna, room = both.team.anna, both.team.room
+    ben = await people("ben", "Ben")
+    await anna.client.room_invite(room, ben.user_id)
+    await ben.wait_until(lambda: room in ben.client.rooms)
+    _, reference = await request_callback_in_arabic(both.emu)
+    await card_of(anna, room, reference)
+    await anna.say(room, f"!uebernehmen {reference[-4:]}")  # anywhere in the room, with the (short) number
+    direct = await anna.wait_until(lambda: private_room_with(anna, room, "+49 234 1234567"))
+    details = next(m for m in anna.rooms[direct] if "+49 234 1234567" in m.body)
+
+    await anna.say(room, f"!uebergeben {reference} {ben.user_id}")  # Ben never wrote in the room: his id is enough
+    await ben.wait_until(lambda: private_room_with(ben, room, "+49 234 1234567"))
+    await anna.wait_until(lambda: details.redacted)  # nothing of the family stays with Anna
+    status = both.bot.query("SELECT status, claimed_by FROM callback_requests WHERE reference = ?", reference)
+    assert status == [("claimed", f"matrix:{ben.user_id}")]
+
+
 async def test_staff_help_in_the_room_lists_the_commands_as_bang_commands(both: Both) -> None:
     anna, room = both.team.anna, both.team.room
     for typed in ("!hilfe", "!help"):

@@ -17,6 +17,7 @@ from nio import (
     AsyncClientConfig,
     EncryptionError,
     MegolmEvent,
+    RedactionEvent,
     RoomCreateResponse,
     RoomMessageText,
     RoomPreset,
@@ -39,6 +40,7 @@ class Seen:
     html: str | None
     thread: str | None = None
     edits: int = 0
+    redacted: bool = False
 
 
 @dataclass
@@ -91,6 +93,10 @@ class MatrixPerson:
                     self._pending.append((room_id, event))
                 elif isinstance(event, RoomMessageText) and event.sender != self.user_id:
                     self._see(room_id, event)
+                elif isinstance(event, RedactionEvent):
+                    for message in self.rooms.get(room_id, []):
+                        if message.event_id == event.redacts:
+                            message.redacted, message.body, message.html = True, "", None
             self._changed.set()
 
     def _see(self, room_id: str, event: RoomMessageText) -> None:
