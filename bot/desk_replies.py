@@ -17,6 +17,7 @@ from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction
 from bot.core.templates import Template, TemplateError, parse_args, render
+from bot.offers import offered
 from bot.staff_texts import EXAMPLES
 from storage.kinds import FamilyDelivery, OutboxKind, OutboxRow
 from storage.models import CallbackRequest, StaffMember, User
@@ -122,7 +123,9 @@ class FamilyReplies:
             return
         # The family can answer this person (and only about this request) with the button under the message.
         answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), encode(ReplyTo(request.reference)))
-        reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
-        out.rows.append(OutboxRow(user.chat or user.key, reply, OutboxKind.FAMILY, user.id, request.id))
+        reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language))
+        out.rows.append(OutboxRow(user.chat or user.key, reply.to_payload(), OutboxKind.FAMILY, user.id, request.id))
+        if user.key.split(":", 1)[0] in self.config.buttonless:  # "1" now answers this message
+            offered(tx, user.id, reply, {answer.label: T.REPLY_BUTTON})
         request.delivery, request.delivery_at = FamilyDelivery.PENDING, now
         self._changed(tx, request, member.key, action, now, out)

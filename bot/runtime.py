@@ -13,6 +13,7 @@ from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
 from bot.core.buttons import Go, Nav, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
+from bot.core.choices import fold
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
 from bot.core.engine import Context, step
@@ -45,11 +46,14 @@ from bot.core.texts import (
     RELAY_DONE,
     RELAY_LATER,
     SLOW_DOWN,
+    SLOW_DOWN_TYPED,
     SORRY,
 )
+from bot.core.turn import SOS_BUTTON
 from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.mydata import my_data
+from bot.offers import offered
 from bot.refusals import audit_refusal, whose
 from bot.staff_rows import card_row, details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
@@ -67,6 +71,7 @@ PERSONAL_SLOTS = ("phone", "name", "note")
 class RuntimeConfig:
     staff_channel: str
     params: dict[str, str]
+    buttonless: frozenset[str] = frozenset()  # transports that show no buttons (bot.adapters.base.ShowsButtons)
 
 
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
@@ -107,16 +112,26 @@ class Runtime:
         self.hours = hours
         self.config = config
         self.clock = clock
+        # Typed on a platform without buttons, "🆘 Notfall" is the button: never held back by the rate limit.
+        sos = [i18n.t(lang, EMERGENCY_BUTTON) for lang in i18n.enabled] + [EMERGENCY_BUTTON, SOS_BUTTON]
+        self.sos_words = frozenset(fold(label) for label in sos) - {""}
 
     def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> OutboxRow:
         return card_row(self.config.staff_channel, request, self.hours, now)
 
-    def context(self) -> Context:
-        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
+    def context(self, user: str = "") -> Context:
+        """What the engine reads for an event of this user (whose transport says whether it shows buttons)."""
+        buttons = user.split(":", 1)[0] not in self.config.buttonless
+        return Context(
+            self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency, buttons=buttons
+        )
+
+    def shows_buttons(self, chat: str) -> bool:
+        return chat.split(":", 1)[0] not in self.config.buttonless
 
     async def handle(self, inbound: Inbound) -> str | None:
         """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""
-        ctx = self.context()
+        ctx = self.context(inbound.user)
         if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
             # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
@@ -140,12 +155,13 @@ class Runtime:
 
         return await self.db.run(write)
 
-    @staticmethod
-    def _is_emergency(event: object, ctx: Context) -> bool:
-        """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
+    def _is_emergency(self, event: object, ctx: Context) -> bool:
+        """The emergency screen is never rate-limited: the button (pressed or typed), /emergency, a recognised line."""
         if isinstance(event, Pressed | Command):
             return is_emergency(event)
-        return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
+        if not isinstance(event, Text):
+            return False
+        return fold(event.text) in self.sos_words or bool(ctx.emergency.detect(event.text, None))
 
     async def _slow_down(self, inbound: Inbound, notify: bool) -> None:
         """Over the family's rate: the event is recorded as handled; the first one of a run gets the notice."""
@@ -157,8 +173,11 @@ class Runtime:
             lang = user.language if user is not None and user.language in self.i18n.enabled else None
             lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
             sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), encode(Go(Nav.SOS)))
-            reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
+            said = SLOW_DOWN if self.shows_buttons(inbound.chat) else SLOW_DOWN_TYPED
+            reply = Reply(self.i18n.t(lang, said), ((sos,),), self.i18n.is_rtl(lang))
             repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, reply.to_payload())])
+            if user is not None:
+                offered(tx, user.id, reply, {sos.label: EMERGENCY_BUTTON})
 
         log.info("family over its message rate: inbound %s set aside", inbound.inbound_id)
         await self.db.run(write)

@@ -80,6 +80,9 @@ class MatrixAdapter:
     def receiving(self) -> str:
         return "sync, encrypted"
 
+    def shows_buttons(self) -> bool:
+        return False  # options are numbered lists; families type the number or the label
+
     def last_success(self) -> float | None:
         return self._last_success
 

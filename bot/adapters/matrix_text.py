@@ -1,7 +1,8 @@
 """What a Reply looks like in Matrix, and what typed text means. Pure: no client, no I/O.
 
-Matrix has no buttons a bot can rely on, so a reply's options become a numbered list (the parent answers with the
-number or the label), and a card's queue buttons become the `!`-commands that do the same. Element intercepts
+Matrix has no buttons a bot can rely on, so a reply's options become the core's numbered list
+(bot.core.choices.numbered; the parent answers with the number or the label), and a card's queue buttons
+become the `!`-commands that do the same. Element intercepts
 unknown `/commands`, so every command our texts mention is shown as `!command` here; both spellings are read.
 """
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from bot.core import texts as T
 from bot.core.buttons import Queue, QueueAction, decode
+from bot.core.choices import numbered
 from bot.core.events import Command, Event, Reply, Text
 from bot.core.staffcmd import ALIASES
 
@@ -29,13 +31,6 @@ _COMMAND = re.compile(r"[/!]([^\W\d_][\w-]*)(?:\s+(.*))?", re.DOTALL)
 MAX_BODY = 30_000  # far below Matrix's 64 KiB event limit, encrypted and escaped
 
 
-def numbered(reply: Reply) -> list[str]:
-    """A reply's buttons as "1. label" lines, row by row, numbered from 1. (The core's own rendering from the
-    `choices` work replaces this one function once merged.)"""
-    labels = [button.label for row in reply.buttons for button in row]
-    return [f"{index}. {label}" for index, label in enumerate(labels, start=1)]
-
-
 def option_lines(reply: Reply) -> list[str]:
     """The options under a message: staff queue buttons as the commands that do the same, the rest numbered."""
     queue = [decode(button.data) for row in reply.buttons for button in row]
@@ -46,7 +41,7 @@ def option_lines(reply: Reply) -> list[str]:
             for label, press in zip(labels, queue, strict=True)
             if isinstance(press, Queue)
         ]
-    return numbered(reply)
+    return numbered(reply).splitlines()
 
 
 def bang_commands(text: str) -> str:

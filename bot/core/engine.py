@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
+from bot.core.choices import is_again
 from bot.core.context import Context
 from bot.core.events import (
     ChatMoved,
@@ -24,8 +25,8 @@ from bot.core.events import (
     Unsupported,
 )
 from bot.core.i18n import LANGUAGES
-from bot.core.presses import choose_language, pressed, start_writing
-from bot.core.safety import detect, emergency_in_text, is_emergency
+from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
+from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
 from bot.core.turn import (
     CALLBACK,
@@ -82,8 +83,16 @@ def _handle(turn: Turn, event: Event) -> None:
         return
     if isinstance(event, Text):
         found = detect(turn, event.text)
-        if found:
+        chosen = typed_press(turn, event.text)  # a number or label typed instead of pressed
+        if found and (chosen is None or turn.s.lang is None):
             emergency_in_text(turn, found, T.clean_text(event.text))
+            return
+        if found and decode(chosen or "") != Go(Nav.SOS):
+            emergency_beside_choice(turn, found)  # the numbers first; the choice is still acted on
+        if chosen is not None:
+            event = Pressed(chosen)
+        elif is_again(event.text):
+            show_again(turn)
             return
     if is_emergency(event):
         turn.enter(EMERGENCY, push=True)
@@ -136,7 +145,7 @@ def _command(turn: Turn, cmd: Command) -> None:
     elif cmd.name == "delete":
         # One more tap, so a mistap in the menu does not withdraw a family's request.
         turn.say(turn.t(T.CONFIRM_DELETE))
-        turn.flush([[button(turn.t(T.DELETE_YES), DeleteData())], [button(turn.t(T.DELETE_NO), Go(Nav.MENU))]])
+        turn.flush([[button(turn.label(T.DELETE_YES), DeleteData())], [button(turn.label(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
         turn.enter(COMMAND_TARGETS[cmd.name], push=True)
     elif cmd.name == "reminders":

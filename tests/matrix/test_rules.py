@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from bot.adapters.matrix_rooms import may_act
-from bot.adapters.matrix_text import content, numbered, read_event
+from bot.adapters.matrix_text import content, read_event
 from bot.core.buttons import Queue, QueueAction, button
+from bot.core.choices import numbered
 from bot.core.events import Button, Command, Reply, Text
 from bot.core.staffcmd import in_thread
 
@@ -38,7 +39,7 @@ def test_only_joined_members_who_may_write_act_and_the_creator_counts_as_admin()
 
 def test_dynamic_values_are_escaped_and_options_numbered_in_row_major_order() -> None:
     reply = Reply("Name: <b>Zeynep</b> & Co", ((Button("Ja", "a"), Button("Nein", "b")), (Button("<i>", "c"),)))
-    assert numbered(reply) == ["1. Ja", "2. Nein", "3. <i>"]
+    assert numbered(reply) == "1. Ja\n2. Nein\n3. <i>"
     message = content(reply)
     assert message["body"] == "Name: <b>Zeynep</b> & Co\n\n1. Ja\n2. Nein\n3. <i>"
     assert (
