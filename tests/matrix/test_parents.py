@@ -8,8 +8,8 @@ import aiohttp
 import pytest
 
 from bot.core.i18n import load_i18n
-from tests.matrix.conftest import LANGS, ROOT, MatrixBot
-from tests.support.matrix_people import MatrixPerson
+from tests.matrix.conftest import LANGS, ROOT, MatrixBot, Team
+from tests.support.matrix_people import MatrixPerson, Seen
 
 pytestmark = pytest.mark.slow
 People = Callable[..., Awaitable[MatrixPerson]]
@@ -106,3 +106,59 @@ async def test_an_event_the_bot_cannot_decrypt_gets_a_polite_request_to_resend(
     lines = [TRANSLATIONS.t(lang, unreadable) for lang in LANGS.split(",")]
     assert answer.body.splitlines()[: len(lines)] == lines and "1. Deutsch" in answer.body
     assert "could not decrypt an event" in matrix_bot.log and secret.encode().hex() not in matrix_bot.log
+
+
+PHONE = "0234 1234567"
+NAME, NOTE = "Zeynep", "Brief vom Jobcenter"
+
+
+async def choose(parent: MatrixPerson, room: str, german: str, lang: str = "fa", by: str = "number") -> Seen:
+    """Answer the newest list by typing the number of the option with this (translated) label, or the label."""
+    label = TRANSLATIONS.t(lang, german)
+    options = parent.rooms[room][-1].body.splitlines()
+    line = next(line for line in options if line.split(". ", 1)[-1] == label)
+    return await parent.ask(room, line.split(".", 1)[0] if by == "number" else label.lower())
+
+
+async def request_callback_in_persian(parent: MatrixPerson, bot: MatrixBot) -> tuple[str, str]:
+    """A Persian-speaking parent, in an encrypted direct chat, through the callback request, typing numbers and
+    labels; returns the room and the request's reference."""
+    room, greeting = await direct_chat(parent, bot)
+    number = next(line.split(".")[0] for line in greeting.splitlines() if line.endswith(". فارسی"))
+    menu = await parent.ask(room, number)
+    assert TRANSLATIONS.t("fa", "📞 Rückruf anfordern") in menu.body
+    await choose(parent, room, "📞 Rückruf anfordern")
+    await choose(parent, room, "💶 Geld und Leistungen")
+    await choose(parent, room, "📞 Bitte anrufen", by="label")  # the label, typed in lower case
+    await parent.ask(room, PHONE)
+    await choose(parent, room, "Mitte")
+    await choose(parent, room, "Vormittags (9–12 Uhr)")
+    await choose(parent, room, "In den nächsten Tagen")
+    await parent.ask(room, NAME)
+    consent = await parent.ask(room, NOTE)
+    assert "\u2068+492341234567\u2069" in consent.body  # the number stays readable inside right-to-left text
+    confirmation = await choose(parent, room, "Ja, ich bin einverstanden")
+    return room, "R-" + confirmation.body.split("R-")[1][:9]
+
+
+async def test_a_persian_parent_asks_for_a_callback_in_an_encrypted_direct_chat_and_staff_answer_in_persian(
+    people: People, matrix_bot: MatrixBot, team: Team
+) -> None:
+    parent = await people("parisa")
+    room, reference = await request_callback_in_persian(parent, matrix_bot)
+    assert parent.client.rooms[room].encrypted
+    anna = team.anna
+    card = await anna.wait_until(lambda: next((m for m in anna.rooms.get(team.room, []) if reference in m.body), None))
+    assert "Sprache: Persisch" in card.body and "Kanal: Matrix" in card.body
+    for secret in ("+492341234567", "+49 234 1234567", NAME, NOTE):
+        assert secret not in card.body
+
+    await anna.say(team.room, "!uebernehmen", thread=card.event_id)
+    await anna.wait_until(lambda: any("+49 234 1234567" in m.body for r, ms in anna.rooms.items() if r != team.room
+                                      for m in ms))  # fmt: skip
+    before = parent.count(room)
+    await anna.say(team.room, "!vorlage call date=30.11.2026 time_window=10-12", thread=card.event_id)
+    answer = await parent.next(room, before)
+    assert "\u206810–12\u2069" in answer.body and reference in answer.body
+    assert answer.html is not None and 'dir="rtl"' in answer.html
+    assert matrix_bot.query("SELECT delivery FROM callback_requests WHERE reference = ?", reference) == [("delivered",)]
