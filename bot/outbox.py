@@ -37,6 +37,7 @@ MAX_BACKOFF_SECONDS = 120
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 LEASE_MARGIN = 0.25  # of the lease
+PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
 DeliveryHook = Callable[[Session, OutboxMessage, str, str | None, datetime], None]
 # Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
 SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
@@ -178,7 +179,8 @@ class OutboxSender:
             remove = bool(row.payload.get("remove"))
             sent_parts = int(row.payload.get("sent_parts", 0))
             reply, txn_id = Reply.from_payload(row.payload), f"outbox-{row.id}"
-            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id)
+            personal = row.user_id is not None or row.kind in PERSONAL_KINDS
+            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

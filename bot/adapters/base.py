@@ -35,6 +35,9 @@ class Outgoing:
     # The same for every attempt at one outbox row: a platform with idempotent sends (Matrix's transaction id)
     # does not double a message whose first attempt arrived but whose answer was lost.
     txn_id: str | None = None
+    # About one family or for one person only (a reply in the dialog, a team answer, details): a transport whose
+    # chats can gain members (Matrix) sends it only while the chat is still private.
+    personal: bool = False
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ from nio import (
 from bot.adapters.base import Cursors, Delivery, Handler, Inbound, Outgoing
 from bot.adapters.matrix_login import Credentials, open_client
 from bot.adapters.matrix_rooms import MembershipUnknown, create_direct_room, find_direct_room, member_may_act
-from bot.adapters.matrix_sync import SyncReader, chat_key, joined
+from bot.adapters.matrix_sync import SyncReader, chat_key, is_private, joined
 from bot.adapters.matrix_text import content
 from bot.core.events import ChatKey, UserKey
 from storage.kinds import Outcome
@@ -194,6 +194,9 @@ class MatrixAdapter:
                 if room_id in self._opened:  # a room we just made: its invite is not synced yet
                     return Delivery(Outcome.RETRY, retry_after=0.5, error="room not synced yet")
                 return Delivery(Outcome.FAILED, error="blocked")  # the other person left the chat
+            if message.personal and room_id != self.staff_room and not is_private(room, self.client.user_id):
+                log.warning("a personal message was not sent: its room is no longer one-to-one")
+                return Delivery(Outcome.FAILED, error="not private")
             if message.edit_ref is not None and message.remove:
                 redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
                 return self._outcome(redacted, message.edit_ref)

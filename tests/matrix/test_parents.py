@@ -162,3 +162,20 @@ async def test_a_persian_parent_asks_for_a_callback_in_an_encrypted_direct_chat_
     assert "\u206810–12\u2069" in answer.body and reference in answer.body
     assert answer.html is not None and 'dir="rtl"' in answer.html
     assert matrix_bot.query("SELECT delivery FROM callback_requests WHERE reference = ?", reference) == [("delivered",)]
+
+
+async def test_nothing_personal_goes_to_a_direct_chat_that_gained_a_third_person(
+    people: People, matrix_bot: MatrixBot, team: Team
+) -> None:
+    parent, friend = await people("shirin"), await people("friend")
+    room, reference = await request_callback_in_persian(parent, matrix_bot)
+    await parent.client.room_invite(room, friend.user_id)
+    await parent.wait_until(lambda: friend.user_id in parent.client.rooms[room].users
+                            and not parent.client.rooms[room].invited_users)  # fmt: skip
+    anna = team.anna
+    card = await anna.wait_until(lambda: next((m for m in anna.rooms.get(team.room, []) if reference in m.body), None))
+    await anna.say(team.room, "!uebernehmen", thread=card.event_id)
+    await anna.say(team.room, f"!antwort {reference} Wir rufen morgen an.")
+    await anna.wait_until(lambda: "Antwort: ✖ nicht zustellbar" in card.body)
+    assert not any("Wir rufen morgen an" in m.body for m in friend.rooms.get(room, []))
+    assert matrix_bot.query("SELECT error FROM outbox WHERE kind = 'family'") == [("not private",)]
