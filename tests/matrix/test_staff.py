@@ -127,3 +127,17 @@ async def test_staff_help_in_the_room_lists_the_commands_as_bang_commands(both: 
 
 
 __all__ = ["Person"]
+
+
+async def test_a_member_removed_from_the_staff_room_can_no_longer_act(both: Both, people: People) -> None:
+    anna, room = both.team.anna, both.team.room
+    ben = await people("ben", "Ben")
+    await anna.client.room_invite(room, ben.user_id)
+    await ben.wait_until(lambda: room in ben.client.rooms)
+    _, reference = await request_callback_in_arabic(both.emu)
+    await card_of(anna, room, reference)
+    await ben.say(room, f"!uebernehmen {reference}")
+    direct = await ben.wait_until(lambda: private_room_with(ben, room, "+49 234 1234567"))
+    await anna.client.room_kick(room, ben.user_id)  # membership is asked of the homeserver at every action
+    answer = await ben.ask(direct, f"!details {reference}")
+    assert answer.body == REFUSED
