@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import fcntl
 import logging
 from pathlib import Path
 from time import monotonic
+from typing import TextIO
 
 from aiohttp import ClientError
 from nio import (
@@ -62,6 +64,8 @@ class MatrixAdapter:
         self._undecrypted: list[tuple[float, str, MegolmEvent]] = []
         self._direct: dict[str, str] = {}  # mxid -> the direct room this process found or made
         self._opened: set[str] = set()  # direct rooms this process created
+        self._synced = False  # the first sync (full state) is in: client.rooms knows every room
+        self._lock: TextIO | None = None
 
     # --- lifecycle ------------------------------------------------------------------------------------
 
@@ -89,6 +93,8 @@ class MatrixAdapter:
     async def connect(self) -> None:
         if self.client is not None:
             await self.client.close()
+        self._hold_device()
+        self._synced = False
         self.client = await open_client(self.credentials, self.store)
         if self.configured_staff_room and self.configured_staff_room.startswith("#"):
             resolved = await self.client.room_resolve_alias(self.configured_staff_room)
@@ -98,10 +104,27 @@ class MatrixAdapter:
         self.reader = SyncReader(self.client.user_id, self.client.rooms, self.staff_room)
         self._last_success = monotonic()
 
+    def _hold_device(self) -> None:
+        """One process per device: its key store must not be written by two. A second process waits (and retries
+        with backoff) until the first one is gone, then takes over: a standby."""
+        if self._lock is not None:
+            return
+        self.store.mkdir(parents=True, exist_ok=True, mode=0o700)
+        lock = (self.store / "lock").open("w")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.close()
+            raise ConnectionError("another process uses this Matrix device (ELTERNLOTSE_MATRIX_STORE_DIR)") from None
+        self._lock = lock
+
     async def disconnect(self) -> None:
         # Close the connection only: a logout would delete the device and its keys.
         if self.client is not None:
             await self.client.close()
+        if self._lock is not None:
+            self._lock.close()  # releases the lock for a standby process
+            self._lock = None
 
     # --- in -------------------------------------------------------------------------------------------
 
@@ -130,6 +153,7 @@ class MatrixAdapter:
                 await asyncio.sleep(wait)
                 continue
             failures, self._last_success = 0, monotonic()
+            self._synced = True
             batch = self.reader.read(response, first)
             await self._join(batch.invites)
             await self._handle_rooms(batch.rooms, handle)
@@ -237,6 +261,8 @@ class MatrixAdapter:
         if target.startswith("#"):
             return self.staff_room if target == self.configured_staff_room else None
         if target.startswith("@"):
+            if not self._synced:
+                return None  # rooms are known only after the first sync: never open a second DM before it
             room = self._direct.get(target)
             if room is None or room not in self.client.rooms:
                 found = find_direct_room(self.client, target, self.staff_room)

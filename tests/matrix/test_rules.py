@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.adapters.matrix_rooms import may_act
 from bot.adapters.matrix_text import content, read_event
 from bot.core.buttons import Queue, QueueAction, button
@@ -80,8 +82,6 @@ def test_a_command_in_a_cards_thread_is_about_that_request_unless_it_names_one()
 
 
 def test_m_limit_exceeded_is_retried_after_the_homeservers_retry_after_ms() -> None:
-    from pathlib import Path
-
     from nio import RoomSendError, RoomSendResponse
 
     from bot.adapters.matrix import MatrixAdapter
@@ -95,3 +95,19 @@ def test_m_limit_exceeded_is_retried_after_the_homeservers_retry_after_ms() -> N
     assert refused.status == Outcome.FAILED
     sent = adapter._outcome(RoomSendResponse("$e", "!r"), None)
     assert (sent.status, sent.ref) == (Outcome.SENT, "$e")
+
+
+async def test_a_second_process_cannot_use_the_same_matrix_device_until_the_first_lets_go(tmp_path: Path) -> None:
+    import pytest
+
+    from bot.adapters.matrix import MatrixAdapter
+    from bot.adapters.matrix_login import Credentials
+
+    credentials = Credentials("http://127.0.0.1:9", "@bot:x")
+    first, second = MatrixAdapter(credentials, tmp_path), MatrixAdapter(credentials, tmp_path)
+    first._hold_device()
+    with pytest.raises(ConnectionError, match="another process uses this Matrix device"):
+        await second.connect()
+    await first.disconnect()
+    second._hold_device()  # the standby takes over
+    await second.disconnect()
