@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import privacy, subscriptions
@@ -16,9 +17,10 @@ from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.choices import fold
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
-from bot.core.engine import Context, step
+from bot.core.engine import Context, again, step
 from bot.core.events import (
     Button,
+    ChatKey,
     Command,
     CreateRequest,
     DataRequest,
@@ -32,6 +34,7 @@ from bot.core.events import (
     Subscribe,
     Text,
     Unsubscribe,
+    UserKey,
 )
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData
@@ -60,7 +63,7 @@ from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database, erase_copies
 from storage.kinds import OutboxKind, OutboxRow, RequestStatus
-from storage.models import CallbackRequest, StaffMember
+from storage.models import CallbackRequest, StaffMember, User
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
@@ -212,6 +215,25 @@ class Runtime:
             if repo.mark_processed(tx, inbound.inbound_id) and inbound.private:
                 text = self.i18n.t(lang or "de", SORRY)
                 repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, Reply(text).to_payload())])
+
+        await self.db.run(write)
+
+    async def show_again(self, user: UserKey, chat: ChatKey) -> None:
+        """Queue the family's newest list of choices again, from its stored session (for an adapter after a restart,
+        so that it never has to remember a keyboard). A family without a stored conversation gets nothing."""
+        ctx = self.context(user)
+
+        def write(tx: Session) -> None:
+            # Locked like the family's own events lock it; not touched: a list shown again is not the family active.
+            tx.execute(select(User.id).where(User.key == user).with_for_update())
+            found = repo.get_user(tx, user)
+            state = repo.load_state(tx, found.id) if found is not None else None
+            if found is None or state is None:
+                return
+            session, effects = again(DialogSession.from_json(state), ctx)
+            rows = [OutboxRow(chat, e.to_payload(), user_id=found.id) for e in effects if isinstance(e, Reply)]
+            repo.add_outbox_rows(tx, rows)
+            repo.save_state(tx, found.id, session.to_json(), self.content.version)
 
         await self.db.run(write)
 

@@ -85,6 +85,8 @@ def _check_node(n: Node) -> list[Problem]:
     problems = [Problem(n.file, n.line, n.id, f"a {n.type} node needs '{key}'") for key in needs]
     if n.text and TAPPING.search(n.text) and not n.text_without_buttons:
         problems.append(Problem(n.file, n.line, n.id, "the text speaks of tapping: add 'text_without_buttons'"))
+    if n.hint and TAPPING.search(n.hint):
+        problems.append(Problem(n.file, n.line, n.id, "the hint speaks of tapping: Matrix has no buttons"))
     if n.text_without_buttons and TAPPING.search(n.text_without_buttons):
         problems.append(Problem(n.file, n.line, n.id, "'text_without_buttons' speaks of tapping"))
     for option in n.options:

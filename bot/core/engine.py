@@ -62,6 +62,7 @@ __all__ = [
     "WAITING",
     "WELCOME",
     "Context",
+    "again",
     "step",
 ]
 
@@ -70,6 +71,14 @@ def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Ef
     """Handle one event; return the new session and what to do (replies first to last)."""
     turn = Turn(Session.from_json(session.to_json()), ctx)
     _handle(turn, event)
+    return turn.s, turn.effects
+
+
+def again(session: Session, ctx: Context) -> tuple[Session, list[Effect]]:
+    """The family's newest list of choices again, rendered from the stored session alone: what a typed "?" shows,
+    and what an adapter may ask for after a restart instead of keeping any keyboard itself."""
+    turn = Turn(Session.from_json(session.to_json()), ctx)
+    show_again(turn)
     return turn.s, turn.effects
 
 

@@ -170,7 +170,8 @@ class Offer:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "choices": [[c.data, c.label, c.german] for c in self.choices],
+            # The German label only where it differs: the list is written with every step.
+            "choices": [[c.data, c.label] + ([c.german] if c.german != c.label else []) for c in self.choices],
             "at": self.at,
             "free_text": self.free_text,
         }
@@ -179,7 +180,7 @@ class Offer:
     def from_json(data: Any) -> Offer | None:
         if not isinstance(data, dict):
             return None
-        choices = tuple(Offered(str(d), str(label), str(de)) for d, label, de in data.get("choices", []))
+        choices = tuple(Offered(str(c[0]), str(c[1]), str(c[-1])) for c in data.get("choices", []) if len(c) in (2, 3))
         return Offer(choices, data.get("at"), bool(data.get("free_text", False)))
 
 

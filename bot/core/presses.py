@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
 from bot.core.buttons import Choose, Consent, Decoded, DeleteData, Go, Nav, PickLanguage, Skip, button, encode
@@ -10,7 +12,9 @@ from bot.core.choices import fold, pick
 from bot.core.dialogs import Node
 from bot.core.events import Button, DataRequest, RecordConsent, Refused
 from bot.core.i18n import LANGUAGES
-from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
+from bot.core.turn import FREE_TEXT, MAX_RELAY, MENU, WELCOME, Turn
+
+CHOICE = {"choice", "district"}
 
 
 def pressed(turn: Turn, press: Decoded | None) -> None:
@@ -94,10 +98,12 @@ def typed_press(turn: Turn, text: str) -> str | None:
     """The button data a typed number or label stands for: one of the newest list the family got, else 🆘 and
     "Menü" (and, before a language is chosen, a language's name), which are always understood; None if none."""
     offer, aside = turn.s.offer, turn.s.aside
+    if offer is not None and offer.free_text and not waits_for_words(turn):
+        offer = replace(offer, free_text=False)  # the message was written since: the list is an ordinary one
     # Numbers name the newest list; a label may be of the step's list too (a reminder came in between).
     chosen = pick(text, aside) if aside is not None else None
     if chosen is None:
-        chosen = pick(text, offer, numbers=aside is None)
+        chosen = pick(text, offer, numbers=aside is None and numbers_shown(turn))
     if chosen is not None or (offer is not None and offer.free_text):
         return chosen
     folded = fold(text)
@@ -110,6 +116,23 @@ def typed_press(turn: Turn, text: str) -> str | None:
         if folded and folded in (fold(turn.t(msgid)), fold(msgid)):
             return encode(press)
     return None
+
+
+def numbers_shown(turn: Turn) -> bool:
+    """Whether a typed number may choose. Where buttons are shown nobody sees numbers: there a number picks only
+    an option of a menu or a choice question (as it always has), never a consent or the deletion of everything."""
+    if not turn.ctx.buttons:
+        return True
+    node = turn.ctx.content.node(turn.s.at)
+    offer = turn.s.offer
+    at_step = node is not None and offer is not None and offer.at == node.id
+    return at_step and node is not None and (node.type == "menu" or (node.type == "ask" and node.kind in CHOICE))
+
+
+def waits_for_words(turn: Turn) -> bool:
+    """The family is asked to write: a message to its team member, or a name, a phone number, a note."""
+    node = turn.ctx.content.node(turn.s.at)
+    return turn.s.writing_to is not None or (node is not None and node.type == "ask" and node.kind in FREE_TEXT)
 
 
 def show_again(turn: Turn) -> None:
