@@ -13,7 +13,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.base import Adapter, ChecksMembership, Inbound, LinksPrivateChat, Mentionable, ShowsButtons
+from bot.adapters.base import (
+    Adapter,
+    ChecksMembership,
+    Inbound,
+    LinksPrivateChat,
+    Mentionable,
+    OpensPrivateChat,
+    ShowsButtons,
+)
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
@@ -133,6 +141,15 @@ class App:
             self.desk.config.staff_channel = self.runtime.config.staff_channel = new
             log.warning("the staff group became a supergroup; staff channel is now its new id")
 
+    async def move_staff_channel(self, new: str) -> None:
+        """The staff channel has a new key (a Matrix alias resolved to its room id): follow it, now and after a
+        restart (a chat alias, as for a Telegram group that became a supergroup)."""
+        old = self.staff_channel
+        if new == old:
+            return
+        await self.db.run(lambda tx: tx.merge(ChatAlias(old=old, new=new)))
+        self.desk.config.staff_channel = self.runtime.config.staff_channel = new
+
     def _maybe_crash(self) -> None:
         # A test hook for crash recovery: die hard right after the Nth commit, before any delivery.
         limit = os.environ.get(CRASH_VARIABLE)
@@ -197,6 +214,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             desk_config,
             _member_check(by_name, settings.staff_channel),
             private_link=staff_transport.private_link if isinstance(staff_transport, LinksPrivateChat) else None,
+            open_private=staff_transport.private_chat_of if isinstance(staff_transport, OpensPrivateChat) else None,
         )
         runtime = Runtime(
             db,

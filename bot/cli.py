@@ -42,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # matrix-nio logs user ids and room ids (who talks to whom) at INFO; its key store logs every statement.
+    for name in ("nio", "peewee"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     if args.command == "demo":
         overrides = {"staff_channel": "console:staff"}

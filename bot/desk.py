@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import STATUS_DE
-from bot.core.events import Pressed, Reply
+from bot.core.events import ChatKey, Command, Pressed, Reply, UserKey
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
-from bot.core.staffcmd import StaffAction, parse_staff
+from bot.core.staffcmd import StaffAction, in_thread, parse_staff
 from bot.core.templates import Template
 from bot.desk_replies import DeskOut, FamilyReplies
 from bot.refusals import audit_refusal, not_member_text
@@ -42,6 +42,8 @@ from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
 PrivateLink = Callable[[str], str | None]  # a link that opens the private chat with the bot (Telegram deep link)
+# A private chat the bot opens itself (Matrix: an encrypted direct room) for someone who never wrote to it.
+OpenPrivate = Callable[[UserKey], ChatKey | None]
 
 
 @dataclass
@@ -65,8 +67,10 @@ class StaffDesk(FamilyReplies):
         is_member: MemberCheck,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         private_link: PrivateLink | None = None,
+        open_private: OpenPrivate | None = None,
     ) -> None:
         self._private_link = private_link
+        self._open_private = open_private
         self.db = db
         self.hours = hours
         self.templates = {t.id: t for t in templates}
@@ -78,7 +82,11 @@ class StaffDesk(FamilyReplies):
     async def handle(self, inbound: Inbound) -> str | None:
         """A staff command, a queue button, or an internal note (goes nowhere); returns a refused press's answer."""
         now = self.clock()
-        action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
+        event, card = inbound.event, inbound.message_ref
+        if isinstance(event, Command) and card is not None:
+            reference = await self.db.run(lambda tx: repo.reference_of_card(tx, card))
+            event = in_thread(event, reference) if reference else event
+        action = parse_staff(event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
         allowed: bool | None = False
         if action is not None and (in_channel or inbound.private):
@@ -254,6 +262,9 @@ class StaffDesk(FamilyReplies):
         if request is None:
             return
         target = tx.get(StaffMember, a.target) if a.target and a.target != "!ambiguous" else None
+        if target is None and a.target.startswith("matrix:@"):  # named by Matrix id, a member who never wrote
+            target = StaffMember(key=a.target, display_name=a.target.split(":", 2)[1][1:][:60], private_chat=None)
+            tx.add(target)
         if a.target == "!ambiguous":
             out.add(inbound.chat, f"„{a.rest}“ passt auf mehrere Personen. Bitte genauer, z. B. mit dem Konto.")
             return
@@ -324,6 +335,8 @@ class StaffDesk(FamilyReplies):
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
     ) -> None:
+        if member.private_chat is None and self._open_private is not None:
+            member.private_chat = self._open_private(UserKey(member.key))
         if member.private_chat is None:
             hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
             out.add(self.config.staff_channel, hint)

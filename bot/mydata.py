@@ -58,6 +58,7 @@ NOT_SHOWN: dict[str, str] = {
     "reminder_subscriptions.user_id": "the link to the family itself",
     "reminders": "which reminders were queued, so that each goes out once; they are in the chat itself",
     "staff_digests": "the days the team got its morning overview; nothing about a family",
+    "sync_cursors": "where the bot stands in a platform's stream of events (the Matrix sync token); no family in it",
     "details_copies": "where a staff member's private chat shows a request's details, so they can be removed again",
     "chat_aliases": "group chats that moved",
     "reference_counters": "the yearly counters behind references",

@@ -26,6 +26,7 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
+from bot.core.i18n import LANGUAGES
 from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
 from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
@@ -134,6 +135,10 @@ def _handle(turn: Turn, event: Event) -> None:
     if isinstance(press, PickLanguage):
         choose_language(turn, press.code)
         return
+    if isinstance(event, Unsupported) and event.kind == "undecryptable" and turn.s.lang is None:
+        # Before a language is chosen: the request to resend in every enabled language, as the picker asks.
+        enabled = [c for c in LANGUAGES if c in turn.ctx.i18n.enabled]
+        turn.say("\n".join(dict.fromkeys(turn.t_in(c, T.UNREADABLE) for c in enabled)))
     if turn.s.lang is None or (isinstance(event, Command) and event.name == "language"):
         turn.language_picker(floor=isinstance(event, Text | Command) and turn.s.lang is None)
         return
@@ -148,7 +153,7 @@ def _handle(turn: Turn, event: Event) -> None:
     elif isinstance(event, Pressed):
         pressed(turn, press)
     elif isinstance(event, Unsupported):
-        turn.say(turn.t(T.UNSUPPORTED))
+        turn.say(turn.t(T.UNREADABLE if event.kind == "undecryptable" else T.UNSUPPORTED))
         turn.rerender()
     elif isinstance(event, Text):
         offer = language_to_offer(turn, T.clean_text(event.text))

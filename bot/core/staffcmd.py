@@ -68,3 +68,15 @@ def is_staff_event(event: Event) -> bool:
     return (isinstance(event, Pressed) and claimed_kind(event.data) is Kind.QUEUE) or (
         isinstance(event, Command) and event.name in ALIASES
     )
+
+
+def in_thread(event: Event, reference: str) -> Event:
+    """A command typed in a request card's thread (Matrix) is about that request unless it names one in full:
+    `!uebernehmen` there means `!uebernehmen R-…`. A bare number stays part of the text (`!antwort 42 Euro …`)."""
+    if not isinstance(event, Command) or event.name not in ALIASES:
+        return event
+    action = ALIASES[event.name]
+    first = event.args.strip().partition(" ")[0]
+    if action not in NEEDS_REFERENCE | {"templates"} or first.upper().startswith("R-"):
+        return event
+    return Command(event.name, f"{reference} {event.args.strip()}".strip())

@@ -20,6 +20,10 @@ DECLINE_BUTTON = N_("Nein, lieber nicht")
 USE_BUTTONS = N_("Bitte tippen Sie auf eine der Schaltflächen.")
 STALE_BUTTON = N_("Diese Schaltfläche ist nicht mehr aktiv. Hier geht es weiter:")
 RESTARTED = N_("Wir haben unsere Inhalte aktualisiert und beginnen deshalb neu.")
+# Matrix: a message encrypted with a key the bot never received. Its content is unknown, so it is asked for again.
+UNREADABLE = N_(
+    "Ihre letzte Nachricht kam verschlüsselt an, aber ich konnte sie nicht öffnen. Bitte schicken Sie sie noch einmal."
+)
 UNSUPPORTED = N_(
     "Sticker, Sprachnachrichten, Bilder und Dateien kann ich leider nicht lesen. "
     "Bitte tippen Sie auf eine Schaltfläche oder schreiben Sie kurz."
