@@ -22,6 +22,7 @@ from bot.core.events import ChatKey, ChatMoved, Command, Pressed, Reachability, 
 from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
+from bot.core.outcomes import OutcomeError, load_outcomes
 from bot.core.reminders import ReminderError, load_rules
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
@@ -160,7 +161,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         raise ConfigError(f"emergency patterns have {len(pattern_problems)} problem(s): {pattern_problems[0]}")
     try:
         templates = load_templates(settings.dialogs_dir / "templates.yaml")
-    except TemplateError as exc:
+        outcomes = load_outcomes(settings.dialogs_dir / "outcomes.yaml")
+    except (TemplateError, OutcomeError) as exc:
         raise ConfigError(str(exc)) from None
     db = Database(settings.database_url)
     try:
@@ -186,6 +188,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             desk_config,
             _member_check(by_name, settings.staff_channel),
             private_link=staff_transport.private_link if isinstance(staff_transport, LinksPrivateChat) else None,
+            outcomes=outcomes,
         )
         runtime = Runtime(
             db,

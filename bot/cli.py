@@ -174,6 +174,7 @@ async def _migrate(settings: Settings) -> int:
 
 def _check(settings: Settings) -> int:
     from bot.core.check import run_check
+    from bot.core.outcomes import check_outcomes
     from bot.core.reminders import ReminderError, load_rules
 
     problems: list[object] = list(
@@ -183,6 +184,7 @@ def _check(settings: Settings) -> int:
         load_rules(settings.dialogs_dir / "reminders.yaml")
     except ReminderError as exc:
         problems.append(exc)
+    problems += check_outcomes(settings.dialogs_dir / "outcomes.yaml")[1]
     for problem in problems:
         print(problem)
     if problems:

@@ -17,6 +17,7 @@ from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.staffcmd import StaffAction
 from bot.core.templates import Template, TemplateError, parse_args, render
+from bot.figures import Tally, count_waits
 from bot.staff_texts import EXAMPLES
 from storage.kinds import FamilyDelivery, OutboxKind, OutboxRow
 from storage.models import CallbackRequest, StaffMember, User
@@ -30,6 +31,7 @@ MAX_REPLY = 2000
 @dataclass
 class DeskOut:
     rows: list[OutboxRow] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)  # the anonymous figures this action counts (bot/figures.py)
 
     def add(self, destination: str, text: str) -> None:
         self.rows.append(OutboxRow(destination, Reply(text).to_payload()))
@@ -124,5 +126,7 @@ class FamilyReplies:
         answer = Button(self.i18n.t(request.language, T.REPLY_BUTTON), encode(ReplyTo(request.reference)))
         reply = Reply(text, ((answer,),), rtl=self.i18n.is_rtl(request.language)).to_payload()
         out.rows.append(OutboxRow(user.chat or user.key, reply, OutboxKind.FAMILY, user.id, request.id))
+        if request.delivery is None:  # the team's first message to the family about this request
+            count_waits(out.tally, tx, self.hours, request, now, claim=False)
         request.delivery, request.delivery_at = FamilyDelivery.PENDING, now
         self._changed(tx, request, member.key, action, now, out)

@@ -43,6 +43,8 @@ NOT_SHOWN: dict[str, str] = {
     "callback_requests.delivery_at": "whether the team's last message reached the family's chat",
     "callback_requests.card_ref": "where the card is in the staff channel",
     "callback_requests.purged_at": "empty while a request is linked to a family",
+    "callback_requests.outcome": "the team's note of what came of a closed request (a word from a fixed list), kept "
+    "without the link to the family for the anonymous quarterly figures",
     "consent_records.id": "our internal number",
     "consent_records.user_id": "the link to the family itself",
     "consent_records.text_id": "the consent text's id; its purpose and version are shown",
@@ -61,6 +63,7 @@ NOT_SHOWN: dict[str, str] = {
     "details_copies": "where a staff member's private chat shows a request's details, so they can be removed again",
     "chat_aliases": "group chats that moved",
     "reference_counters": "the yearly counters behind references",
+    "daily_counts": "anonymous daily counts for the quarterly figures: no id, no time of day, nothing about a family",
 }
 
 

@@ -23,9 +23,10 @@ from bot.core.hours import HoursData, district_ids
 from bot.core.i18n import I18n
 from bot.core.reminders import Due, ReminderRule, due_reminders
 from bot.core.render import slot_line
+from bot.figures import Tally, key, office_day
 from storage import repo
 from storage.db import Database
-from storage.kinds import OutboxKind, OutboxRow
+from storage.kinds import Figure, OutboxKind, OutboxRow
 from storage.models import Reminder, ReminderSubscription, User
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,10 @@ class ReminderDispatcher:
             for _, user, due in fresh
         ]
         repo.add_outbox_rows(tx, rows)
+        tally = Tally()
+        for _, user, _ in fresh:
+            tally.add(Figure.REMINDER_SENT, key(user.language))
+        tally.write(tx, office_day(now, self.hours.timezone))
         return Queued(len(fresh), len(candidates) - len(fresh))
 
     def message(self, user: User, due: Due) -> dict[str, object]:

@@ -17,6 +17,7 @@ from bot.core.events import (
     Command,
     DataRequest,
     Effect,
+    EmergencyShown,
     Event,
     HandoffDone,
     Pressed,
@@ -92,6 +93,7 @@ def _handle(turn: Turn, event: Event) -> None:
             emergency_in_text(turn, found, T.clean_text(event.text))
             return
     if is_emergency(event):
+        turn.effects.append(EmergencyShown(EmergencyShown.BUTTON, turn.s.lang))
         turn.enter(EMERGENCY, push=True)
         if turn.s.lang is None:
             turn.language_picker()
