@@ -56,7 +56,8 @@ EVERY_KIND: list[tuple[Decoded, str]] = [
 FORGED = [
     "", ":", "g", "g:", "g:nothing", "g:SOS", "g:sos:", "x:", "x:delete:", "x:everything", "l:", "l:EN", "l:d",
     "l:de;drop", "r:", "r:foo", "r:R-2026-42", "r:r-2026-0042", "r:R-٢٠٢٦-0042", "r:R-2026-0042 ",
-    "q:", "q:as:R-2026-0042:", "q:as:R-2026-0042:Jobcenter", "q:as:R-2026-0042", "q:as::jobcenter", "q:claim", "q:claim:", "q:nuke:R-2026-0001", "q:claim:R-2026-0001;DROP", "q:claim:r-2026-0001",
+    "q:", "q:as:R-2026-0042:", "q:as:R-2026-0042:Jobcenter", "q:as:R-2026-0042", "q:as::jobcenter",
+    "q:claim", "q:claim:", "q:nuke:R-2026-0001", "q:claim:R-2026-0001;DROP", "q:claim:r-2026-0001",
     "o:main/menu", "o:main/menu:", "o:main/menu:-1", "o:main/menu:+1", "o:main/menu:01", "o:main/menu:10000",
     "o:main/menu:٣", "o:main/menu:²", "o:callback/topic:①", "o:main/menu: 1", "o::0", "o:menu:0", "o:/menu:0",
     "o:main/:0", "o:main menu/x:0", "o:main/menu\x00:0", "o:main/menu:0\n", "k:callback/name:1", "k:callback/name",
