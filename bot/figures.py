@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -56,23 +57,27 @@ class Tally:
         self.counts[(day, figure, counter_key)] += n
 
     def write(self, tx: Session, day: date) -> None:
-        """One INSERT … ON CONFLICT DO UPDATE for every key counted (SQLite and PostgreSQL)."""
+        """An INSERT … ON CONFLICT DO UPDATE for every key counted (SQLite and PostgreSQL), one statement whose
+        compiled form SQLAlchemy caches, executed for all keys at once."""
         rows = [
             {"day": on or day, "metric": str(figure), "key": k[:160], "count": n}
             for (on, figure, k), n in self.counts.items()
             if n
         ]
         self.counts.clear()
-        if not rows:
-            return
-        insert = pg_insert if tx.get_bind().dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(DailyCount).values(rows)
-        tx.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[DailyCount.day, DailyCount.metric, DailyCount.key],
-                set_={"count": DailyCount.count + stmt.excluded.count},
-            )
-        )
+        if rows:
+            tx.execute(_UPSERT["postgresql" if tx.get_bind().dialect.name == "postgresql" else "sqlite"], rows)
+
+
+def _upsert(insert: Any) -> Any:
+    stmt = insert(DailyCount)
+    return stmt.on_conflict_do_update(
+        index_elements=[DailyCount.day, DailyCount.metric, DailyCount.key],
+        set_={"count": DailyCount.count + stmt.excluded["count"]},
+    )
+
+
+_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}  # immutable statements, built once
 
 
 def count_request(tally: Tally, request: CallbackRequest) -> None:

@@ -285,7 +285,10 @@ def check_figures(out: Path, e: Expected) -> None:
     assert outcomes["Summe Vermittlung"][1:] == [shown(referrals), "0"]
 
     categories = by_label(read_csv(out, "notfall_kategorie"))
-    assert categories == {"🆘-Button oder /emergency": [shown(6), "0"], "Gewalt oder Bedrohung": ["< 5", "0"]}
+    assert categories == {
+        "Notfall-Button (SOS) oder /emergency": [shown(6), "0"],
+        "Gewalt oder Bedrohung": ["< 5", "0"],
+    }
     emergency_languages = by_label(read_csv(out, "notfall_sprache"))
     assert emergency_languages == {
         "Arabisch": [shown(5), "0"],

@@ -13,12 +13,24 @@ from bot.report.tables import Table
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DPI = 100
+MAX_CELL_TEXTS = 240  # a bigger grid is read by its colours (and the table); every text costs time to draw
 
 
 def _png(fig: Figure) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", metadata={"Software": None})  # Agg: matplotlib renders PNG with it
     return buffer.getvalue()
+
+
+def _margins(fig: Figure, labels: list[str], width: float, height: float, right: float = 0.4) -> None:
+    """Room for the labels, set by hand: a layout engine would draw every chart twice (once only to measure it)."""
+    longest = max((len(label) for label in labels), default=4)
+    fig.subplots_adjust(
+        left=min(0.6, (0.25 + 0.075 * longest) / width),
+        right=1 - right / width,
+        bottom=0.6 / height,
+        top=1 - 0.45 / height,
+    )
 
 
 def _drawn(n: int) -> int:
@@ -32,7 +44,8 @@ def bars(table: Table, series: list[str], xlabel: str) -> bytes:
     rows = table.chart_rows if table.chart_rows is not None else table.rows
     labels = [str(row[0]) for row in rows][::-1]
     height = max(2.4, 0.42 * len(labels) * max(1, len(series)) + 1.4)
-    fig = Figure(figsize=(8.5, height), dpi=DPI, layout="constrained")
+    fig = Figure(figsize=(8.5, height), dpi=DPI)
+    _margins(fig, labels, 8.5, height)
     ax = fig.add_subplot()
     width = 0.8 / len(series)
     for i, (name, column) in enumerate(zip(series, count_columns, strict=True)):
@@ -56,9 +69,10 @@ def bars(table: Table, series: list[str], xlabel: str) -> bytes:
 
 def waits(rows: list[tuple[str, int | None, int | None]], title: str) -> bytes:
     """Median and 90th percentile of each waiting time, in hours."""
-    fig = Figure(figsize=(8.5, 3.8), dpi=DPI, layout="constrained")
-    ax = fig.add_subplot()
+    fig = Figure(figsize=(8.5, 3.8), dpi=DPI)
     labels = [label for label, _, _ in rows][::-1]
+    _margins(fig, labels, 8.5, 3.8)
+    ax = fig.add_subplot()
     for i, name in enumerate(("Median", "90. Perzentil")):
         values = [((median if i == 0 else p90) or 0) / 60 for _, median, p90 in rows][::-1]
         offsets = [y + (0.2 if i == 0 else -0.2) for y in range(len(labels))]
@@ -74,14 +88,16 @@ def waits(rows: list[tuple[str, int | None, int | None]], title: str) -> bytes:
 def funnel(nodes: list[str], languages: list[str], share: dict[tuple[str, str], float | None], title: str) -> bytes:
     """Where conversations end: the share that stopped at each dialog step, by language (cividis: colour-blind safe);
     cells with fewer than 5 conversations (None) are grey and say "< 5", cells nobody reached (absent) stay empty."""
-    fig = Figure(figsize=(max(6.0, 1.0 * len(languages) + 4), max(3.0, 0.32 * len(nodes) + 1.6)), dpi=DPI,
-                 layout="constrained")  # fmt: skip
+    width, height = max(6.0, 0.8 * len(languages) + 4.5), max(3.0, 0.3 * len(nodes) + 2.2)
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    _margins(fig, nodes, width, height, right=0.2)
+    fig.subplots_adjust(bottom=1.3 / height)  # the language names stand slanted
     ax = fig.add_subplot()
     grid = [[share.get((node, lang)) for lang in languages] for node in nodes]
     data = [[float("nan") if v is None else v * 100 for v in row] for row in grid]
     image = ax.imshow(data, cmap="cividis", vmin=0, vmax=100, aspect="auto")
     ax.set_facecolor("#DDDDDD")
-    for y, row in enumerate(grid):
+    for y, row in enumerate(grid if len(nodes) * len(languages) <= MAX_CELL_TEXTS else []):
         for x, value in enumerate(row):
             if (nodes[y], languages[x]) not in share:
                 continue  # nobody in this language came here

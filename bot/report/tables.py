@@ -98,7 +98,7 @@ def build_tables(b: Build) -> list[Table]:
             "notfall_kategorie",
             "Notfall-Hinweise nach Art",
             "Art",
-            {**EMERGENCY_DE, "button": "🆘-Button oder /emergency"},
+            {**EMERGENCY_DE, "button": "Notfall-Button (SOS) oder /emergency"},
         ),
         _by_part(b, Figure.EMERGENCY, 1, "notfall_sprache", "Notfall-Hinweise nach Sprache", "Sprache", None),
         _reminders(b),
@@ -242,6 +242,7 @@ def _funnel(b: Build) -> Table:
         share = f"{left / came:.0%}".replace("%", " %") if came >= SMALL and (left == 0 or left >= SMALL) else "–"
         rows.append([node, b.labels.language(lang), came, left, share])
     note = ("Wie viele Gespräche einen Dialogschritt erreicht haben und wie viele dort aufgehört haben (nicht "
-            "weitergegangen sind). Am letzten Schritt eines Ablaufs ist Aufhören das normale Ende.")  # fmt: skip
+            "weitergegangen sind). Am letzten Schritt eines Ablaufs ist Aufhören das normale Ende. Im Diagramm: grau = "
+            "weniger als 5 Gespräche (oder weniger als 5 aufgehört), leer = niemand in dieser Sprache.")  # fmt: skip
     heads = ["Dialogschritt", "Sprache", "erreicht", "dort aufgehört", "Anteil aufgehört"]
     return Table("dialogschritte", f"Dialogschritte nach Sprache ({b.quarter.short})", heads, rows, note, "funnel")
