@@ -25,7 +25,7 @@ SHOWN: dict[str, frozenset[str]] = {
     "users": frozenset({"key", "chat", "language", "district", "created_at", "last_seen_at"}),
     "callback_requests": frozenset(
         "reference status topic language channel district time_window contact_way urgent emergency "
-        "phone name note closed_at created_at".split()
+        "phone name note closed_at created_at outcome".split()
     ),
     "consent_records": frozenset({"purpose", "text_version", "language", "platform", "action", "at"}),
     "dialog_states": frozenset({"state"}),  # the answers of an unsent request and the current step
@@ -43,8 +43,6 @@ NOT_SHOWN: dict[str, str] = {
     "callback_requests.delivery_at": "whether the team's last message reached the family's chat",
     "callback_requests.card_ref": "where the card is in the staff channel",
     "callback_requests.purged_at": "empty while a request is linked to a family",
-    "callback_requests.outcome": "the team's note of what came of a closed request (a word from a fixed list), kept "
-    "without the link to the family for the anonymous quarterly figures",
     "consent_records.id": "our internal number",
     "consent_records.user_id": "the link to the family itself",
     "consent_records.text_id": "the consent text's id; its purpose and version are shown",
@@ -109,6 +107,8 @@ def my_data(tx: Session, user_id: int, session: DialogSession, ctx: Context) -> 
         lines.append(f"   {t(T.MYDATA_LANGUAGE)}: {_language(r.language)} · {t(T.MYDATA_CHANNEL)}: {channel}")
         if r.closed_at is not None:
             lines.append(f"   {t(T.MYDATA_CLOSED)}: {when(r.closed_at)}")
+        if r.outcome:  # the office's word for it (dialogs/outcomes.yaml), as the team chose it
+            lines.append(f"   {t(T.MYDATA_OUTCOME)}: {value(r.outcome)}")
     consents = tx.execute(
         select(ConsentRecord).where(ConsentRecord.user_id == user_id).order_by(ConsentRecord.id)
     ).scalars()

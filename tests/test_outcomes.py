@@ -60,6 +60,8 @@ async def test_typed_outcome_closes_and_an_unknown_one_lists_the_choices(databas
         assert "• telefonberatung" not in out and "✅ erledigt" not in out
         out = await chat.say(f"@anna: /erledigt {ref} schuldner")
         assert "✅ erledigt" in out and "Ergebnis: Vermittelt: Schuldnerberatung" in out
+        out = await chat.say("/mydata")  # while linked to the family, the outcome is theirs to see
+        assert "Ergebnis (vom Team notiert): schuldnerberatung" in out
 
 
 async def test_not_closing_after_all_and_reopening_takes_the_outcome_back(database_url: str) -> None:

@@ -180,3 +180,5 @@ REMINDERS_ON = N_("🔔 Sie bekommen Erinnerungen an die offene Sprechstunde in 
 REMINDERS_DISTRICT_BUTTON = N_("📍 Anderer Stadtbezirk")
 REMINDERS_STOPPED = N_("🔕 Erledigt. Sie bekommen keine Erinnerungen mehr. Neu bestellen: /reminders")
 REMINDERS_NONE = N_("Sie bekommen keine Erinnerungen. Bestellen: /reminders")
+# /mydata: what came of a closed request, as the team noted it (an id of dialogs/outcomes.yaml).
+MYDATA_OUTCOME = N_("Ergebnis (vom Team notiert)")
