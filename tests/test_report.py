@@ -29,7 +29,7 @@ from bot.privacy import purge
 from bot.reminders import ReminderDispatcher
 from bot.report.data import Quarter, duration_text, load_counts, shown
 from storage.models import CallbackRequest
-from tests.support.console_app import ConsoleChat, console_app, sqlite_url
+from tests.support.console_app import ConsoleChat, console_app
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ["de", "en", "ar", "uk", "ro"]
@@ -345,8 +345,10 @@ def check_files(out: Path) -> None:
     assert "&lt; 5" in page and "Q4/2025" in page
 
 
-async def test_a_quarter_through_engine_and_desk_gives_every_figure_of_the_report(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path)
+async def test_a_quarter_through_engine_and_desk_gives_every_figure_of_the_report(
+    database_url: str, tmp_path: Path
+) -> None:
+    url = database_url
     async with console_app(url, languages=",".join(LANGS)) as chat:
         expected = await generate(chat)
         before = await chat.app.db.run(lambda tx: load_counts(tx, Quarter(2026, 4)))
