@@ -67,21 +67,22 @@ def bars(table: Table, series: list[str], xlabel: str) -> bytes:
     return _png(fig)
 
 
-def waits(rows: list[tuple[str, int | None, int | None]], title: str) -> bytes:
-    """Median and 90th percentile of each waiting time, in hours."""
-    fig = Figure(figsize=(8.5, 3.8), dpi=DPI)
-    labels = [label for label, _, _ in rows][::-1]
-    _margins(fig, labels, 8.5, 3.8)
+def waits(series: dict[str, list[int | None]], labels: list[str], title: str) -> bytes:
+    """Waiting times in hours: one bar per series (median and 90th percentile, of this quarter and a year before)."""
+    height = max(3.8, 0.28 * len(labels) * len(series) + 1.6)
+    fig = Figure(figsize=(8.5, height), dpi=DPI)
+    _margins(fig, labels, 8.5, height)
     ax = fig.add_subplot()
-    for i, name in enumerate(("Median", "90. Perzentil")):
-        values = [((median if i == 0 else p90) or 0) / 60 for _, median, p90 in rows][::-1]
-        offsets = [y + (0.2 if i == 0 else -0.2) for y in range(len(labels))]
-        ax.barh(offsets, values, height=0.38, color=OKABE_ITO[i], label=name)
+    width = 0.8 / len(series)
+    for i, (name, minutes) in enumerate(series.items()):
+        values = [(m or 0) / 60 for m in minutes][::-1]
+        offsets = [y + (len(series) - 1 - 2 * i) * width / 2 for y in range(len(labels))]
+        ax.barh(offsets, values, height=width, color=OKABE_ITO[i], label=name)
     ax.set_xlim(0, max(1.0, ax.get_xlim()[1]))
-    ax.set_yticks(range(len(labels)), labels)
+    ax.set_yticks(range(len(labels)), labels[::-1])
     ax.set_xlabel("Stunden")
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=8)
     return _png(fig)
 
 

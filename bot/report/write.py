@@ -36,11 +36,19 @@ def build_report(quarter: Quarter, current: Counts, previous: Counts, labels: La
             series = [c for c in table.columns if c in build.heads]
             report.charts[table.slug] = charts.bars(table, series, "Anzahl")
         elif table.chart == "waits":
-            rows = [(label, quantile(_hist(current, f), 0.5), quantile(_hist(current, f), 0.9)) for f, label in WAITS]
-            report.charts[table.slug] = charts.waits(rows, f"Wartezeiten {quarter.short} (Median, 90. Perzentil)")
+            report.charts[table.slug] = _waits_chart(quarter, current, previous)
         elif table.chart == "funnel":
             report.charts[table.slug] = _funnel_chart(table)
     return report
+
+
+def _waits_chart(quarter: Quarter, current: Counts, previous: Counts) -> bytes:
+    periods = [(quarter.short, current)] + ([(quarter.a_year_before().short, previous)] if previous else [])
+    series: dict[str, list[int | None]] = {}
+    for short, counts in periods:
+        series[f"Median {short}"] = [quantile(_hist(counts, f), 0.5) for f, _ in WAITS]
+        series[f"90. Perzentil {short}"] = [quantile(_hist(counts, f), 0.9) for f, _ in WAITS]
+    return charts.waits(series, [label for _, label in WAITS], "Wartezeiten (ab Eingang der Anfrage)")
 
 
 def _hist(counts: Counts, figure: str) -> dict[int, int]:
