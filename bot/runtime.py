@@ -100,9 +100,11 @@ class Runtime:
         rate: FamilyRate | None = None,
         private_link: Callable[[str], str | None] | None = None,
         count_figures: bool = True,
+        guess_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.count_figures = count_figures  # off only to measure what counting costs (bench/engine.py)
         self.private_link = private_link or (lambda start: None)
+        self.guess_language = guess_language
         self.emergency = emergency or Matcher([])
         self.rate = rate
         self.card_row: CardRow = card_row or self._new_card_row
@@ -117,7 +119,10 @@ class Runtime:
         return card_row(self.config.staff_channel, request, self.hours, now)
 
     def context(self) -> Context:
-        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
+        return Context(
+            self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
+            guess_language=self.guess_language,
+        )  # fmt: skip
 
     async def handle(self, inbound: Inbound) -> str | None:
         """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""

@@ -11,10 +11,14 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
-  in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`, and not in a word written
-  `=word`; check a fuzzy word against the common words it might become ("brennt" and "trennt");
+  in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
+  forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script
+  ("umbrigen", never "geschlafen" for "geschlagen"); check a fuzzy word against the common words it might become
+  ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
-  matched; they forgive no typo;
+  matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
+- `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
+  a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
@@ -24,28 +28,16 @@ The office and translators write the patterns, one file a language (`locales/<la
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import NamedTuple
+from dataclasses import dataclass
+from itertools import product
 
-from rapidfuzz.distance import OSA
-
+from bot.core.emergency_context import Category as Category
+from bot.core.emergency_context import Context as Context
+from bot.core.emergency_context import Found, affirmed, quieted
+from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
 from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
-
-
-class Category(StrEnum):
-    """What kind of emergency; the order is the order of urgency on the screen."""
-
-    MEDICAL = "medical"
-    FIRE = "fire"
-    VIOLENCE = "violence"
-    SUICIDE = "suicide"
-    SEXUAL_ABUSE = "sexual_abuse"
-    CHILD_DANGER = "child_danger"
-    HOMELESS = "homeless"
-
 
 PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
@@ -54,8 +46,20 @@ CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 GAP = 2
 LONG_GAP = 6
 WINDOW = 10
-FUZZY_MIN = 5
 TRANSLIT_MIN = 4
+CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
+
+
+def _bulgarian_spellings(word: str) -> set[str]:
+    """Bulgarian ъ is typed "a" or "u", each on its own ("mazhat", "muzhat", "muzhut" for мъжът)."""
+    parts = word.split("ъ")
+    if len(parts) > 4:  # three ъ at most: no word needs more, and the spellings double with each
+        return {word}
+    return {
+        "".join(p + s for p, s in zip(parts, (*choice, ""), strict=True))
+        for choice in product("ъу", repeat=len(parts) - 1)
+    }
+
 
 
 def pattern_language(lang: str) -> str:
@@ -70,14 +74,6 @@ class PatternError(ValueError):
     """A pattern the matcher cannot use; the message says why, in words an office can act on."""
 
 
-class Word(NamedTuple):
-    """One literal of a pattern word: how it must stand in a text word (a tuple: hashed often while loading)."""
-
-    kind: str  # exact | prefix | suffix | infix
-    text: str
-    fuzzy: bool
-
-
 @dataclass(frozen=True)
 class Slot:
     """One position of a pattern: any of its alternatives, after at most `gap` other words."""
@@ -89,12 +85,21 @@ class Slot:
 @dataclass(frozen=True)
 class Pattern:
     language: str
-    category: Category | None  # None: an exclusion
+    category: Category | None  # None: an exclusion, or a context when `context` is set
     source: str
     parts: tuple[tuple[Slot, ...], ...]
+    context: Context | None = None
+    alone: bool = False  # a cry: counts only in a short message made of nothing but cries (and their `with` words)
 
 
-def parse_pattern(source: str, language: str, category: Category | None, typo_min: int = FUZZY_MIN) -> Pattern:
+def parse_pattern(
+    source: str,
+    language: str,
+    category: Category | None,
+    typo_min: int = FUZZY_MIN,
+    context: Context | None = None,
+    alone: bool = False,
+) -> Pattern:
     """Parse one pattern line; PatternError says what is wrong. typo_min: the shortest word a typo is forgiven in."""
     parts: list[tuple[Slot, ...]] = []
     for raw_part in source.split("+"):
@@ -116,7 +121,9 @@ def parse_pattern(source: str, language: str, category: Category | None, typo_mi
         if gap == LONG_GAP:
             raise PatternError("'...' must stand between two words")
         parts.append(tuple(slots))
-    return Pattern(language, category, source, tuple(parts))
+    if alone and (len(parts) > 1 or len(parts[0]) > 1):
+        raise PatternError("a cry is one word or several words with '|', nothing more")
+    return Pattern(language, category, source, tuple(parts), context, alone)
 
 
 def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
@@ -134,80 +141,11 @@ def _parse_word(raw: str, typo_min: int, exact: bool = False) -> Word:
         raise PatternError(f"{raw!r} is too short: it would match too many words")
     # A stem forgives a typo only from six letters on: "tecav*" with one letter off is "tedavi" (treatment).
     shortest = max(typo_min, FUZZY_MIN + (kind == "prefix"))
-    return Word(kind, folded[0], fuzzy and not exact and len(folded[0]) >= shortest)
-
-
-# --- the lexicon: which pattern words a text word is --------------------------------------------------------
-
-
-@dataclass
-class _Lexicon:
-    """Index of literal words to the ids of the pattern words they belong to, with one-typo lookup."""
-
-    exact: dict[str, set[int]] = field(default_factory=dict)
-    prefix: dict[str, set[int]] = field(default_factory=dict)
-    suffix: dict[str, set[int]] = field(default_factory=dict)
-    infix: dict[str, set[int]] = field(default_factory=dict)
-    deletions: dict[str, set[str]] = field(default_factory=dict)  # literal minus one letter -> literals
-    fuzzy_exact: dict[str, set[int]] = field(default_factory=dict)
-    fuzzy_prefix: dict[str, set[int]] = field(default_factory=dict)
-
-    def add(self, word: Word, text: str, wid: int) -> None:
-        getattr(self, word.kind).setdefault(text, set()).add(wid)
-        if word.fuzzy and word.kind in ("exact", "prefix") and len(text) >= FUZZY_MIN + (word.kind == "prefix"):
-            (self.fuzzy_exact if word.kind == "exact" else self.fuzzy_prefix).setdefault(text, set()).add(wid)
-            for variant in _deletions(text) | {text}:
-                self.deletions.setdefault(variant, set()).add(text)
-
-    def finish(self) -> None:
-        self._prefix_lengths = sorted({len(k) for k in self.prefix})
-        self._suffix_lengths = sorted({len(k) for k in self.suffix})
-        self._fuzzy_lengths = sorted({len(k) for k in self.fuzzy_prefix})
-        self._infixes = list(self.infix.items())
-
-    def lookup(self, token: str, typos: bool = True) -> set[int]:
-        found: set[int] = set(self.exact.get(token, ()))
-        for length in self._prefix_lengths:
-            if length > len(token):
-                break
-            found.update(self.prefix.get(token[:length], ()))
-        for length in self._suffix_lengths:
-            if length > len(token):
-                break
-            found.update(self.suffix.get(token[-length:], ()))
-        for part, ids in self._infixes:
-            if part in token:
-                found.update(ids)
-        if typos and len(token) >= FUZZY_MIN - 1:
-            found.update(self._typos(token))
-        return found
-
-    def _typos(self, token: str) -> set[int]:
-        found: set[int] = set()
-        for literal in self._near(token):
-            if literal in self.fuzzy_exact and OSA.distance(token, literal, score_cutoff=1) <= 1:
-                found.update(self.fuzzy_exact[literal])
-        if not self._fuzzy_lengths:
-            return found
-        shortest, longest = self._fuzzy_lengths[0] - 1, min(len(token), self._fuzzy_lengths[-1] + 1)
-        for cut in range(max(shortest, FUZZY_MIN), longest + 1):
-            head = token[:cut]
-            for literal in self._near(head):
-                # A stem's typo may not be its first letters: few people mistype those, many words differ there.
-                if literal in self.fuzzy_prefix and literal[:2] == head[:2]:
-                    if OSA.distance(head, literal, score_cutoff=1) <= 1:
-                        found.update(self.fuzzy_prefix[literal])
-        return found
-
-    def _near(self, text: str) -> set[str]:
-        near: set[str] = set(self.deletions.get(text, ()))
-        for variant in _deletions(text):
-            near.update(self.deletions.get(variant, ()))
-        return near
-
-
-def _deletions(text: str) -> set[str]:
-    return {text[:i] + text[i + 1 :] for i in range(len(text))}
+    is_fuzzy = fuzzy and not exact and len(folded[0]) >= shortest
+    # A long =word (and any word of an exclusion or context) forgives a slip of the finger, not a wrong letter;
+    # Arabic script not even that ("الانتحار" and "الانتظار").
+    slips = (not fuzzy or exact) and len(folded[0]) >= SLIP_MIN and script_of(folded[0]) != "arabic"
+    return Word(kind, folded[0], is_fuzzy, slips)
 
 
 # --- the matcher ------------------------------------------------------------------------------------------
@@ -238,12 +176,18 @@ class Matcher:
             lang: sorted({fold(p) for p in values}, key=len) for lang, values in (prefixes or {}).items() if values
         }
         self._language_of: list[str] = []
-        self._main = _Lexicon()
-        self._translit = _Lexicon()
+        self._main = Lexicon()
+        self._translit = Lexicon()
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
+        self._cries: dict[str, dict[int, Category | None]] = {}  # language -> word id -> its category (None: `with`)
         for index, pattern in enumerate(self.patterns):
+            if pattern.alone:
+                cries = self._cries.setdefault(pattern.language, {})
+                for word in pattern.parts[0][0].alternatives:
+                    cries[self._word_id(pattern.language, word)] = pattern.category
+                continue
             for p, part in enumerate(pattern.parts):
                 for s, slot in enumerate(part):
                     ids = frozenset(self._word_id(pattern.language, word) for word in slot.alternatives)
@@ -261,10 +205,12 @@ class Matcher:
             self._language_of.append(language)
             self._main.add(word, word.text, wid)
             if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
-                latin = transliterate(word.text, language)
-                # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
-                if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
-                    self._translit.add(word, latin, wid)
+                spellings = _bulgarian_spellings(word.text) if language == "bg" else {word.text}
+                for spelling in spellings:
+                    latin = transliterate(spelling, language)
+                    # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
+                    if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
+                        self._translit.add(word, latin, wid)
         return self._ids[key]
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
@@ -274,29 +220,52 @@ class Matcher:
         tokens = [self._token_ids(token) for token in folded]
         if not tokens:
             return NOTHING
+        cried = self._cry(tokens, folded, active)
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
-        # Every exclusion is matched on the text as written, then all remove the words they matched (not the words
-        # between them): one exclusion does not use up a word another one needs.
-        excluded = {
-            position
-            for index in candidates
-            if self.patterns[index].category is None
-            for positions in self._spans(index, tokens, sentence_of)
-            if self._plausible(self.patterns[index], positions, folded)
-            for position in positions
-        }
+        # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
+        # matched (not the words between them): one exclusion does not use up a word another one needs.
+        excluded: set[int] = set()
+        context: dict[str, dict[Context, list[tuple[int, ...]]]] = {}
+        for index in candidates:
+            pattern = self.patterns[index]
+            if pattern.category is not None:
+                continue
+            for positions in self._spans(index, tokens, sentence_of):
+                if not self._plausible(pattern, positions, folded):
+                    continue
+                if pattern.context is None:
+                    excluded.update(positions)
+                else:
+                    context.setdefault(pattern.language, {}).setdefault(pattern.context, []).append(positions)
         for position in excluded:
             tokens[position] = set()
+        # A context speaks for the emergency words of every language (a German pattern may find "suicide" in an English
+        # line), except a negation: short words ("ne", "nie") mean other things in other languages.
+        shared: dict[Context, list[tuple[int, ...]]] = {}
+        for spans in context.values():
+            negations = {p for kind in (Context.NEGATION, Context.NEVER) for s in spans.get(kind, []) for p in s}
+            for kind, found_spans in spans.items():
+                found_spans = affirmed(found_spans, negations) if kind == Context.OVER else found_spans
+                shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
         for index in candidates:
             pattern = self.patterns[index]
-            if pattern.category is not None and any(
-                self._plausible(pattern, positions, folded) for positions in self._spans(index, tokens, sentence_of)
+            if pattern.category is None:
+                continue
+            mine = context.get(pattern.language, {})
+            found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
+            if any(
+                self._plausible(pattern, positions, folded)
+                and not quieted(pattern.category, positions, found, sentence_of)
+                for positions in self._spans(index, tokens, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
+        for language, category in cried:
+            hits[category] = hits.get(category, 0) + 1
+            by_language[language] = by_language.get(language, 0) + 1
         if not hits:
             return NOTHING
         categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
@@ -305,11 +274,32 @@ class Matcher:
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
         return Detection(categories, languages_found)
 
+    def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
+        """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
+
+        "Ich brauche Hilfe beim Antrag" is no cry: a word that is neither a cry nor one of its `with` words is in it.
+        """
+        if len(set(folded)) > CRY_WORDS:
+            return []
+        found: list[tuple[str, Category]] = []
+        for language, cries in self._cries.items():
+            if active is not None and language not in active:
+                continue
+            kinds: set[Category | None] = set()
+            for ids in tokens:
+                token_kinds = {cries[wid] for wid in ids if wid in cries}
+                if not token_kinds:
+                    break
+                kinds |= token_kinds
+            else:
+                found += [(language, category) for category in kinds if category is not None]
+        return found
+
     @staticmethod
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
         """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
 
-        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line.
+        A Cyrillic exclusion or context applies to Cyrillic words only: in Latin letters it would silence a Polish line.
         """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
@@ -327,6 +317,8 @@ class Matcher:
         elif script == "latin" and not token.isdigit():
             # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
             found |= self._translit.lookup(skeleton(token), typos=False)
+            if "w" in token or "6" in token:  # Bulgarian chat spelling: w or 6 for ш ("diwa", "di6a" = диша)
+                found |= self._translit.lookup(skeleton(token.replace("w", "sh").replace("6", "sh")), typos=False)
         return found
 
     @staticmethod

@@ -10,14 +10,15 @@ import yaml
 
 from bot.core.dialogs import Problem
 from bot.core.emergency import (
-    FUZZY_MIN,
     Category,
+    Context,
     Matcher,
     Pattern,
     PatternError,
     parse_pattern,
     pattern_language,
 )
+from bot.core.emergency_lexicon import FUZZY_MIN
 
 FILENAME = "emergency.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick
@@ -55,7 +56,7 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
         return [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]
     data: dict[str, Any] = _construct(root)
     lines, item_lines = _lines(root)
-    known = {"language", "prefixes", "categories", "exclude", "typo_min_length"}
+    known = {"language", "prefixes", "categories", "exclude", "context", "cries", "typo_min_length"}
     typo_min = data.get("typo_min_length", FUZZY_MIN)
     if not isinstance(typo_min, int) or typo_min < FUZZY_MIN:
         line = lines.get("typo_min_length", 1)
@@ -85,6 +86,36 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
     patterns += _parse_list(
         data.get("exclude") or [], lang, None, where, item_lines.get("exclude", []), problems, typo_min
     )
+    contexts = data.get("context") or {}
+    if not isinstance(contexts, dict):
+        problems.append(Problem(where, lines.get("context", 1), lang, "'context' must map a kind to lines"))
+        contexts = {}
+    for name, items in contexts.items():
+        try:
+            kind = Context(name)
+        except ValueError:
+            allowed = ", ".join(c.value for c in Context)
+            line = lines.get(f"context.{name}", 1)
+            problems.append(Problem(where, line, lang, f"unknown context {name!r} (one of {allowed})"))
+            continue
+        at = item_lines.get(f"context.{name}", [])
+        patterns += _parse_list(items, lang, None, where, at, problems, typo_min, kind)
+    cries = data.get("cries") or {}
+    if not isinstance(cries, dict):
+        problems.append(Problem(where, lines.get("cries", 1), lang, "'cries' must map a category (or 'with') to lines"))
+        cries = {}
+    for name, items in cries.items():
+        at = item_lines.get(f"cries.{name}", [])
+        if name == "with":
+            patterns += _parse_list(items, lang, None, where, at, problems, typo_min, alone=True)
+            continue
+        try:
+            category = Category(name)
+        except ValueError:
+            line = lines.get(f"cries.{name}", 1)
+            problems.append(Problem(where, line, lang, f"cries: unknown category {name!r} (or 'with')"))
+            continue
+        patterns += _parse_list(items, lang, category, where, at, problems, typo_min, alone=True)
     prefixes = data.get("prefixes") or []
     if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
         problems.append(Problem(where, lines.get("prefixes", 1), lang, "'prefixes' must be a list of short words"))
@@ -100,8 +131,11 @@ def _parse_list(
     lines: list[int],
     problems: list[Problem],
     typo_min: int = FUZZY_MIN,
+    context: Context | None = None,
+    alone: bool = False,
 ) -> list[Pattern]:
-    label = category.value if category else "exclude"
+    label = category.value if category else f"context {context.value}" if context else "exclude"
+    label = f"cries {category.value if category else 'with'}" if alone else label
     if not isinstance(items, list):
         problems.append(Problem(where, lines[0] if lines else 1, lang, f"{label}: expected a list of patterns"))
         return []
@@ -116,7 +150,7 @@ def _parse_list(
             problems.append(Problem(where, line, lang, f"{label}: {item!r} is listed twice"))
         seen.add(item)
         try:
-            patterns.append(parse_pattern(item, lang, category, typo_min))
+            patterns.append(parse_pattern(item, lang, category, typo_min, context, alone))
         except PatternError as exc:
             problems.append(Problem(where, line, lang, f"{label}: {item!r}: {exc}"))
     return patterns
@@ -138,11 +172,12 @@ def _lines(root: yaml.MappingNode) -> tuple[dict[str, int], dict[str, list[int]]
         lines[str(key.value)] = key.start_mark.line + 1
         if key.value == "exclude" and isinstance(value, yaml.SequenceNode):
             items["exclude"] = [item.start_mark.line + 1 for item in value.value]
-        if key.value == "categories" and isinstance(value, yaml.MappingNode):
+        if key.value in ("categories", "context", "cries") and isinstance(value, yaml.MappingNode):
+            prefix = "" if key.value == "categories" else f"{key.value}."
             for inner, patterns in value.value:
-                lines[str(inner.value)] = inner.start_mark.line + 1
+                lines[prefix + str(inner.value)] = inner.start_mark.line + 1
                 if isinstance(patterns, yaml.SequenceNode):
-                    items[str(inner.value)] = [item.start_mark.line + 1 for item in patterns.value]
+                    items[prefix + str(inner.value)] = [item.start_mark.line + 1 for item in patterns.value]
     return lines, items
 
 

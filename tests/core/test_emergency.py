@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.emergency import Category, Matcher, fold, parse_pattern, words
+from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
 from bot.core.emergency_file import load_matcher, read_patterns
+from bot.core.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -84,7 +85,7 @@ def test_check_reports_bad_pattern_files_with_their_lines(tmp_path: Path) -> Non
 
 
 def test_every_catalog_language_has_valid_patterns(matcher: Matcher) -> None:
-    assert set(matcher.languages) == {"de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"}
+    assert set(matcher.languages) == {pattern_language(code) for code in LANGUAGES}
 
 
 def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
@@ -108,3 +109,37 @@ def test_the_parts_of_a_pattern_never_share_a_word() -> None:
 def test_one_exclusion_does_not_use_up_a_word_another_needs() -> None:
     m = matcher_of("en", {"homeless": ["shelter"]}, exclude=["years ago womens", "womens shelter"])
     assert not m.detect("two years ago womens shelter helped us")
+
+
+def test_a_long_exact_word_forgives_a_slip_but_never_a_wrong_letter() -> None:
+    m = matcher_of("de", {"violence": ["=geschlagen =mich"]}, exclude=["=suizidpravention"])
+    assert m.detect("geschlagn mich") and m.detect("gesclhagen mich") and m.detect("geschlaggen mich")
+    assert not m.detect("geschlafen mich")  # a wrong letter makes another word
+    m = matcher_of("de", {"suicide": ["*suizid*"]}, exclude=["=suizidpravention"])
+    assert not m.detect("ein Buch über Suizidpräventon")  # the exclusion forgives the slip too
+
+
+def test_a_short_message_of_nothing_but_cries_is_a_cry_for_help() -> None:
+    patterns = [
+        parse_pattern("=polizei|=sos", "de", Category.VIOLENCE, alone=True),
+        parse_pattern("=krankenwagen", "de", Category.MEDICAL, alone=True),
+        parse_pattern("=hilfe|=bitte|=schnell", "de", None, alone=True),
+    ]
+    m = Matcher(patterns)
+    assert m.detect("Polizei, bitte schnell!!").categories == (Category.VIOLENCE,)
+    assert m.detect("SOS").categories == (Category.VIOLENCE,)
+    assert m.detect("Hilfe Krankenwagen").categories == (Category.MEDICAL,)
+    assert not m.detect("Hilfe bitte")  # a bare "Hilfe" is often a parent asking how the bot works
+    assert not m.detect("polizeiliches Führungszeugnis bitte")  # a word that is no cry
+    assert not m.detect("Polizei bitte schnell, hilfe, sos, wir sind hier")  # more than a cry
+
+
+def test_check_reports_a_cry_of_no_category_or_of_several_words(tmp_path: Path) -> None:
+    path = tmp_path / "xx" / "emergency.yaml"
+    path.parent.mkdir()
+    lines = ["language: xx", "categories:"] + [f"  {c.value}: ['x{n}']" for n, c in enumerate(Category)]
+    path.write_text("\n".join([*lines, "cries:", "  flood: ['sos']", "  violence: ['help me']"]), "utf-8")
+    _, _, problems = read_patterns(path, "xx")
+    text = "\n".join(str(p) for p in problems)
+    assert "cries: unknown category 'flood'" in text
+    assert "cries violence: 'help me': a cry is one word" in text and "emergency.yaml:12" in text

@@ -1,10 +1,10 @@
 """Recognition measured on realistic lines in every language, written by people who had not seen the patterns.
 
-The issue's target is at least 95 % of emergencies recognised and at most 5 % false alarms in every language. It is
-not reached yet in every language (see FLOORS and bench/emergency.py); until it is, this test holds each language
-at what was last measured, so no change to the patterns makes recognition worse unnoticed. Raise a floor when a
-language improves. The project judges itself on this set; an outside judge uses another set of the same kind that
-nobody here has seen: improve the patterns for the meaning of a missed line, never by copying it.
+The issue's target is at least 95 % of emergencies recognised and at most 5 % false alarms in every language, and
+every language meets it on this set (bench/emergency.py). A language that falls below it fails here. Beware: this
+set has been tuned to (100 % / 0 % in every language since the context layer); an outside judge uses another set of
+the same kind that nobody here has seen, where the figures are lower. Improve the patterns and the context words
+for the MEANING of a missed line, never by copying it.
 """
 
 from __future__ import annotations
@@ -19,20 +19,9 @@ from bot.core.emergency import Matcher
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "emergency_cases.tsv"
 TARGET = (0.95, 0.05)  # recognised at least, false alarms at most
-# Measured 2026-11-30 (bench/emergency.py): (emergencies recognised at least, false alarms at most), per language.
-FLOORS: dict[str, tuple[float, float]] = {
-    "ar": (0.891, 0.149),
-    "bg": (0.866, 0.042),
-    "de": (0.956, 0.077),
-    "en": (0.938, 0.154),
-    "fa": (0.913, 0.075),
-    "ku": (0.923, 0.116),
-    "pl": (0.953, 0.154),
-    "ro": (0.969, 0.039),
-    "ru": (0.933, 0.04),
-    "tr": (0.938, 0.039),
-    "uk": (0.909, 0.12),
-}
+# A language that does not meet the target may be held at its last measured figure here (never looser than
+# before), so no change makes it worse unnoticed; every language meets the target today.
+FLOORS: dict[str, tuple[float, float]] = {}
 
 
 def read_cases() -> dict[str, list[tuple[str, str]]]:
@@ -56,8 +45,8 @@ def test_every_catalog_language_has_cases_of_every_category() -> None:
 
 
 @pytest.mark.parametrize("lang", CASE_LANGUAGES)
-def test_recognition_per_language_never_falls_below_what_was_measured(matcher: Matcher, lang: str) -> None:
-    """With the language chosen and before a choice: the floor of each language, and never worse than the target."""
+def test_every_language_recognises_95_percent_with_at_most_5_percent_false_alarms(matcher: Matcher, lang: str) -> None:
+    """With the language chosen and before a choice: the target, or a held floor that is never looser."""
     cases = read_cases()[lang]
     emergencies = [text for category, text in cases if category != "none"]
     harmless = [text for category, text in cases if category == "none"]

@@ -1,0 +1,203 @@
+"""The context layer of emergency recognition: what each kind of context may quiet, and what it never may."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.core.emergency import Category, Context, Matcher, parse_pattern
+from bot.core.emergency_file import read_patterns
+
+
+def matcher_of(lang: str, lines: dict[str, list[str]], context: dict[Context, list[str]]) -> Matcher:
+    patterns = [parse_pattern(line, lang, Category(name)) for name, items in lines.items() for line in items]
+    patterns += [parse_pattern(line, lang, None, context=kind) for kind, items in context.items() for line in items]
+    return Matcher(patterns)
+
+
+def test_long_ago_quiets_a_fire_in_its_sentence_but_never_violence() -> None:
+    m = matcher_of(
+        "en",
+        {"fire": ["fire"], "violence": ["hit =me"]},
+        {Context.PAST: ["last year"], Context.KEEP: ["again"]},
+    )
+    assert not m.detect("last year there was a fire in our house")
+    assert m.detect("last year there was a fire. now there is a fire in the kitchen")  # another sentence
+    assert m.detect("last year there was a fire and now again")  # keep
+    assert m.detect("last year he hit me")  # violence goes on: its numbers still help
+
+
+def test_over_quiets_a_medical_emergency_before_it_unless_negated() -> None:
+    m = matcher_of(
+        "de",
+        {"medical": ["bewusstlos"], "fire": ["brennt"]},
+        {Context.OVER: ["jetzt ... gut"], Context.NEGATION: ["nicht"]},
+    )
+    assert not m.detect("er war kurz bewusstlos, jetzt geht es ihm gut")
+    assert m.detect("jetzt geht es ihm gut, aber sein Bruder ist bewusstlos")  # after it: a new emergency
+    assert m.detect("er war bewusstlos, jetzt geht es ihm nicht gut")  # "nicht" turns it round
+    assert m.detect("die Küche brennt, jetzt geht es allen gut")  # a fire goes on while the others are fine
+
+
+def test_a_hypothetical_question_quiets_only_what_follows_it() -> None:
+    m = matcher_of("en", {"medical": ["swallowed ... battery"]}, {Context.QUESTION: ["what ... do ... if"]})
+    assert not m.detect("what do i do if my son swallowed a battery")
+    assert m.detect("my son swallowed a battery, what do i do if he vomits")
+
+
+def test_a_topic_word_touching_the_emergency_quiets_any_kind() -> None:
+    m = matcher_of("de", {"suicide": ["*suizid*"], "violence": ["gewalt"]}, {Context.MENTION: ["*pravention*|kurs"]})
+    assert not m.detect("ein Buch über Suizidprävention")  # the same word
+    assert not m.detect("Kurs Gewalt")  # the next word
+    assert m.detect("im Kurs habe ich erzählt von der Gewalt")  # further away: the topic is something else
+
+
+def test_a_negation_quiets_only_between_the_words_and_never_one_the_pattern_holds() -> None:
+    m = matcher_of(
+        "en",
+        {"violence": ["he ... hit", "=wont =let =me =leave", "hits =me"], "medical": ["=not =breathing"]},
+        {Context.NEGATION: ["=not|=wont|=didnt"], Context.NEVER: ["never"]},
+    )
+    assert not m.detect("he did not hit anyone")
+    assert m.detect("he wont let me leave")  # the NOT is the emergency
+    assert m.detect("the baby is not breathing")  # and a medical emergency is never quieted by a negation
+    assert m.detect("i do not know, she hits me")  # a plain "not" right before the words may end a clause
+    assert not m.detect("nobody ever said so, she never hits me")  # "never" right before them may not
+
+
+def test_a_negation_far_between_two_words_belongs_to_another_clause() -> None:
+    m = matcher_of("pl", {"child_danger": ["dzieci ... same + wrocic"]}, {Context.NEGATION: ["=nie"]})
+    assert m.detect("dzieci sa same w domu a ja nie moge wrocic")
+
+
+def test_a_negation_speaks_only_for_its_own_language() -> None:
+    patterns = [
+        parse_pattern("=bije =mnie", "pl", Category.VIOLENCE),
+        parse_pattern("=ne", "ku", None, context=Context.NEVER),
+    ]
+    assert Matcher(patterns).detect("ne bije mnie", None)
+
+
+def test_suicide_is_never_quieted_by_any_context() -> None:
+    m = matcher_of(
+        "de",
+        {"suicide": ["nicht ... mehr leben"]},
+        {kind: ["letztes jahr|falls|nie|wieder gut"] for kind in Context if kind != Context.KEEP},
+    )
+    assert m.detect("letztes Jahr falls ich nie mehr nicht mehr leben will, wieder gut")
+
+
+def test_check_reports_an_unknown_context_kind_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "xx" / "emergency.yaml"
+    path.parent.mkdir()
+    lines = ["language: xx", "categories:"] + [f"  {c.value}: ['x{n}']" for n, c in enumerate(Category)]
+    path.write_text("\n".join([*lines, "context:", "  someday:", "    - 'x'", "  past:", "    - 'a*'"]), "utf-8")
+    _, _, problems = read_patterns(path, "xx")
+    text = "\n".join(str(p) for p in problems)
+    assert "unknown context 'someday'" in text and "emergency.yaml:11" in text
+    assert "context past" in text and "too short" in text and "emergency.yaml:14" in text
+
+
+# --- the office's files: present danger is never quieted; lines written for these tests, not taken from a set ---
+
+PRESENT_DANGER = {
+    "de": [
+        "er hat gesagt er bringt mich um",
+        "ich kann nicht mehr leben",
+        "mein Baby atmet nicht",
+        "er lässt mich nicht aus der Wohnung",
+        "er hat mich nicht nur geschlagen, er hat mich auch gewürgt",
+        "letzten Sommer hat er mich geschlagen und heute wieder",
+        "letztes Jahr hat es gebrannt und jetzt brennt es wieder",
+        "Hilfe, was mache ich wenn er nicht mehr atmet",
+        "er krampft, früher hatte er das auch",
+        "er hat Tabletten geschluckt, es geht ihm jetzt nicht gut",
+        "ich weiss nicht, mein Mann schlägt mich",
+        "meine Tochter ist verschwunden, die anderen sind wieder zuhause",
+    ],
+    "en": [
+        "he won't let me leave",
+        "the baby is not breathing",
+        "i don't want to live anymore",
+        "last year he broke my arm and now he's back and threatening me",
+        "he is having a seizure, he had one last year too",
+        "the kitchen is on fire, everyone is fine, we are outside",
+        "the house was on fire when we got back home",
+        "the baby stopped breathing in her sleep",
+        "my son was watching tv and suddenly had a seizure",
+        "my son was playing outside and fell from the wall, the ambulance is coming, he is not moving",
+        "my son has been missing since last year",
+    ],
+    "pl": ["syn polknal tabletki i nie czuje sie dobrze", "nie zabijaj mnie, krzyczalam, a on mnie bil"],
+    "ru": ["сын не вернулся из школы", "муж не выпускает меня из квартиры", "он упал и тогда перестал дышать"],
+    "ar": ["زوجي عم يضربني", "جوزي ما بيخليني اطلع من البيت"],
+    "tr": ["bebek nefes almiyor", "oglum okuldan eve donmedi"],
+    "fa": ["شوهرم منو میزنه", "توی خواب نفسش بند اومد و کبود شده"],
+    "uk": ["дитина не дихає", "чоловік не випускає мене з квартири"],
+    "bg": ["бебето не диша", "мъжът ми не ме пуска да изляза"],
+    "ro": ["copilul nu respira", "sotul nu ma lasa sa ies din casa"],
+    "ku": ["mere min li min dixe", "mere min nahele ez derkevim"],
+}
+
+NOT_NOW = {
+    "de": [
+        "letzten Winter hatte mein Sohn einen Fieberkrampf, worauf muss ich achten",
+        "was mache ich, falls mein Kind mal etwas Giftiges verschluckt",
+        "mein Mann hat mich nie geschlagen, wir streiten nur viel",
+        "unsere Tochter hat geträumt dass das Haus brennt",
+        "er hat sich am Ofen verbrannt, aber jetzt ist alles wieder gut",
+    ],
+    "en": [
+        "what should i do if my child ever swallows a battery",
+        "he has never hit me, we just argue a lot",
+        "two years ago our kitchen caught fire, now we have a new flat",
+        "he bumped his head and was bleeding a bit but he's fine now",
+        "i need a smoke detector for the new flat",
+    ],
+    "pl": ["rok temu mielismy pozar w kuchni", "maz nigdy mnie nie bil"],
+    "tr": ["gecen yil evimizde yangin cikti", "intiharin onlenmesi hakkinda bir seminer var mi"],
+    "ru": ["в прошлом году у нас был пожар", "эти экзамены меня убьют"],
+    "uk": ["минулого року в нас була пожежа", "ці екзамени мене вб'ють"],
+    "ro": ["anul trecut am avut un incendiu", "exista un curs despre prevenirea sinuciderii"],
+    "bg": ["миналата година имахме пожар", "изгубихме паспорта на детето"],
+    "ar": ["السنة الماضية صار حريق بالبيت", "الامتحانات رح تقتلني"],
+    "fa": ["پارسال خونمون آتیش گرفت", "این امتحانا منو میکشه"],
+    "ku": ["par agir bi mala me ket", "ezmunên dibistanê min dikujin"],
+}
+
+
+def test_present_danger_is_never_quieted_by_the_context_words_of_any_language(matcher: Matcher) -> None:
+    for lang, lines in PRESENT_DANGER.items():
+        for active in ({lang, "de", "en"}, None):
+            missed = [line for line in lines if not matcher.detect(line, active)]
+            assert missed == [], (lang, missed)
+
+
+def test_what_is_long_ago_hypothetical_denied_or_dreamt_raises_no_alarm(matcher: Matcher) -> None:
+    for lang, lines in NOT_NOW.items():
+        alarms = [line for line in lines if matcher.detect(line, {lang, "de", "en"})]
+        assert alarms == [], (lang, alarms)
+
+
+def test_a_husband_back_from_work_who_wants_to_kill_is_no_idiom(matcher: Matcher) -> None:
+    # Regression: "work is killing me" was excluded with a gap, and silenced "came back from work and wants to kill me".
+    assert matcher.detect("جوزي رجع من الشغل وبدو يقتلني", {"ar", "de", "en"})
+    assert not matcher.detect("الشغل قتلني اليوم", {"ar", "de", "en"})
+
+
+def test_a_child_missing_since_last_year_is_still_missing(matcher: Matcher) -> None:
+    # Regression: a "last year ... missing" exclusion removed the words before any "since" could keep them.
+    assert matcher.detect("my son has been missing since last year", {"en"})
+
+
+def test_bulgarian_chat_spelling_with_w_for_sh_is_read(matcher: Matcher) -> None:
+    assert matcher.detect("deteto ne diwa", {"bg"}) and matcher.detect("deteto ne di6a", {"bg"})
+
+
+def test_bulgarian_hard_sign_typed_as_a_or_u_is_read(matcher: Matcher) -> None:
+    for line in ("mazhat mi me bie", "muzhat mi me bie", "muzhut mi me bie"):
+        assert matcher.detect(line, {"bg"}), line
+
+
+def test_persian_and_arabic_in_latin_letters_are_read(matcher: Matcher) -> None:
+    for lang, line in (("fa", "bache nafas nemikeshe"), ("fa", "dige nemikham zende basham"), ("ar", "ebni da3")):
+        assert matcher.detect(line, {lang}), line
