@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.base import Adapter, ChecksMembership, Inbound, LinksPrivateChat, Mentionable
+from bot.adapters.base import Adapter, ChecksMembership, Inbound, LinksPrivateChat, Mentionable, ShowsButtons
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
@@ -182,11 +182,13 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             "retention_days": str(settings.retention_days),
         }
         by_name = {adapter.name: adapter for adapter in adapters}
+        buttonless = buttonless_transports(adapters)
         staff_channel = await db.run(lambda tx: resolve_alias(tx, settings.staff_channel))
         desk_config = DeskConfig(
             staff_channel,
             frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
             settings.escalate_after_office_hours,
+            buttonless,
         )
         staff_transport = by_name.get(settings.staff_channel.split(":", 1)[0])
         desk = StaffDesk(
@@ -204,7 +206,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             content,
             i18n,
             hours,
-            RuntimeConfig(staff_channel, params),
+            RuntimeConfig(staff_channel, params, buttonless),
             card_row=desk.card_row,
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
@@ -223,11 +225,16 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         sender = OutboxSender(
             db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
         )
-        reminders = ReminderDispatcher(db, hours, rules, i18n)
+        reminders = ReminderDispatcher(db, hours, rules, i18n, buttonless=buttonless)
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:
         await db.close()
+
+
+def buttonless_transports(adapters: list[Adapter]) -> frozenset[str]:
+    """The transports whose families answer by typing: asked once, when the app is assembled."""
+    return frozenset(a.name for a in adapters if isinstance(a, ShowsButtons) and not a.shows_buttons())
 
 
 def _member_check(adapters: dict[str, Adapter], staff_channel: str) -> MemberCheck:

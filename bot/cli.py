@@ -107,7 +107,7 @@ async def _demo(settings: Settings, script: Path | None) -> int:
         adapter.on_advance = _demo_clock(app, adapter)
         await app.sender.flush()  # what a crash left undelivered goes out first
         if script is None:
-            print("Elternlotse demo: you are a parent. Type text, /start, #N to press button N, Ctrl-D to end.")
+            print("Elternlotse demo: you are a parent. Type text, /start, a choice's number or label, ? to see them.")
             await app.handle_and_deliver(_start_event())
         await adapter.listen(app.handle_and_deliver)
     return 0

@@ -52,6 +52,7 @@ class DeskConfig:
     staff_channel: str
     allowlist: frozenset[str] = frozenset()
     escalate_after_hours: float = 4.0
+    buttonless: frozenset[str] = frozenset()  # transports that list buttons as numbers (bot.offers)
 
 
 class StaffDesk(Closing, FamilyReplies):

@@ -7,17 +7,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
 from bot.core.buttons import Go, Nav, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
+from bot.core.choices import fold
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
-from bot.core.engine import Context, step
+from bot.core.engine import Context, again, step
 from bot.core.events import (
     Button,
+    ChatKey,
     Command,
     CreateRequest,
     DataRequest,
@@ -32,6 +35,7 @@ from bot.core.events import (
     Subscribe,
     Text,
     Unsubscribe,
+    UserKey,
 )
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData
@@ -46,19 +50,22 @@ from bot.core.texts import (
     RELAY_DONE,
     RELAY_LATER,
     SLOW_DOWN,
+    SLOW_DOWN_TYPED,
     SORRY,
 )
+from bot.core.turn import SOS_BUTTON
 from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.figures import Tally, count_request, count_step, key, office_day
 from bot.mydata import my_data
+from bot.offers import offered
 from bot.refusals import audit_refusal, whose
 from bot.staff_rows import card_row, details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database, erase_copies
 from storage.kinds import Figure, OutboxKind, OutboxRow, RequestStatus
-from storage.models import CallbackRequest, StaffMember
+from storage.models import CallbackRequest, StaffMember, User
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
@@ -69,6 +76,7 @@ PERSONAL_SLOTS = ("phone", "name", "note")
 class RuntimeConfig:
     staff_channel: str
     params: dict[str, str]
+    buttonless: frozenset[str] = frozenset()  # transports that show no buttons (bot.adapters.base.ShowsButtons)
 
 
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
@@ -114,19 +122,26 @@ class Runtime:
         self.hours = hours
         self.config = config
         self.clock = clock
+        # Typed on a platform without buttons, "🆘 Notfall" is the button: never held back by the rate limit.
+        sos = [i18n.t(lang, EMERGENCY_BUTTON) for lang in i18n.enabled] + [EMERGENCY_BUTTON, SOS_BUTTON]
+        self.sos_words = frozenset(fold(label) for label in sos) - {""}
 
     def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> OutboxRow:
         return card_row(self.config.staff_channel, request, self.hours, now)
 
-    def context(self) -> Context:
+    def context(self, user: str = "") -> Context:
+        """What the engine reads for an event of this user (whose transport says whether it shows buttons)."""
         return Context(
             self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
-            guess_language=self.guess_language,
+            guess_language=self.guess_language, buttons=self.shows_buttons(user),
         )  # fmt: skip
+
+    def shows_buttons(self, chat: str) -> bool:
+        return chat.split(":", 1)[0] not in self.config.buttonless
 
     async def handle(self, inbound: Inbound) -> str | None:
         """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""
-        ctx = self.context()
+        ctx = self.context(inbound.user)
         if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
             # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
@@ -150,12 +165,13 @@ class Runtime:
 
         return await self.db.run(write)
 
-    @staticmethod
-    def _is_emergency(event: object, ctx: Context) -> bool:
-        """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
+    def _is_emergency(self, event: object, ctx: Context) -> bool:
+        """The emergency screen is never rate-limited: the button (pressed or typed), /emergency, a recognised line."""
         if isinstance(event, Pressed | Command):
             return is_emergency(event)
-        return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
+        if not isinstance(event, Text):
+            return False
+        return fold(event.text) in self.sos_words or bool(ctx.emergency.detect(event.text, None))
 
     async def _slow_down(self, inbound: Inbound, notify: bool) -> None:
         """Over the family's rate: the event is recorded as handled; the first one of a run gets the notice."""
@@ -167,8 +183,11 @@ class Runtime:
             lang = user.language if user is not None and user.language in self.i18n.enabled else None
             lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
             sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), encode(Go(Nav.SOS)))
-            reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
+            said = SLOW_DOWN if self.shows_buttons(inbound.chat) else SLOW_DOWN_TYPED
+            reply = Reply(self.i18n.t(lang, said), ((sos,),), self.i18n.is_rtl(lang))
             repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, reply.to_payload())])
+            if user is not None:
+                offered(tx, user.id, reply, {sos.label: EMERGENCY_BUTTON})
 
         log.info("family over its message rate: inbound %s set aside", inbound.inbound_id)
         await self.db.run(write)
@@ -203,6 +222,25 @@ class Runtime:
             if repo.mark_processed(tx, inbound.inbound_id) and inbound.private:
                 text = self.i18n.t(lang or "de", SORRY)
                 repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, Reply(text).to_payload())])
+
+        await self.db.run(write)
+
+    async def show_again(self, user: UserKey, chat: ChatKey) -> None:
+        """Queue the family's newest list of choices again, from its stored session (for an adapter after a restart,
+        so that it never has to remember a keyboard). A family without a stored conversation gets nothing."""
+        ctx = self.context(user)
+
+        def write(tx: Session) -> None:
+            # Locked like the family's own events lock it; not touched: a list shown again is not the family active.
+            tx.execute(select(User.id).where(User.key == user).with_for_update())
+            found = repo.get_user(tx, user)
+            state = repo.load_state(tx, found.id) if found is not None else None
+            if found is None or state is None:
+                return
+            session, effects = again(DialogSession.from_json(state), ctx)
+            rows = [OutboxRow(chat, e.to_payload(), user_id=found.id) for e in effects if isinstance(e, Reply)]
+            repo.add_outbox_rows(tx, rows)
+            repo.save_state(tx, found.id, session.to_json(), self.content.version)
 
         await self.db.run(write)
 

@@ -201,4 +201,4 @@ def test_the_demo_can_subscribe_to_reminders_and_move_its_clock_until_one_arrive
     assert "(the demo's clock moves on by 7 d)" in out
     reminder = out.split("(it is now ")[1]
     assert "Bot: Reminder of the open consultation hour:\n• " in reminder and "Mitte" in reminder
-    assert "[1] 🔕 Stop reminders" in reminder
+    assert "1. 🔕 Stop reminders" in reminder

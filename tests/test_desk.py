@@ -239,7 +239,8 @@ async def test_unknown_command_stays_with_the_family_dialog(database_url: str) -
         await chat.app.handle_and_deliver(
             Inbound("console:x1", UserKey("console:parent"), ChatKey("console:parent"), Command("frobnicate"))
         )
-        assert "Bitte tippen Sie auf eine der Schaltflächen." in chat.transcript[start:]
+        # The console shows no buttons: the family is asked for a number or a word, not to tap.
+        assert "Bitte schreiben Sie die Zahl oder das Wort einer Möglichkeit aus der Liste." in chat.transcript[start:]
 
 
 async def test_reassign_goes_only_to_a_current_member_and_a_departed_owner_does_not_block(database_url: str) -> None:
@@ -296,7 +297,7 @@ async def test_the_family_answers_its_staff_member_privately_and_never_the_group
         ref = reference_in(await chat.say(*REQUEST_DE))
         await chat.say("@anna privat: /team", "@anna: [Übernehmen]")
         out = await chat.say(f"@anna privat: /vorlage {ref} chat date=30.11.2026")
-        assert "[1] ✉ Antworten" in out
+        assert "1. ✉ Antworten" in out
         out = await chat.say("[✉ Antworten]")
         assert "Nur sie liest die Nachricht." in out
         out = await chat.say("Morgen ab 10 Uhr\nbin ich zu Hause")

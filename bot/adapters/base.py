@@ -99,6 +99,15 @@ class Mentionable(Protocol):
 
 
 @runtime_checkable
+class ShowsButtons(Protocol):
+    """Whether the platform shows a Reply's buttons. One that does not (Matrix, the console) shows
+    bot.core.choices.numbered(reply) under the text instead; the family types the number or the label, and the
+    engine words its texts for that. An adapter without this ability shows buttons (Telegram)."""
+
+    def shows_buttons(self) -> bool: ...
+
+
+@runtime_checkable
 class Describes(Protocol):
     """How the transport receives updates, for the start-up line (polling, webhook, sync)."""
 

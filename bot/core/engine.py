@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
+from bot.core.choices import is_again
 from bot.core.context import Context
 from bot.core.events import (
     ChatMoved,
@@ -26,8 +27,8 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
-from bot.core.presses import choose_language, pressed, start_writing
-from bot.core.safety import detect, emergency_in_text, is_emergency
+from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
+from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
 from bot.core.switch import language_to_offer, offer_language
 from bot.core.turn import (
@@ -64,6 +65,7 @@ __all__ = [
     "WAITING",
     "WELCOME",
     "Context",
+    "again",
     "step",
 ]
 
@@ -74,6 +76,14 @@ def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Ef
     """Handle one event; return the new session and what to do (replies first to last)."""
     turn = Turn(Session.from_json(session.to_json()), ctx)
     _handle(turn, event)
+    return turn.s, turn.effects
+
+
+def again(session: Session, ctx: Context) -> tuple[Session, list[Effect]]:
+    """The family's newest list of choices again, rendered from the stored session alone: what a typed "?" shows,
+    and what an adapter may ask for after a restart instead of keeping any keyboard itself."""
+    turn = Turn(Session.from_json(session.to_json()), ctx)
+    show_again(turn)
     return turn.s, turn.effects
 
 
@@ -90,8 +100,17 @@ def _handle(turn: Turn, event: Event) -> None:
         return
     if isinstance(event, Text):
         found = detect(turn, event.text)
-        if found:
+        chosen = typed_press(turn, event.text)  # a number or label typed instead of pressed
+        if found and (chosen is None or turn.s.lang is None):
             emergency_in_text(turn, found, T.clean_text(event.text))
+            return
+        if found and decode(chosen or "") != Go(Nav.SOS):
+            emergency_beside_choice(turn, found)  # the numbers first; the choice is still acted on
+        if chosen is not None:
+            event = Pressed(chosen)
+        elif is_again(event.text):
+            turn.s.delete_asked = delete_asked  # asking to see the choices again answers no question
+            show_again(turn)
             return
     if is_emergency(event):
         turn.effects.append(EmergencyShown(EmergencyShown.BUTTON, turn.s.lang))
@@ -151,7 +170,7 @@ def _command(turn: Turn, cmd: Command) -> None:
         # One more tap, so a mistap in the menu does not withdraw a family's request.
         turn.s.delete_asked = turn.ctx.now.isoformat()
         turn.say(turn.t(T.CONFIRM_DELETE))
-        turn.flush([[button(turn.t(T.DELETE_YES), DeleteData())], [button(turn.t(T.DELETE_NO), Go(Nav.MENU))]])
+        turn.flush([[button(turn.label(T.DELETE_YES), DeleteData())], [button(turn.label(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
         turn.enter(COMMAND_TARGETS[cmd.name], push=True)
     elif cmd.name == "reminders":
