@@ -31,6 +31,7 @@ from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
 from bot.core.langstatus import language_status, refusal
+from bot.core.outcomes import OutcomeError, load_outcomes
 from bot.core.reminders import ReminderError, load_rules
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
@@ -186,7 +187,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         raise ConfigError(f"emergency patterns have {len(pattern_problems)} problem(s): {pattern_problems[0]}")
     try:
         templates = load_templates(settings.dialogs_dir / "templates.yaml")
-    except TemplateError as exc:
+        outcomes = load_outcomes(settings.dialogs_dir / "outcomes.yaml")
+    except (TemplateError, OutcomeError) as exc:
         raise ConfigError(str(exc)) from None
     db = Database(settings.database_url)
     try:
@@ -215,6 +217,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             _member_check(by_name, settings.staff_channel),
             private_link=staff_transport.private_link if isinstance(staff_transport, LinksPrivateChat) else None,
             open_private=staff_transport.private_chat_of if isinstance(staff_transport, OpensPrivateChat) else None,
+            outcomes=outcomes,
         )
         runtime = Runtime(
             db,

@@ -20,9 +20,12 @@ from bot.core.cards import STATUS_DE
 from bot.core.events import ChatKey, Command, Pressed, Reply, UserKey
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
+from bot.core.outcomes import Outcome
 from bot.core.staffcmd import StaffAction, in_thread, parse_staff
 from bot.core.templates import Template
+from bot.desk_close import Closing
 from bot.desk_replies import DeskOut, FamilyReplies
+from bot.figures import count_waits, office_day
 from bot.refusals import audit_refusal, not_member_text
 from bot.staff_access import MemberCheck, StaffAccess
 from bot.staff_rows import card_row, details_row, retract_rows
@@ -54,7 +57,7 @@ class DeskConfig:
     buttonless: frozenset[str] = frozenset()  # transports that list buttons as numbers (bot.offers)
 
 
-class StaffDesk(FamilyReplies):
+class StaffDesk(Closing, FamilyReplies):
     """Handles staff commands and buttons; everything it says to staff is German, to families translated."""
 
     def __init__(
@@ -68,7 +71,9 @@ class StaffDesk(FamilyReplies):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         private_link: PrivateLink | None = None,
         open_private: OpenPrivate | None = None,
+        outcomes: list[Outcome] | None = None,
     ) -> None:
+        self.outcomes = list(outcomes or [])  # empty: requests close without an outcome
         self._private_link = private_link
         self._open_private = open_private
         self.db = db
@@ -128,6 +133,7 @@ class StaffDesk(FamilyReplies):
                 notice = getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
                 self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
+        out.tally.write(tx, office_day(now, self.hours.timezone))
         return notice if isinstance(inbound.event, Pressed) else None
 
     def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: DeskOut) -> None:
@@ -226,6 +232,7 @@ class StaffDesk(FamilyReplies):
         request = repo.get_request(tx, a.reference)
         assert request is not None
         tx.refresh(request)
+        count_waits(out.tally, tx, self.hours, request, now, claim=True)
         repo.audit(tx, request, member.key, "claimed")
         self._update_card(tx, request, now, out)
         self._details_to(tx, member, request, out, inbound)
@@ -236,15 +243,6 @@ class StaffDesk(FamilyReplies):
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
             self._details_to(tx, member, request, out, inbound)
-
-    def _do_done(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
-    ) -> None:
-        request = self._own(tx, member, a, inbound, out)
-        if request is not None:
-            request.status, request.closed_at = RequestStatus.DONE, now
-            self._changed(tx, request, member.key, "done", now, out)
-            out.rows += retract_rows(tx, request)
 
     def _do_release(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
@@ -279,17 +277,6 @@ class StaffDesk(FamilyReplies):
         self._changed(tx, request, member.key, f"reassigned:{target.key}", now, out)
         out.rows += retract_rows(tx, request, keep_chat=target.private_chat)
         self._details_to(tx, target, request, out, inbound)
-
-    def _do_reopen(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
-    ) -> None:
-        assert a.reference
-        request = repo.get_request(tx, a.reference)
-        if request is None or request.status != RequestStatus.DONE or request.purged_at is not None:
-            out.add(inbound.chat, f"{a.reference} kann nicht wieder geöffnet werden.")
-            return
-        request.status, request.closed_at, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None, None
-        self._changed(tx, request, member.key, "reopened", now, out)
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -330,6 +317,8 @@ class StaffDesk(FamilyReplies):
 
     def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> OutboxRow:
         owner = self.owner_name(tx, request)
+        if request.outcome is not None:
+            note = "\n".join(filter(None, (note, f"Ergebnis: {self.outcome_title(request.outcome)}")))
         return card_row(self.config.staff_channel, request, self.hours, now, owner, note)
 
     def _details_to(

@@ -23,10 +23,11 @@ from bot.core.hours import HoursData, district_ids
 from bot.core.i18n import I18n
 from bot.core.reminders import Due, ReminderRule, due_reminders
 from bot.core.render import slot_line
+from bot.figures import Tally, key, office_day
 from bot.offers import offered
 from storage import repo
 from storage.db import Database
-from storage.kinds import OutboxKind, OutboxRow
+from storage.kinds import Figure, OutboxKind, OutboxRow
 from storage.models import Reminder, ReminderSubscription, User
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ class ReminderDispatcher:
             for _, user, due in fresh
         ]
         repo.add_outbox_rows(tx, rows)
+        tally = Tally()
+        for _, user, _ in fresh:
+            tally.add(Figure.REMINDER_SENT, key(user.language))
+        tally.write(tx, office_day(now, self.hours.timezone))
         for row, (_, user, _) in zip(rows, fresh, strict=True):
             if user.key.split(":", 1)[0] in self.buttonless:
                 offered(tx, user.id, Reply.from_payload(row.payload), {self.stop_label(user): T.REMINDER_STOP})

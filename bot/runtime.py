@@ -25,6 +25,7 @@ from bot.core.events import (
     CreateRequest,
     DataRequest,
     Effect,
+    EmergencyShown,
     HandoffDone,
     Pressed,
     RecordConsent,
@@ -55,6 +56,7 @@ from bot.core.texts import (
 from bot.core.turn import SOS_BUTTON
 from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
+from bot.figures import Tally, count_request, count_step, key, office_day
 from bot.mydata import my_data
 from bot.offers import offered
 from bot.refusals import audit_refusal, whose
@@ -62,7 +64,7 @@ from bot.staff_rows import card_row, details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database, erase_copies
-from storage.kinds import OutboxKind, OutboxRow, RequestStatus
+from storage.kinds import Figure, OutboxKind, OutboxRow, RequestStatus
 from storage.models import CallbackRequest, StaffMember, User
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ class _Writes:
     outbox: list[OutboxRow] = field(default_factory=list)
     erased: bool = False
     notice: str | None = None  # the short answer to a refused button press
+    tally: Tally = field(default_factory=Tally)  # the anonymous figures this event counts (bot/figures.py)
 
 
 class Runtime:
@@ -104,8 +107,10 @@ class Runtime:
         emergency: Matcher | None = None,
         rate: FamilyRate | None = None,
         private_link: Callable[[str], str | None] | None = None,
+        count_figures: bool = True,
         guess_language: Callable[[str], str | None] | None = None,
     ) -> None:
+        self.count_figures = count_figures  # off only to measure what counting costs (bench/engine.py)
         self.private_link = private_link or (lambda start: None)
         self.guess_language = guess_language
         self.emergency = emergency or Matcher([])
@@ -257,6 +262,10 @@ class Runtime:
         while effects:
             session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, writes)
         repo.add_outbox_rows(tx, writes.outbox)
+        if self.count_figures:
+            if not writes.erased:
+                count_step(writes.tally, before.at, session.at, session.lang)
+            writes.tally.write(tx, office_day(ctx.now, self.hours.timezone))
         if any(before.slots.get(key) and not session.slots.get(key) for key in PERSONAL_SLOTS):
             erase_copies(tx)  # answers declined or dropped (or now kept by a request) leave no copy in the files
         if writes.erased:
@@ -280,7 +289,10 @@ class Runtime:
         for effect in effects:
             if isinstance(effect, Reply):
                 writes.outbox.append(OutboxRow(inbound.chat, effect.to_payload(), user_id=user_id))
+            elif isinstance(effect, EmergencyShown):
+                writes.tally.add(Figure.EMERGENCY, key(effect.category, effect.language))
             elif isinstance(effect, RecordConsent):
+                writes.tally.add(Figure.CONSENT, key(effect.purpose, effect.action))
                 repo.record_consent(
                     tx,
                     user_id=user_id,
@@ -293,11 +305,14 @@ class Runtime:
                 )
             elif isinstance(effect, CreateRequest):
                 request = self._create_request(tx, user_id, inbound, effect, ctx.now, writes.outbox)
+                count_request(writes.tally, request)
                 return step(session, HandoffDone(request.reference), ctx)
             elif isinstance(effect, Subscribe):
                 subscriptions.subscribe(tx, user_id, effect.district, ctx.now)
             elif isinstance(effect, Unsubscribe):
-                subscriptions.unsubscribe(tx, user_id, inbound.user.split(":", 1)[0], session.lang or "de")
+                if subscriptions.unsubscribe(tx, user_id, inbound.user.split(":", 1)[0], session.lang or "de"):
+                    writes.tally.add(Figure.REMINDER_STOPPED, key(session.lang))
+                    writes.tally.add(Figure.CONSENT, key(subscriptions.PURPOSE, "withdrawn"))
             elif isinstance(effect, RelayToStaff):
                 self._relay(tx, user_id, inbound, session, effect, writes)
             elif isinstance(effect, Refused):
@@ -309,7 +324,7 @@ class Runtime:
                     text = my_data(tx, user_id, session, ctx)
                     writes.outbox.append(OutboxRow(inbound.chat, Reply(text).to_payload(), user_id=user_id))
                 else:
-                    writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row)
+                    writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row, writes.tally)
                     goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
                     # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
                     writes.outbox.append(OutboxRow(inbound.chat, goodbye, OutboxKind.ERASE))

@@ -149,6 +149,8 @@ class CallbackRequest(Base):
     card_ref: Mapped[str | None] = mapped_column(String(REF))
     purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What became of it (an id of dialogs/outcomes.yaml), chosen by staff when closing; kept after the purge.
+    outcome: Mapped[str | None] = mapped_column(String(24))
 
 
 class RequestEvent(Base):
@@ -248,3 +250,13 @@ class SyncCursor(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyCount(Base):
+    """An anonymous counter for the quarterly figures (bot/figures.py): no user id, no time finer than a day."""
+
+    __tablename__ = "daily_counts"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the office's local date
+    metric: Mapped[str] = mapped_column(String(24), primary_key=True)  # storage.kinds.Figure
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -144,7 +144,8 @@ def test_staff_story_example_in_arabic_request_claim_details_template_delivery_d
     template = out.split("> @anna privat: /vorlage")[1]
     assert "سنتصل بكم" in template and "30 نوفمبر 2026" in template  # in Arabic, with an Arabic date
     assert "Antwort: ✔ zugestellt" in template
-    assert "✅ erledigt" in out.split("> @anna: /erledigt 1")[1]
+    assert "✅ erledigt" in out.split("> @anna: [Telefonberatung]")[1]
+    assert "Ergebnis: Telefonberatung" in out.split("> @anna: [Telefonberatung]")[1]
     note = out.split("> @anna: Familie wirkt belastet")[1].split("\n> ")[0]
     assert "Bot:" not in note  # the internal note reached nobody
 

@@ -28,7 +28,7 @@ async def test_a_second_callback_shows_the_open_request_and_adds_to_it_instead_o
         out = await chat.say("@anna: [Übernehmen]")
         private = out.split("[Private to Anna]: ")[1]
         assert "Wir sind ab Montag wieder da" in private  # whoever claims it reads what was added
-        await chat.say(f"@anna: /erledigt {ref}")
+        await chat.say(f"@anna: /erledigt {ref} telefon")
         out = await chat.say("/callback")
         assert "Worum geht es?" in out  # after the close a new request is possible
 

@@ -18,6 +18,7 @@ from bot.core.events import (
     Command,
     DataRequest,
     Effect,
+    EmergencyShown,
     Event,
     HandoffDone,
     Pressed,
@@ -113,6 +114,7 @@ def _handle(turn: Turn, event: Event) -> None:
             show_again(turn)
             return
     if is_emergency(event):
+        turn.effects.append(EmergencyShown(EmergencyShown.BUTTON, turn.s.lang))
         turn.enter(EMERGENCY, push=True)
         if turn.s.lang is None:
             turn.language_picker()

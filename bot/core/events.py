@@ -144,7 +144,27 @@ class Unsubscribe:
     """The family stopped its reminders: the subscription and its queued reminders go, the consent is withdrawn."""
 
 
-Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff | Refused | Subscribe | Unsubscribe
+@dataclass(frozen=True)
+class EmergencyShown:
+    """The emergency screen was shown: counted anonymously by category and language, never with the words."""
+
+    category: str  # bot.core.emergency.Category, or BUTTON for the 🆘 button and /emergency
+    language: str | None
+
+    BUTTON = "button"
+
+
+Effect = (
+    EmergencyShown
+    | Reply
+    | CreateRequest
+    | RecordConsent
+    | DataRequest
+    | RelayToStaff
+    | Refused
+    | Subscribe
+    | Unsubscribe
+)
 
 
 @dataclass(frozen=True)

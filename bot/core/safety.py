@@ -9,7 +9,7 @@ from bot.core import texts as T
 from bot.core.answers import answer_text
 from bot.core.buttons import Go, Nav, button, decode
 from bot.core.emergency import Detection, pattern_language
-from bot.core.events import Command, Event, Pressed, RelayToStaff
+from bot.core.events import Command, EmergencyShown, Event, Pressed, RelayToStaff
 from bot.core.turn import EMERGENCY, MAX_SOS_TEXT, MENU, Turn
 
 
@@ -76,6 +76,7 @@ def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
 
 def say_emergency(turn: Turn, found: Detection) -> None:
     """The lead of the most urgent category recognised (and of the next, if it calls for other numbers)."""
+    turn.effects.append(EmergencyShown(found.categories[0].value, turn.s.lang))
     leads = dict.fromkeys(turn.t(T.EMERGENCY_LEADS[c.value]) for c in found.categories[:2])
     for lead in leads:
         turn.say(lead)

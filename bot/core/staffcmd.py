@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.buttons import Kind, Queue, QueueAction, claimed_kind, decode
+from bot.core.buttons import CloseAs, Kind, Queue, QueueAction, claimed_kind, decode
 from bot.core.events import Command, Event, Pressed
 
 ALIASES = {
@@ -47,6 +47,8 @@ def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
     if isinstance(event, Pressed):
         press = decode(event.data)
+        if isinstance(press, CloseAs):
+            return StaffAction("done", press.reference, press.outcome)
         if not isinstance(press, Queue):
             return StaffAction("invalid")  # only queue buttons reach the desk, or any button in the staff channel
         action = "templates" if press.action is QueueAction.TEMPLATES else press.action.value

@@ -222,3 +222,5 @@ WITHOUT_BUTTONS = {
     STALE_BUTTON: STALE_CHOICE,
     SLOW_DOWN: SLOW_DOWN_TYPED,
 }
+# /mydata: what came of a closed request, as the team noted it (an id of dialogs/outcomes.yaml).
+MYDATA_OUTCOME = N_("Ergebnis (vom Team notiert)")
