@@ -235,6 +235,9 @@ class OutboxSender:
             tx.delete(current)  # the last message to a family that erased itself leaves no trace
             erase_copies(tx)  # not even in the database files
             return "gone"
+        if result.status == Outcome.EXPIRED:
+            current.status, current.error, current.payload = OutboxStatus.EXPIRED, result.error, None
+            return current.status
         current.attempts += 1
         if result.new_destination:
             current.destination = result.new_destination

@@ -225,6 +225,8 @@ class Reminder(Base):
     rule: Mapped[str] = mapped_column(String(32))  # dialogs/reminders.yaml id
     due_at: Mapped[datetime]
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Missed while the bot was down and its hour has begun: never queued, counted once (bot/reminders.py).
+    dropped: Mapped[bool] = mapped_column(default=False)
 
 
 class StaffDigest(Base):
