@@ -82,19 +82,21 @@ class OutboxSender:
     def wake(self) -> None:
         self.wakeup.set()
 
-    async def flush(self) -> int:
-        """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed."""
+    async def flush(self, with_bulk: bool = True) -> int:
+        """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed.
+
+        Without bulk, reminders are left to run(): a broadcast cut short by a crash must not hold up start-up."""
         total = 0
         while True:
-            done, _ = await self.run_once()
+            done, _ = await self.run_once(with_bulk)
             total += done
             if done == 0:
                 return total
 
-    async def run_once(self) -> tuple[int, datetime | None]:
+    async def run_once(self, with_bulk: bool = True) -> tuple[int, datetime | None]:
         """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
         now, lease = self.clock(), self._lease()
-        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease))
+        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease, with_bulk=with_bulk))
         until = lease.until if lease else None
         results = await asyncio.gather(*(self._deliver_chain(chain, until) for chain in _chains(rows).values()))
         return sum(results), next_at

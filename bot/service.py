@@ -106,11 +106,19 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
                 if isinstance(adapter, HostsStaffChannel):
                     adapter.use_staff_channel(ChatKey(app.staff_channel))
                 await adapter.connect()
-            await app.sender.flush()  # what a crash left undelivered goes out first
+            await app.sender.flush(with_bulk=False)  # what a crash left undelivered goes out first; reminders after
             now = datetime.now(UTC)
             await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
-            leadership = Leadership(settings.database_url, app.metrics.leader.set)
+            leadership = Leadership(settings.database_url)
             scheduler = _scheduler(app, settings, leadership)
+
+            def leads(now_leading: bool) -> None:
+                app.metrics.leader.set(now_leading)
+                # What fell due while nobody led (a restart, a dead leader) is looked at at once, not a minute later.
+                if now_leading:
+                    scheduler.modify_job("reminders", next_run_time=datetime.now(settings.zone))
+
+            leadership.on_change = leads
             modes = [f"{a.name} ({a.receiving()})" if isinstance(a, Describes) else a.name for a in adapters]
             print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
             sys.stdout.flush()

@@ -217,12 +217,14 @@ def due_outbox(
     limit: int = 100,
     skip: frozenset[str] = frozenset(),
     lease: Lease | None = None,
+    with_bulk: bool = True,
 ) -> tuple[list[OutboxMessage], datetime | None]:
     """Pending rows due now, interactive before bulk, oldest first, and when the earliest waiting row is due.
 
     A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order;
-    destinations in skip (being delivered right now) are left out. With a lease (several processes), the rows
-    returned are leased to its owner; a destination another process holds a row of is left to that process.
+    destinations in skip (being delivered right now) are left out, and bulk rows unless with_bulk. With a lease
+    (several processes), the rows returned are leased to its owner; a destination another process holds a row of
+    is left to that process.
     """
     bulk = OutboxMessage.kind.in_([str(kind) for kind in BULK_KINDS])
     # Each destination's oldest pending row, seen even when another process has it locked: a destination whose
@@ -238,6 +240,8 @@ def due_outbox(
     stmt = select(OutboxMessage, first_pending).where(OutboxMessage.status == OutboxStatus.PENDING)
     if skip:
         stmt = stmt.where(OutboxMessage.destination.not_in(skip))
+    if not with_bulk:
+        stmt = stmt.where(~bulk)
     stmt = stmt.order_by(bulk, OutboxMessage.id).limit(limit * 4)
     if lease is not None:
         stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)  # rows being leased elsewhere are passed over
