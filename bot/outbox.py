@@ -21,7 +21,7 @@ from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database, erase_copies
-from storage.kinds import OutboxKind, OutboxStatus, Outcome
+from storage.kinds import BULK_KINDS, OutboxKind, OutboxStatus, Outcome
 from storage.models import OutboxMessage, User
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ MAX_BACKOFF_SECONDS = 120
 # out a chain stops (a send must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
+# Bulk messages (reminders) on their way at once. Each one in flight has reserved a moment of the global rate; an
+# interactive reply queues behind those few moments only, not behind the whole broadcast. Enough to keep the
+# configured rate while the next bulk row is fetched.
+BULK_IN_FLIGHT = 8
 LEASE_MARGIN = 0.25  # of the lease
 # Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
 # payload: (tx, row, status, refs, now). refs: every platform message the row became, in order (a long text split
@@ -113,16 +117,22 @@ class OutboxSender:
         bot, a 429) never delays another chat; a destination is fetched again once its chain is done.
         """
         busy: dict[str, asyncio.Task[int]] = {}
+        bulk: set[str] = set()  # the destinations in busy whose chain is bulk
         try:
             while True:
                 self.wakeup.clear()
                 lease = self._lease()
-                fetch = partial(repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease)
+                fetch = partial(
+                    repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease,
+                    bulk_limit=max(0, BULK_IN_FLIGHT - len(bulk)),
+                )  # fmt: skip
                 rows, next_at = await self.db.run(fetch)
                 for destination, chain in _chains(rows).items():
                     task = asyncio.create_task(self._deliver_chain(chain, lease.until if lease else None))
                     busy[destination] = task
-                    task.add_done_callback(partial(self._chain_done, busy, destination))
+                    if any(row.kind in BULK_KINDS for row in chain):
+                        bulk.add(destination)
+                    task.add_done_callback(partial(self._chain_done, busy, destination, bulk))
                 if len(rows) >= FETCH_LIMIT:
                     continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
@@ -140,8 +150,11 @@ class OutboxSender:
                 task.cancel()
             await asyncio.gather(*chains, return_exceptions=True)  # none may outlive the sender
 
-    def _chain_done(self, busy: dict[str, asyncio.Task[int]], destination: str, task: asyncio.Task[int]) -> None:
+    def _chain_done(
+        self, busy: dict[str, asyncio.Task[int]], destination: str, bulk: set[str], task: asyncio.Task[int]
+    ) -> None:
         busy.pop(destination, None)
+        bulk.discard(destination)
         if not task.cancelled() and task.exception() is not None:
             # The type only: an exception's message could carry what a family wrote.
             log.error("delivery to one destination stopped: %s", type(task.exception()).__name__)
@@ -183,7 +196,8 @@ class OutboxSender:
         try:
             remove = bool(row.payload.get("remove"))
             sent_parts = int(row.payload.get("sent_parts", 0))
-            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove)
+            bulk = row.kind in BULK_KINDS
+            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove, bulk)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

@@ -180,6 +180,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_pending", "status", "next_attempt_at"),
         Index("ix_outbox_destination_pending", "destination", "status", "id"),
+        Index("ix_outbox_pending_kind", "status", "kind", "id"),  # interactive before bulk, each in order
         # The sender holds rows by id across transactions: an id must never come back for another row (SQLite
         # would hand out a deleted newest row's id again without this).
         {"sqlite_autoincrement": True},

@@ -32,6 +32,7 @@ class Outgoing:
     sent_parts: int = 0  # a long text split into parts: how many went out in earlier attempts
     # With edit_ref: remove that message; where the platform no longer allows it, replace its text with reply's.
     remove: bool = False
+    bulk: bool = False  # a broadcast (reminders): an adapter that paces its sending lets interactive messages first
 
 
 @dataclass(frozen=True)
