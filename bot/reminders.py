@@ -168,6 +168,8 @@ class ReminderDispatcher:
         lang = user.language or "de"
         line = slot_line(self.i18n, self.hours, lang, due.slot)
         text = f"{self.i18n.t(lang, T.REMINDER_HEADER)}\n• {line}"
+        if due.slot.moved:  # not where or when it usually is: say so, or the family goes to the usual place
+            text += f"\n{self.i18n.t(lang, T.REMINDER_MOVED)}"
         stop = button(self.stop_label(user), Remind(RemindAction.STOP))  # one tap, from any step
         payload = Reply(text, ((stop,),), rtl=self.i18n.is_rtl(lang)).to_payload()
         return {**payload, EXPIRES: due.slot_start.isoformat()}

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Delivery, Handler, Outgoing
+from bot.core import texts as T
 from bot.core.events import ChatKey, Reply
 from bot.core.hours import HoursData
 from bot.core.i18n import load_i18n
@@ -66,6 +67,7 @@ async def test_the_evening_before_each_subscribed_family_gets_one_reminder_in_it
     assert texts["telegram:801"].startswith("Erinnerung an die offene Sprechstunde:\n• ")
     assert "7. Dez." in texts["telegram:801"] and "09:00" in texts["telegram:801"]
     assert "Beispielhaus Mitte" in texts["telegram:801"]
+    assert "verlegt" not in texts["telegram:801"]  # the regular hour, where it always is
     assert texts["telegram:802"].startswith("تذكير بساعة الاستشارة المفتوحة:")
     assert texts["telegram:803"].startswith("Açık danışma saati hatırlatması:")
 
@@ -181,3 +183,18 @@ async def test_a_queued_reminder_whose_hour_began_before_it_could_be_sent_is_dro
     assert "reminders dropped, their hour had begun: 0 never queued, 3 not sent" in caplog.text
     undelivered = await db.run(lambda tx: repo.undelivered(tx, now[0] - timedelta(days=7)))
     assert undelivered == []  # a dropped reminder is no failure for `elternlotse status` to alarm about
+
+
+async def test_a_reminder_for_an_hour_that_moved_says_so_in_the_familys_language(
+    db: Database, hours: HoursData
+) -> None:
+    # The shipped hours: Nord's Wednesday hour of 18.11.2026 moved to the afternoon and to another place.
+    await subscribe(db, {"telegram:821": "de", "telegram:822": "ar"}, district="nord")
+    evening_before = datetime(2026, 11, 17, 17, 5, tzinfo=UTC)  # Tuesday, 18:05 in Bochum
+    dispatcher = ReminderDispatcher(db, hours, RULES, I18N, clock=lambda: evening_before)
+    assert (await dispatcher.run_once()).queued == 2
+    texts = await reminders_in_outbox(db)
+    german, arabic = texts["telegram:821"], texts["telegram:822"]
+    assert "14:00" in german and "Stadtteilbibliothek" in german
+    assert german.endswith("\n⚠️ Diese Sprechstunde ist verlegt: Bitte achten Sie auf Zeit und Ort.")
+    assert arabic.endswith("\n" + I18N.t("ar", T.REMINDER_MOVED)) and "verlegt" not in arabic
