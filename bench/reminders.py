@@ -218,7 +218,7 @@ def measure(
 
 def report(name: str, rate: float, f: dict[str, float]) -> None:
     share = f["rate_all"] / rate
-    print(f"\n{name}")
+    print(f"\n{name}   (machine load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     down = f" (of which down after the SIGKILL: {f['down']:.1f} s)" if f["down"] else ""
     print(f"  broadcast: {f['span']:.1f} s{down}")
     print(f"  achieved rate, all messages:  {f['rate_all']:.2f}/s = {100 * share:.1f} % of the configured {rate:g}/s"
