@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import exists, select, tuple_
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.adapters.base import Delivery
@@ -90,27 +90,34 @@ class ReminderDispatcher:
         return Delivery(Outcome.EXPIRED, error="hour begun")
 
     def queue_due(self, tx: Session, now: datetime) -> Queued:
-        stmt = select(ReminderSubscription, User).join(User, User.id == ReminderSubscription.user_id)
-        subscribed = [(sub, user) for sub, user in tx.execute(stmt).all() if not user.unreachable]
+        """Queue every reminder due by `now` that was not queued before; counts what was already queued.
+
+        The database answers which subscriptions still lack a reminder (an anti-join along the unique key), so a
+        minute in which everything due was queued long ago reads no subscription: during a broadcast to thousands
+        this job runs every minute, and loading them all each time stalled the sending of the process.
+        """
         # Only the districts someone asked for: this runs every minute inside the database's transaction.
-        districts = {sub.district for sub, _ in subscribed} & set(district_ids(self.hours))
-        due_by_district = {d: due_reminders(self.hours, d, self.rules, now) for d in districts}
-        candidates: list[tuple[ReminderSubscription, User, Due]] = [
-            (sub, user, due) for sub, user in subscribed for due in due_by_district.get(sub.district, ())
-        ]
+        subscribed = set(tx.scalars(select(ReminderSubscription.district).distinct()))
+        districts = subscribed & set(district_ids(self.hours))
         dropped = self.drop_missed(tx, now, districts)
-        if not candidates:
-            return Queued(0, 0, dropped)
-        # The few (hour, rule) pairs due now: which subscriptions already have them (SQLite limits the parameters
-        # of one statement, so not one tuple per subscription).
-        pairs = list({(due.slot_start, due.rule) for _, _, due in candidates})
-        found = tx.execute(
-            select(Reminder.subscription_id, Reminder.slot_start, Reminder.rule).where(
-                tuple_(Reminder.slot_start, Reminder.rule).in_(pairs)
-            )
-        ).all()
-        done = {(sub_id, start.astimezone(UTC), rule) for sub_id, start, rule in found}
-        fresh = [(sub, user, due) for sub, user, due in candidates if (sub.id, due.slot_start, due.rule) not in done]
+        fresh: list[tuple[ReminderSubscription, User, Due]] = []
+        candidates = 0
+        for district in sorted(districts):
+            for due in due_reminders(self.hours, district, self.rules, now):
+                reachable = (
+                    select(ReminderSubscription, User)
+                    .join(User, User.id == ReminderSubscription.user_id)
+                    .where(ReminderSubscription.district == district, User.unreachable.is_(False))
+                )
+                had = exists().where(
+                    Reminder.subscription_id == ReminderSubscription.id,
+                    Reminder.slot_start == due.slot_start,
+                    Reminder.rule == due.rule,
+                )
+                candidates += tx.scalar(select(func.count()).select_from(reachable.subquery())) or 0
+                fresh += [(sub, user, due) for sub, user in tx.execute(reachable.where(~had).order_by(User.id)).all()]
+        if not fresh:
+            return Queued(0, candidates, dropped)
         for sub, _, due in fresh:
             tx.add(Reminder(subscription_id=sub.id, slot_start=due.slot_start, rule=due.rule, due_at=due.due_at))
         tx.flush()  # the unique key stops a second writer here, before any outbox row exists
@@ -122,7 +129,7 @@ class ReminderDispatcher:
         for row, (_, user, _) in zip(rows, fresh, strict=True):
             if user.key.split(":", 1)[0] in self.buttonless:
                 offered(tx, user.id, Reply.from_payload(row.payload), {self.stop_label(user): T.REMINDER_STOP})
-        return Queued(len(fresh), len(candidates) - len(fresh), dropped)
+        return Queued(len(fresh), candidates - len(fresh), dropped)
 
     def drop_missed(self, tx: Session, now: datetime, districts: set[str]) -> int:
         """Hours that began without their reminder having been queued (the bot was down when it was due): each
