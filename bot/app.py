@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import (
     Adapter,
     ChecksMembership,
+    Delivery,
     Inbound,
     LinksPrivateChat,
     Mentionable,
@@ -239,11 +240,15 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             followup.note_delivery(tx, row, status, refs, now)
             staff.note_delivery(tx, row, status, refs, now)
 
-        lease = None if db.single_process else settings.outbox_lease_seconds
-        sender = OutboxSender(
-            db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
+        reminders = ReminderDispatcher(
+            db, hours, rules, i18n, buttonless=buttonless, on_dropped=metrics.reminders_missed
         )
-        reminders = ReminderDispatcher(db, hours, rules, i18n, buttonless=buttonless)
+
+        async def gate(row: OutboxMessage) -> Delivery | None:
+            return await reminders.gate(row) or await staff.gate(row)
+
+        lease = None if db.single_process else settings.outbox_lease_seconds
+        sender = OutboxSender(db, by_name, on_delivery=on_delivery, metrics=metrics, gate=gate, lease_seconds=lease)
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:

@@ -58,9 +58,17 @@ class Metrics:
             "elternlotse_transport_up", "1 if the transport reached its platform within the health window",
             ["transport"], registry=self.registry,
         )  # fmt: skip
+        self.reminders_dropped = Counter(
+            "elternlotse_reminders_dropped", "Reminders not sent because their consultation hour had begun "
+            "(missed while the bot was down): never queued, or queued but not sent in time", ["stage"],
+            registry=self.registry,
+        )  # fmt: skip
         self.leader = Gauge(
             "elternlotse_scheduler_leader", "1 if this process runs the scheduled jobs", registry=self.registry
         )
+
+    def reminders_missed(self, stage: str, count: int) -> None:
+        self.reminders_dropped.labels(stage).inc(count)
 
     def delivered(self, transport: str, kind: str, result: str, created_at: datetime | None, now: datetime) -> None:
         self.deliveries.labels(transport, kind, result).inc()

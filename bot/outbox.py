@@ -21,7 +21,7 @@ from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database, erase_copies
-from storage.kinds import OutboxKind, OutboxStatus, Outcome
+from storage.kinds import BULK_KINDS, OutboxKind, OutboxStatus, Outcome
 from storage.models import OutboxMessage, User
 
 if TYPE_CHECKING:
@@ -37,6 +37,10 @@ MAX_BACKOFF_SECONDS = 120
 # out a chain stops (a send must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
+# Bulk messages (reminders) on their way at once. Each one in flight has reserved a moment of the global rate; an
+# interactive reply queues behind those few moments only, not behind the whole broadcast. Enough to keep the
+# configured rate while the next bulk row is fetched.
+BULK_IN_FLIGHT = 8
 LEASE_MARGIN = 0.25  # of the lease
 PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
 # Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
@@ -83,19 +87,21 @@ class OutboxSender:
     def wake(self) -> None:
         self.wakeup.set()
 
-    async def flush(self) -> int:
-        """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed."""
+    async def flush(self, with_bulk: bool = True) -> int:
+        """Deliver everything due now, repeating until nothing is due. Returns rows delivered or failed.
+
+        Without bulk, reminders are left to run(): a broadcast cut short by a crash must not hold up start-up."""
         total = 0
         while True:
-            done, _ = await self.run_once()
+            done, _ = await self.run_once(with_bulk)
             total += done
             if done == 0:
                 return total
 
-    async def run_once(self) -> tuple[int, datetime | None]:
+    async def run_once(self, with_bulk: bool = True) -> tuple[int, datetime | None]:
         """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
         now, lease = self.clock(), self._lease()
-        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease))
+        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease, with_bulk=with_bulk))
         until = lease.until if lease else None
         results = await asyncio.gather(*(self._deliver_chain(chain, until) for chain in _chains(rows).values()))
         return sum(results), next_at
@@ -112,16 +118,22 @@ class OutboxSender:
         bot, a 429) never delays another chat; a destination is fetched again once its chain is done.
         """
         busy: dict[str, asyncio.Task[int]] = {}
+        bulk: set[str] = set()  # the destinations in busy whose chain is bulk
         try:
             while True:
                 self.wakeup.clear()
                 lease = self._lease()
-                fetch = partial(repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease)
+                fetch = partial(
+                    repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease,
+                    bulk_limit=max(0, BULK_IN_FLIGHT - len(bulk)),
+                )  # fmt: skip
                 rows, next_at = await self.db.run(fetch)
                 for destination, chain in _chains(rows).items():
                     task = asyncio.create_task(self._deliver_chain(chain, lease.until if lease else None))
                     busy[destination] = task
-                    task.add_done_callback(partial(self._chain_done, busy, destination))
+                    if any(row.kind in BULK_KINDS for row in chain):
+                        bulk.add(destination)
+                    task.add_done_callback(partial(self._chain_done, busy, destination, bulk))
                 if len(rows) >= FETCH_LIMIT:
                     continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
@@ -139,8 +151,11 @@ class OutboxSender:
                 task.cancel()
             await asyncio.gather(*chains, return_exceptions=True)  # none may outlive the sender
 
-    def _chain_done(self, busy: dict[str, asyncio.Task[int]], destination: str, task: asyncio.Task[int]) -> None:
+    def _chain_done(
+        self, busy: dict[str, asyncio.Task[int]], destination: str, bulk: set[str], task: asyncio.Task[int]
+    ) -> None:
         busy.pop(destination, None)
+        bulk.discard(destination)
         if not task.cancelled() and task.exception() is not None:
             # The type only: an exception's message could carry what a family wrote.
             log.error("delivery to one destination stopped: %s", type(task.exception()).__name__)
@@ -184,7 +199,8 @@ class OutboxSender:
             sent_parts = int(row.payload.get("sent_parts", 0))
             reply, txn_id = Reply.from_payload(row.payload), f"outbox-{row.id}"
             personal = row.user_id is not None or row.kind in PERSONAL_KINDS
-            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal)
+            bulk = row.kind in BULK_KINDS
+            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal, bulk=bulk)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
@@ -238,6 +254,9 @@ class OutboxSender:
             tx.delete(current)  # the last message to a family that erased itself leaves no trace
             erase_copies(tx)  # not even in the database files
             return "gone"
+        if result.status == Outcome.EXPIRED:
+            current.status, current.error, current.payload = OutboxStatus.EXPIRED, result.error, None
+            return current.status
         current.attempts += 1
         if result.new_destination:
             current.destination = result.new_destination

@@ -156,7 +156,7 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
         tx.execute(delete(OutboxMessage).where(OutboxMessage.user_id.in_(idle_ids)))
         tx.execute(delete(DialogState).where(DialogState.user_id.in_(idle_ids)))
         tx.execute(delete(User).where(User.id.in_(idle_ids)))
-    done = (OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED))) & (
+    done = (OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.EXPIRED))) & (
         OutboxMessage.created_at < now - timedelta(days=1)
     )
     outbox = int(tx.execute(delete(OutboxMessage).where(done)).rowcount)  # type: ignore[attr-defined]

@@ -127,11 +127,19 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
             # Every transport tries once now; one that cannot connect is retried by its own task, never stopping the
             # others (a homeserver being updated must not keep Telegram families waiting).
             connected = await asyncio.gather(*(_connect(app, adapter) for adapter in adapters))
-            await app.sender.flush()  # what a crash left undelivered goes out first
+            await app.sender.flush(with_bulk=False)  # what a crash left undelivered goes out first; reminders after
             now = datetime.now(UTC)
             await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
-            leadership = Leadership(settings.database_url, app.metrics.leader.set)
+            leadership = Leadership(settings.database_url)
             scheduler = _scheduler(app, settings, leadership)
+
+            def leads(now_leading: bool) -> None:
+                app.metrics.leader.set(now_leading)
+                # What fell due while nobody led (a restart, a dead leader) is looked at at once, not a minute later.
+                if now_leading:
+                    scheduler.modify_job("reminders", next_run_time=datetime.now(settings.zone))
+
+            leadership.on_change = leads
             modes = [
                 (f"{a.name} ({a.receiving()})" if isinstance(a, Describes) else a.name) + ("" if up else " (retrying)")
                 for a, up in zip(adapters, connected, strict=True)

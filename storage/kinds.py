@@ -49,6 +49,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    EXPIRED = "expired"  # no longer worth sending (a reminder whose hour has begun): not a failure to report
 
 
 class FamilyDelivery(StrEnum):
@@ -66,6 +67,7 @@ class Outcome(StrEnum):
     SENT = "sent"
     RETRY = "retry"  # not now (an outage, a limit): the row waits and is tried again
     FAILED = "failed"  # the platform's own "no" (blocked, bad request): never again
+    EXPIRED = "expired"  # not sent, and never will be: it would arrive too late to mean anything
 
 
 class Figure(StrEnum):

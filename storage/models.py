@@ -187,6 +187,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         Index("ix_outbox_pending", "status", "next_attempt_at"),
         Index("ix_outbox_destination_pending", "destination", "status", "id"),
+        Index("ix_outbox_pending_kind", "status", "kind", "id"),  # interactive before bulk, each in order
         # The sender holds rows by id across transactions: an id must never come back for another row (SQLite
         # would hand out a deleted newest row's id again without this).
         {"sqlite_autoincrement": True},
@@ -232,6 +233,8 @@ class Reminder(Base):
     rule: Mapped[str] = mapped_column(String(32))  # dialogs/reminders.yaml id
     due_at: Mapped[datetime]
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Missed while the bot was down and its hour has begun: never queued, counted once (bot/reminders.py).
+    dropped: Mapped[bool] = mapped_column(default=False)
 
 
 class StaffDigest(Base):

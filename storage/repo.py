@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import JSON, Executable, bindparam, func, literal, select, text, update
 from sqlalchemy.orm import Session, aliased
 
-from storage.kinds import BULK_KINDS, OutboxRow, OutboxStatus, RequestStatus
+from storage.kinds import BULK_KINDS, OutboxKind, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import (
     CallbackRequest,
     ConsentRecord,
@@ -203,6 +203,8 @@ def next_reference(session: Session, year: int) -> str:
 
 
 OTHERS_RECHECK = timedelta(milliseconds=100)
+_BULK_KINDS = sorted(str(kind) for kind in BULK_KINDS)
+_INTERACTIVE_KINDS = sorted(str(kind) for kind in OutboxKind if kind not in BULK_KINDS)
 
 
 class Lease(NamedTuple):
@@ -218,14 +220,16 @@ def due_outbox(
     limit: int = 100,
     skip: frozenset[str] = frozenset(),
     lease: Lease | None = None,
+    with_bulk: bool = True,
+    bulk_limit: int | None = None,
 ) -> tuple[list[OutboxMessage], datetime | None]:
     """Pending rows due now, interactive before bulk, oldest first, and when the earliest waiting row is due.
 
     A destination whose earlier row waits for a retry is held back entirely, so its messages keep their order;
-    destinations in skip (being delivered right now) are left out. With a lease (several processes), the rows
-    returned are leased to its owner; a destination another process holds a row of is left to that process.
+    destinations in skip (being delivered right now) are left out, and bulk rows unless with_bulk. With a lease
+    (several processes), the rows returned are leased to its owner; a destination another process holds a row of
+    is left to that process. At most bulk_limit bulk rows are returned (None: no limit).
     """
-    bulk = OutboxMessage.kind.in_([str(kind) for kind in BULK_KINDS])
     # Each destination's oldest pending row, seen even when another process has it locked: a destination whose
     # first row was passed over (SKIP LOCKED) is left to that process, so its messages keep their order.
     earlier = aliased(OutboxMessage)
@@ -236,18 +240,29 @@ def due_outbox(
         if lease is not None
         else literal(None)
     )
-    stmt = select(OutboxMessage, first_pending).where(OutboxMessage.status == OutboxStatus.PENDING)
-    if skip:
-        stmt = stmt.where(OutboxMessage.destination.not_in(skip))
-    stmt = stmt.order_by(bulk, OutboxMessage.id).limit(limit * 4)
-    if lease is not None:
-        stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)  # rows being leased elsewhere are passed over
-    fetched = session.execute(stmt).all()
+
+    def pending(kinds: list[str], count: int) -> list[Any]:
+        # Interactive and bulk rows are read apart, each in id order along ix_outbox_pending_kind: during a
+        # broadcast of thousands, a look for a few rows reads a few rows, not the whole queue.
+        stmt = select(OutboxMessage, first_pending).where(
+            OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.kind.in_(kinds)
+        )
+        if skip:
+            stmt = stmt.where(OutboxMessage.destination.not_in(skip))
+        stmt = stmt.order_by(OutboxMessage.id).limit(count)
+        if lease is not None:
+            stmt = stmt.with_for_update(skip_locked=True, of=OutboxMessage)  # rows leased elsewhere are passed over
+        return list(session.execute(stmt).all())
+
+    fetched = pending(_INTERACTIVE_KINDS, limit * 4)
+    if with_bulk and bulk_limit != 0:
+        fetched += pending(_BULK_KINDS, (limit if bulk_limit is None else max(bulk_limit, 8)) * 4)
     rows = [row for row, _ in fetched]
     first = {row.destination: oldest for row, oldest in fetched}
     taken = {row.id for row in rows}
     blocked: set[str] = set()
     due: list[OutboxMessage] = []
+    bulk_taken = 0
     next_at: datetime | None = None
     for row in rows:
         held = lease is not None and row.lease_until is not None and row.lease_until > now
@@ -260,9 +275,11 @@ def due_outbox(
             # is done, and nothing wakes us when it is: look again soon.
             wake = now + OTHERS_RECHECK if held or elsewhere else row.next_attempt_at
             next_at = wake if next_at is None else min(next_at, wake)
-        if waiting or held or elsewhere or row.destination in blocked or len(due) >= limit:
+        capped = bulk_limit is not None and row.kind in BULK_KINDS and bulk_taken >= bulk_limit
+        if waiting or held or elsewhere or capped or row.destination in blocked or len(due) >= limit:
             blocked.add(row.destination)
             continue
+        bulk_taken += row.kind in BULK_KINDS
         due.append(row)
     if lease is not None:
         for row in due:

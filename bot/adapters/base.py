@@ -38,6 +38,7 @@ class Outgoing:
     # About one family or for one person only (a reply in the dialog, a team answer, details): a transport whose
     # chats can gain members (Matrix) sends it only while the chat is still private.
     personal: bool = False
+    bulk: bool = False  # a broadcast (reminders): an adapter that paces its sending lets interactive messages first
 
 
 @dataclass(frozen=True)

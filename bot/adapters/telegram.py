@@ -285,7 +285,7 @@ class TelegramAdapter:
             ref = None
             for index in range(done, len(parts)):
                 markup = keyboard(reply) if index == len(parts) - 1 else None
-                ref = await self._send_part(chat_id, parts[index], markup)
+                ref = await self._send_part(chat_id, parts[index], markup, message.bulk)
                 refs.append(str(ref))
                 done = index + 1
             self._last_success = monotonic()
@@ -308,25 +308,23 @@ class TelegramAdapter:
         except NetworkError as exc:
             return Delivery(Outcome.RETRY, error=type(exc).__name__, sent_parts=done, part_refs=tuple(refs))
 
-    async def _send_part(self, chat_id: int, text: str, markup: str | None) -> int:
+    async def _send_part(self, chat_id: int, text: str, markup: str | None, bulk: bool = False) -> int:
         params: dict[str, object] = {"chat_id": chat_id, "text": html.escape(text, quote=False), "parse_mode": "HTML"}
         if markup is not None:
             params["reply_markup"] = markup
-        await self.limiter.wait(chat_id)
-        sent = await self.bot.do_api_request(SEND_MESSAGE, api_kwargs=params)
-        self.limiter.sent(chat_id)
+        async with self.limiter.slot(chat_id, bulk):
+            sent = await self.bot.do_api_request(SEND_MESSAGE, api_kwargs=params)
         return int(sent["message_id"])
 
     async def _edit(self, chat_id: int, message_id: int, reply: Reply) -> Delivery:
-        await self.limiter.wait(chat_id)
         text = html.escape(split_text(reply.text)[0], quote=False)
         params: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML"}
         markup = keyboard(reply)
         if markup is not None:
             params["reply_markup"] = markup
         try:
-            await self.bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params)
-            self.limiter.sent(chat_id)
+            async with self.limiter.slot(chat_id):
+                await self.bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params)
         except BadRequest as exc:
             reason = _reason(exc)
             if "not modified" in reason:
@@ -349,12 +347,11 @@ class TelegramAdapter:
                 )  # already gone (deleted by hand, or the chat cleared)
             if "can't be deleted" not in reason:
                 raise
-        await self.limiter.wait(chat_id)
         text = html.escape(split_text(reply.text)[0], quote=False)
         params: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text, "parse_mode": "HTML"}
         try:
-            await self.bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params)  # no reply_markup: buttons go too
-            self.limiter.sent(chat_id)
+            async with self.limiter.slot(chat_id):
+                await self.bot.do_api_request(EDIT_MESSAGE_TEXT, api_kwargs=params)  # no reply_markup: buttons go too
         except BadRequest as exc:
             if "not modified" not in _reason(exc) and "not found" not in _reason(exc):
                 raise

@@ -108,6 +108,7 @@ class Slot:
     address: str
     note_de: str = ""
     extra: bool = False
+    moved: bool = False  # an extra hour in place of its district's regular hour that day (see _moved)
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +181,23 @@ def _slots_on(data: HoursData, day: date, district: str | None) -> list[Slot]:
             continue
         if district in (None, ex.district):
             start, end = _at(day, ex.start, tz), _at(day, ex.end, tz)
-            found.append(Slot(ex.district, start, end, ex.place, ex.address, ex.note_de, extra=True))
+            moved = _moved(data, day, ex.district)
+            found.append(Slot(ex.district, start, end, ex.place, ex.address, ex.note_de, extra=True, moved=moved))
     return found
+
+
+def _moved(data: HoursData, day: date, district: str) -> bool:
+    """An extra hour on a day when a dated exception closes its district by name, and the district has a regular
+    hour on that weekday: the office's way of moving an hour (hours.yaml: close the day, add the extra hour).
+
+    A closing of all districts or a public holiday is no move (an extra hour then is an extra), nor is an extra hour
+    on a day without a regular one; a move to another day is not recognised (it reads as a closing and an extra).
+    """
+    closed_by_name = any(
+        ex.closed and ex.district == district and ex.first_day <= day <= ex.last_day for ex in data.exceptions
+    )
+    regular = any(d.id == district and any(s.weekday == day.weekday() for s in d.slots) for d in data.districts)
+    return closed_by_name and regular
 
 
 def next_slots(data: HoursData, now: datetime, district: str | None = None, count: int = 3) -> list[Slot]:

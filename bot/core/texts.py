@@ -208,6 +208,7 @@ PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich kei
 # --- reminders of consultation hours (bot/reminders.py) ------------------------------------------------------
 REMINDER_HEADER = N_("Erinnerung an die offene Sprechstunde:")
 REMINDER_STOP = N_("🔕 Erinnerungen abbestellen")
+REMINDER_MOVED = N_("⚠️ Diese Sprechstunde ist verlegt: Bitte achten Sie auf Zeit und Ort.")
 MYDATA_REMINDERS = N_("Erinnerungen an die offenen Sprechstunden in {district}, bestellt am {date}")
 REMINDERS_ON = N_("🔔 Sie bekommen Erinnerungen an die offene Sprechstunde in {district}.")
 REMINDERS_DISTRICT_BUTTON = N_("📍 Anderer Stadtbezirk")

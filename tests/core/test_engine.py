@@ -283,3 +283,12 @@ def test_emergency_words_fold_whatever_the_case_and_accents() -> None:
     assert words("İntihar etmek istiyorum")[0] == words("intihar")[0]
     assert words("Mein Mann SCHLAGT mich") == words("mein mann schlägt mich")
     assert words("زوجي يَضربني") == words("زوجى يضربنى")
+
+
+def test_help_lists_reminders_among_the_commands_in_the_familys_language(ctx: Context) -> None:
+    parent = Parent(ctx)
+    parent.send(Command("start"))
+    parent.press("English")
+    screen = parent.send(Command("help"))
+    assert "/reminders – reminders of drop-in hours" in screen
+    assert screen.index("/hours") < screen.index("/reminders") < screen.index("/callback")

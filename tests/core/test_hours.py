@@ -192,6 +192,7 @@ def test_extra_slot_takes_place_even_on_a_holiday(data: HoursData) -> None:
     slots = next_slots(data, berlin(2026, 12, 24, 0, 0), "wattenscheid", count=1)
     assert starts(slots) == [("wattenscheid", berlin(2026, 12, 26, 11, 0))]
     assert slots[0].place == "Weihnachtsmarkt"
+    assert slots[0].moved is False  # a holiday is no move: the hour is an extra one
 
 
 def test_slot_in_progress_is_included_until_its_end(data: HoursData) -> None:
@@ -390,3 +391,15 @@ def test_parse_hours_without_lines_and_broken_yaml(tmp_path: Path) -> None:
         load_hours(write(tmp_path, "timezone: Europe/Berlin\nholidays: country: DE\n"))
     with pytest.raises(HoursError, match="the file is empty"):
         load_hours(write(tmp_path, "# nothing here\n"))
+
+
+def test_an_hour_moved_by_closing_its_day_and_adding_one_is_told_from_an_extra_hour(hours: HoursData) -> None:
+    # The shipped file: Nord's Wednesday hour of 18.11.2026 is closed and an afternoon hour entered instead (moved);
+    # Mitte has an extra hour on Saturday 14.11.2026 (no regular hour that day, nothing closed: an extra).
+    nord = next_slots(hours, berlin(2026, 11, 17, 12, 0), "nord", count=2)
+    assert [(s.start, s.extra, s.moved) for s in nord] == [
+        (berlin(2026, 11, 18, 14, 0), True, True),
+        (berlin(2026, 11, 25, 9, 0), False, False),
+    ]
+    fest = next_slots(hours, berlin(2026, 11, 13, 12, 0), "mitte", count=1)
+    assert [(s.start, s.extra, s.moved) for s in fest] == [(berlin(2026, 11, 14, 10, 0), True, False)]

@@ -216,6 +216,8 @@ class TelegramEmulator(ProfileMethods):
         self._poll_signal = Signal()
         self._counter = 0
         self._closing = False
+        self._sends_open = asyncio.Event()  # cleared by hold_sends(): sendMessage waits, nothing is recorded
+        self._sends_open.set()
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
         self._methods: dict[str, Callable[[Params], Awaitable[Any]]] = {
@@ -432,6 +434,8 @@ class TelegramEmulator(ProfileMethods):
                 self._waiting_polls -= 1
 
     async def _api_sendMessage(self, p: Params) -> JSON:
+        if not self._sends_open.is_set():
+            await self._sends_open.wait()  # a caller that hangs up meanwhile cancels this: its message never existed
         self.rate_limiter.check_injected("sendMessage")
         chat = self._chat(p)
         self._check_can_send(chat)
@@ -788,6 +792,16 @@ class TelegramEmulator(ProfileMethods):
     def set_unavailable(self, unavailable: bool = True) -> None:
         """An outage: every Bot API call answers 502 Bad Gateway until switched back."""
         self.unavailable = unavailable
+
+    def hold_sends(self) -> None:
+        """Telegram stalls: sendMessage requests get no answer (and send nothing) until release_sends().
+
+        A test kills the bot while its sends hang here: what the bot was sending has not been delivered, and what
+        was delivered before has had its answer, so the bot could record it."""
+        self._sends_open.clear()
+
+    def release_sends(self) -> None:
+        self._sends_open.set()
 
     def set_rate_limits(self, enabled: bool = True) -> None:
         """Enable Telegram's flood limits for sendMessage (1/s per private chat, 20/min per group, 30/s)."""
