@@ -297,13 +297,14 @@ class Matcher:
 
     @staticmethod
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
+        """A Cyrillic pattern or context met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
 
-        A Cyrillic exclusion or context applies to Cyrillic words only: in Latin letters it would silence a Polish line.
+        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line. A context
+        may be typed in Latin letters like the emergency it speaks for ("v proshlom godu u nas byl pozhar").
         """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
-        if pattern.category is None:  # digits belong to every script ("на 10 хвилин")
+        if pattern.category is None and pattern.context is None:  # digits belong to every script ("на 10 хвилин")
             return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 

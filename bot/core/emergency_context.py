@@ -28,8 +28,8 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 
 A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
 speak for every language's patterns (a German pattern may find "suicide" in an English line). Context words forgive
-no wrong letter (only a slip in a long word, like exclusions), and in a Cyrillic language they match Cyrillic
-letters only.
+no wrong letter (only a slip in a long word, like exclusions); in a Cyrillic language they match Latin letters
+only with one word of four letters or more ("v proshlom godu", never a bare "ne").
 """
 
 from __future__ import annotations
