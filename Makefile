@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-LANGS ?= en
+# `make catalogs` updates every catalog there is; LANGS="xx" creates or updates only those named.
+LANGS ?= $(patsubst locales/%/LC_MESSAGES/elternlotse.po,%,$(wildcard locales/*/LC_MESSAGES/elternlotse.po))
 
 .PHONY: setup demo test lint check catalogs bench clean
 

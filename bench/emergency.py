@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.emergency import words  # noqa: E402
 from bot.core.emergency_file import load_matcher  # noqa: E402
 
-LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"]
+LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl", "ckb"]
 DEV_DIR = (ROOT / "tests" / "data").resolve()
 
 

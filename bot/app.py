@@ -22,6 +22,7 @@ from bot.core.events import ChatKey, ChatMoved, Command, Pressed, Reachability, 
 from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
+from bot.core.langstatus import language_status, refusal
 from bot.core.reminders import ReminderError, load_rules
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
@@ -30,6 +31,7 @@ from bot.desk import DeskConfig, StaffDesk
 from bot.digest import Digest
 from bot.family_rate import FamilyRate
 from bot.followup import FollowUp
+from bot.langdetect import TypedLanguage
 from bot.metrics import Metrics
 from bot.outbox import OutboxSender
 from bot.reminders import ReminderDispatcher
@@ -143,8 +145,15 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
     """Load and validate everything, migrate the database, and yield the wired application."""
     content, problems = load_content(settings.dialogs_dir / "flows")
     problems += check_graph(content)
+    messages = source_messages(ROOT)
+    # Named first and on its own: a language that cannot show the emergency numbers, ask for consent or say who
+    # reads the data must never reach a family.
+    texts = [m.text for m in messages]
+    lacking = refusal(language_status(texts, content, settings.locales_dir, lang) for lang in settings.language_list)
+    if lacking:
+        raise ConfigError(lacking)
     # A language is switched on only if `elternlotse check` passes for it: refuse to start otherwise.
-    problems += check_translations(source_messages(ROOT), settings.locales_dir, settings.language_list)
+    problems += check_translations(messages, settings.locales_dir, settings.language_list)
     if problems:
         raise ConfigError(f"the dialog content has {len(problems)} problem(s); run `elternlotse check`: {problems[0]}")
     try:
@@ -197,6 +206,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
             private_link=desk.private_link,
+            guess_language=TypedLanguage(settings.language_list),  # loaded once, here
         )
         followup = FollowUp(desk)
         metrics = Metrics()

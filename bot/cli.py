@@ -1,4 +1,4 @@
-"""elternlotse run | demo | check | migrate | compile"""
+"""elternlotse run | demo | check | languages | migrate | compile"""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--fresh", action="store_true", help="start with an empty demo database")
     sub.add_parser("run", help="run the configured transports")
     sub.add_parser("check", help="validate dialogs, graph and translations of every enabled language")
+    sub.add_parser(
+        "languages", help="per language: complete, missing, fuzzy, placeholder mismatches, how it was made and checked"
+    )
     sub.add_parser("migrate", help="bring the database schema up to date")
     sub.add_parser("compile", help="compile the gettext catalogs")
     sub.add_parser(
@@ -49,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit()
     if args.command == "check":
         return _check(settings)
+    if args.command == "languages":
+        return _languages(settings)
     if args.command == "migrate":
         return _guard(lambda: _migrate(settings))
     if args.command == "compile":
@@ -173,12 +178,15 @@ async def _migrate(settings: Settings) -> int:
 
 
 def _check(settings: Settings) -> int:
-    from bot.core.check import run_check
+    from bot.core.check import check_readability, run_check, source_messages
     from bot.core.reminders import ReminderError, load_rules
 
     problems: list[object] = list(
         run_check(ROOT, settings.dialogs_dir / "flows", settings.locales_dir, settings.language_list)
     )
+    figures, too_hard = check_readability(source_messages(ROOT), settings.locales_dir, settings.language_list)
+    print("\n".join(figures))
+    problems += too_hard
     try:
         load_rules(settings.dialogs_dir / "reminders.yaml")
     except ReminderError as exc:
@@ -189,6 +197,29 @@ def _check(settings: Settings) -> int:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
     print(f"ok: dialogs and catalogs for {', '.join(settings.language_list)}")
+    return 0
+
+
+def _languages(settings: Settings) -> int:
+    """Every known language and every catalog on disk; exit 1 if an enabled one is not complete."""
+    from bot.core.check import source_messages
+    from bot.core.dialogs import load_content
+    from bot.core.i18n import LANGUAGES
+    from bot.core.langstatus import describe, language_status
+
+    content, _ = load_content(settings.dialogs_dir / "flows")
+    texts = [m.text for m in source_messages(ROOT)]
+    on_disk = sorted(p.parent.parent.name for p in settings.locales_dir.glob("*/LC_MESSAGES/*.po"))
+    enabled = settings.language_list
+    incomplete = []
+    for lang in dict.fromkeys([*LANGUAGES, *on_disk]):
+        status = language_status(texts, content, settings.locales_dir, lang)
+        print(describe(status, lang in enabled))
+        if lang in enabled and not status.complete:
+            incomplete.append(lang)
+    if incomplete:
+        print(f"enabled but not complete: {', '.join(incomplete)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-token", "xxx")
 
 
+def _every_language() -> str:
+    # Every language the code knows is switched on by default: adding one is its catalog and one line there.
+    from bot.core.i18n import LANGUAGES
+
+    return ",".join(LANGUAGES)
+
+
 class ConfigError(Exception):
     """A configuration value is missing or invalid; the message names the variable."""
 
@@ -28,7 +35,7 @@ class Settings(BaseSettings):
     timezone: str = "Europe/Berlin"
     retention_days: int = Field(default=30, ge=1, le=3650)
     session_ttl_hours: int = Field(default=24, ge=1, le=720)
-    languages: str = "de,en,ar"
+    languages: str = Field(default_factory=lambda: _every_language())  # all of bot/core/i18n.py's LANGUAGES
     dialogs_dir: Path = ROOT / "dialogs"
     locales_dir: Path = ROOT / "locales"
     youth_office_emergency_phone: str = "+49 234 000000 (SAMPLE)"

@@ -96,8 +96,10 @@ class Runtime:
         emergency: Matcher | None = None,
         rate: FamilyRate | None = None,
         private_link: Callable[[str], str | None] | None = None,
+        guess_language: Callable[[str], str | None] | None = None,
     ) -> None:
         self.private_link = private_link or (lambda start: None)
+        self.guess_language = guess_language
         self.emergency = emergency or Matcher([])
         self.rate = rate
         self.card_row: CardRow = card_row or self._new_card_row
@@ -112,7 +114,10 @@ class Runtime:
         return card_row(self.config.staff_channel, request, self.hours, now)
 
     def context(self) -> Context:
-        return Context(self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency)
+        return Context(
+            self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
+            guess_language=self.guess_language,
+        )  # fmt: skip
 
     async def handle(self, inbound: Inbound) -> str | None:
         """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""

@@ -39,10 +39,20 @@ def telegram_commands(settings: Settings) -> dict[str, list[tuple[str, str]]]:
     i18n = load_i18n(settings.locales_dir, settings.language_list)
     menus: dict[str, list[tuple[str, str]]] = {}
     for lang in ["", *settings.language_list]:
-        if "_" in lang:  # Telegram knows two-letter codes only (Easy German has none)
+        if len(lang) not in (0, 2):  # Telegram knows two-letter codes only (Easy German and Sorani have none)
             continue
         menus[lang] = [(name, i18n.t(lang or "de", description)) for name, description in T.COMMANDS.items()]
     return menus
+
+
+def telegram_descriptions(settings: Settings) -> dict[str, tuple[str, str]]:
+    """What a parent sees before pressing Start, per Telegram language code: (description, short description)."""
+    i18n = load_i18n(settings.locales_dir, settings.language_list)
+    return {
+        lang: (i18n.t(lang or "de", T.BOT_DESCRIPTION), i18n.t(lang or "de", T.BOT_SHORT_DESCRIPTION))
+        for lang in ["", *settings.language_list]
+        if len(lang) in (0, 2)  # Telegram knows two-letter codes only (Easy German and Sorani have none)
+    }
 
 
 def build_adapters(settings: Settings) -> list[Adapter]:
@@ -69,6 +79,7 @@ def build_adapters(settings: Settings) -> list[Adapter]:
                     settings.telegram_global_rate, settings.telegram_chat_interval, settings.telegram_group_interval
                 ),
                 webhook,
+                descriptions=telegram_descriptions(settings),
             )
         )
     if not adapters:

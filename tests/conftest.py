@@ -77,7 +77,7 @@ def i18n() -> I18n:
 
 
 # Every language that has a catalog (and so patterns): the recognition is tested in all of them.
-CATALOG_LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl"]
+CATALOG_LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl", "ckb"]
 PARAMS = {"office_emergency": "+49 234 000000", "office_phone": "+49 234 111111", "retention_days": "30"}
 
 

@@ -63,14 +63,23 @@ def test_bare_transport_name_means_its_configured_staff_group() -> None:
     assert load_settings(staff_channel="telegram:-5").staff_channel_for(["telegram"]) == "telegram:-5"
 
 
-def test_languages_without_a_catalog_are_refused() -> None:
-    for languages, word in (("de,xx", "unknown language 'xx'"), ("de,de_easy", "has no catalog"), (",", "at least")):
-        result = run(["check"], ELTERNLOTSE_LANGUAGES=languages)
+def test_languages_without_a_catalog_are_refused(tmp_path: Path) -> None:
+    for languages, word in (("de,xx", "unknown language 'xx'"), ("de,ckb", "has no catalog"), (",", "at least")):
+        result = run(["check"], ELTERNLOTSE_LANGUAGES=languages, ELTERNLOTSE_LOCALES_DIR=str(tmp_path))
         assert result.returncode == 2, languages
         assert result.stderr.strip().splitlines() == [
             f"elternlotse: configuration error: {result.stderr.split('error: ', 1)[1].strip()}"
         ]
         assert "ELTERNLOTSE_LANGUAGES" in result.stderr and word in result.stderr
+
+
+def test_every_language_the_code_knows_is_switched_on_by_default_and_complete() -> None:
+    from bot.core.i18n import LANGUAGES
+
+    result = run(["check"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"ok: dialogs and catalogs for {', '.join(LANGUAGES)}"
+    assert len(LANGUAGES) == 13 and {"de_easy", "ckb"} <= set(LANGUAGES)
 
 
 def test_each_transport_declares_the_abilities_the_app_asks_for() -> None:

@@ -95,7 +95,7 @@ class ConsoleAdapter:
         if stripped.startswith("[") and stripped.endswith("]"):
             label = stripped[1:-1].strip()
             for text, data in buttons:
-                if text == label:
+                if _plain(text) == _plain(label):  # right-to-left labels carry invisible isolates
                     return Pressed(data)
             return None
         if stripped.startswith("!") and stripped[1:].isalpha():
@@ -129,3 +129,10 @@ class ConsoleAdapter:
         self.out.flush()
         self.sent += 1
         return Delivery(Outcome.SENT, ref=str(self.sent))
+
+
+def _plain(label: str) -> str:
+    return label.translate(_ISOLATES)
+
+
+_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")

@@ -38,6 +38,7 @@ from telegram.error import (
 )
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
+from bot.adapters.telegram_describe import describe
 from bot.adapters.telegram_http import AiohttpRequest
 from bot.adapters.telegram_limits import SendLimiter
 from bot.adapters.telegram_text import keyboard, split_text
@@ -87,8 +88,10 @@ class TelegramAdapter:
         staff_commands: Sequence[tuple[str, str]] = (),
         limiter: SendLimiter | None = None,
         webhook: WebhookConfig | None = None,
+        descriptions: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self._last_success: float | None = None
+        self.descriptions = descriptions or {}
         self.webhook = webhook
         self.commands = commands
         self.staff_chat_id = staff_chat_id
@@ -114,6 +117,7 @@ class TelegramAdapter:
         for language, commands in self.commands.items():
             entries = [BotCommand(name, description[:256]) for name, description in commands]
             await self.bot.set_my_commands(entries, language_code=language or None)
+        await describe(self.bot, self.descriptions)
         if self.staff_chat_id is not None and self.staff_commands:
             entries = [BotCommand(name, description) for name, description in self.staff_commands]
             try:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.core.buttons import Queue, QueueAction, button
 from bot.core.events import Button, Reply
+from bot.core.i18n import LANGUAGES
 
 TOPICS_DE = {
     "money": "Geld und Leistungen",
@@ -19,20 +20,7 @@ TOPICS_DE = {
     "newcomer": "Neu in Deutschland",
     "other": "Anderes",
 }
-LANGUAGE_NAMES_DE = {
-    "de": "Deutsch",
-    "de_easy": "Einfache Sprache",
-    "en": "Englisch",
-    "ar": "Arabisch",
-    "tr": "Türkisch",
-    "uk": "Ukrainisch",
-    "ru": "Russisch",
-    "ro": "Rumänisch",
-    "bg": "Bulgarisch",
-    "fa": "Persisch",
-    "ku": "Kurdisch (Kurmancî)",
-    "pl": "Polnisch",
-}
+LANGUAGE_NAMES_DE = {code: lang.german for code, lang in LANGUAGES.items()}
 WINDOWS_DE = {"morning": "vormittags", "afternoon": "nachmittags", "any": "egal"}
 STATUS_DE = {
     "open": "🟡 offen",

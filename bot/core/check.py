@@ -14,12 +14,14 @@ from bot.core.buttons import MAX_INDEX, Choose, Consent, Decoded, Skip, encode
 from bot.core.dialogs import ASK_KINDS, Content, Node, Problem, load_content
 from bot.core.emergency_file import load_matcher
 from bot.core.engine import COMMAND_TARGETS, EMERGENCY, MENU, REMINDERS, REMINDERS_DISTRICT, WELCOME
-from bot.core.i18n import DOMAIN, SOURCE_LANGUAGE, placeholders
+from bot.core.i18n import DOMAIN, LANGUAGES, SOURCE_LANGUAGE, placeholders
+from bot.core.langstatus import plural_rule_problem
+from bot.core.readability import EASY_LANGUAGE, EASY_LIX_MAX, measure, report, too_hard
 
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
     "day", "start", "end", "district", "place", "address",
-    "date", "time", "time_window", "status", "purpose", "version", "number", "extension",
+    "date", "time", "time_window", "status", "purpose", "version", "number", "extension", "language", "native",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
@@ -159,11 +161,18 @@ def check_translations(messages: list[Message], locales_dir: Path, languages: li
             problems.append(Problem(str(po_path), 0, "-", f"no catalog for enabled language {lang}"))
             continue
         catalog = _read(po_path, lang)
+        rule = plural_rule_problem(catalog, lang)
+        if rule:
+            problems.append(Problem(str(po_path), 0, "-", f"{lang}: {rule}"))
         for message in messages:
             entry = catalog.get(message.text)
             where = (message.file, message.line, message.node)
             if entry is None or not entry.string or entry.fuzzy:
                 problems.append(Problem(*where, f"missing translation in {lang}"))
+            elif isinstance(entry.string, tuple | list):
+                # An empty plural form compiles to the German source text: a family would read German.
+                if len(entry.string) < catalog.num_plurals or not all(entry.string):
+                    problems.append(Problem(*where, f"untranslated plural form in {lang}"))
             elif placeholders(str(entry.string)) != placeholders(message.text):
                 problems.append(
                     Problem(
@@ -177,7 +186,7 @@ def check_translations(messages: list[Message], locales_dir: Path, languages: li
 
 def _read(path: Path, lang: str) -> Catalog:
     with path.open("rb") as fh:
-        return read_po(fh, locale=lang.split("_")[0] if lang == "de_easy" else lang)
+        return read_po(fh, locale=LANGUAGES[lang].babel if lang in LANGUAGES else lang)
 
 
 def run_check(root: Path, flows_dir: Path, locales_dir: Path, languages: list[str]) -> list[Problem]:
@@ -187,3 +196,22 @@ def run_check(root: Path, flows_dir: Path, locales_dir: Path, languages: list[st
     problems += check_translations(source_messages(root), locales_dir, languages)
     problems += load_matcher(locales_dir, languages)[1]
     return problems
+
+
+
+def check_readability(
+    messages: list[Message], locales_dir: Path, languages: list[str]
+) -> tuple[list[str], list[Problem]]:
+    """LIX of every German text and its Easy German translation (when enabled); an Easy German text too hard fails."""
+    easy: dict[str, str] = {}
+    po_path = locales_dir / EASY_LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if EASY_LANGUAGE in languages and po_path.exists():
+        easy = {str(m.id): str(m.string) for m in _read(po_path, EASY_LANGUAGE) if m.id and m.string and not m.fuzzy}
+    measured = measure([(m.text, m.file, m.line, m.node) for m in messages], easy)
+    problems = [
+        Problem(m.file, m.line, m.node, f"Easy German too hard to read: LIX {m.easy.lix:.0f} > {EASY_LIX_MAX:.0f}"
+                " (shorter sentences, fewer long words)")
+        for m in too_hard(measured)
+        if m.easy is not None
+    ]  # fmt: skip
+    return report(measured), problems

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -23,3 +24,4 @@ class Context:
     emergency: Matcher = field(default_factory=lambda: Matcher([]))
     open_request: str | None = None  # the family's open or claimed request: one at a time
     reminders: str | None = None  # the district the family gets reminders for, if it subscribed
+    guess_language: Callable[[str], str | None] | None = None  # the enabled language a typed line is in, if sure

@@ -28,6 +28,7 @@ from bot.core.events import (
 from bot.core.presses import choose_language, pressed, start_writing
 from bot.core.safety import detect, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
+from bot.core.switch import language_to_offer, offer_language
 from bot.core.turn import (
     CALLBACK,
     COMMAND_TARGETS,
@@ -131,7 +132,10 @@ def _handle(turn: Turn, event: Event) -> None:
         turn.say(turn.t(T.UNSUPPORTED))
         turn.rerender()
     elif isinstance(event, Text):
+        offer = language_to_offer(turn, T.clean_text(event.text))
         typed(turn, T.clean_text(event.text))
+        if offer is not None:
+            offer_language(turn, offer)
 
 
 def _command(turn: Turn, cmd: Command) -> None:

@@ -158,6 +158,7 @@ class Session:
     district: str | None = None
     writing_to: str | None = None  # a request reference while the family writes a message to its staff member
     delete_asked: str | None = None  # when /delete asked for confirmation (ISO time); any other event withdraws it
+    language_offered: bool = False  # typed text in another language was answered with the offer to switch (once)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +169,7 @@ class Session:
             "district": self.district,
             "writing_to": self.writing_to,
             "delete_asked": self.delete_asked,
+            "language_offered": self.language_offered,
         }
 
     @staticmethod
@@ -181,4 +183,5 @@ class Session:
             district=data.get("district"),
             writing_to=data.get("writing_to"),
             delete_asked=data.get("delete_asked"),
+            language_offered=bool(data.get("language_offered", False)),
         )

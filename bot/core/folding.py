@@ -12,6 +12,8 @@ _ARABIC = str.maketrans(
     {
         "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ی": "ي", "ې": "ي", "ئ": "ي", "ك": "ک", "ة": "ه",
         "ۀ": "ه", "ؤ": "و", "ـ": "", "\u200c": "", "\u200d": "", "ء": "",
+        # Sorani letters, as families without a Kurdish keyboard type them: ە ھ as ه, ێ as ی, ۆ as و, ڕ ڵ ڤ
+        "ە": "ه", "ھ": "ه", "ێ": "ي", "ۆ": "و", "ڕ": "ر", "ڵ": "ل", "ڤ": "ف",
         **{chr(0x0660 + d): str(d) for d in range(10)},
         **{chr(0x06F0 + d): str(d) for d in range(10)},
     }
@@ -42,7 +44,7 @@ _DOUBLE = re.compile(r"(.)\1+")
 # several languages match (a Russian line also matches the Ukrainian file's surzhyk words).
 OWN_LETTERS = {
     "uk": "іїєґ", "ru": "ыэё", "bg": "ъ", "fa": "پچژگی", "ar": "ةىيك",
-    "tr": "ığ", "pl": "ąęłśżźćń", "ro": "ășțţ", "ku": "êû", "de": "äöüß",
+    "tr": "ığ", "pl": "ąęłśżźćń", "ro": "ășțţ", "ku": "êû", "de": "äöüß", "ckb": "ەێۆڕڵڤ",
 }  # fmt: skip
 
 

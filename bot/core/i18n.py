@@ -8,39 +8,46 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.core.bidi import isolate, isolate_value, shape
+
+__all__ = ["DOMAIN", "LANGUAGES", "N_", "SOURCE_LANGUAGE", "I18n", "Language", "isolate", "load_i18n", "placeholders"]
+
 DOMAIN = "elternlotse"
 SOURCE_LANGUAGE = "de"
-FSI, PDI = "\u2068", "\u2069"  # first-strong isolate ... pop directional isolate
 
 
 @dataclass(frozen=True)
 class Language:
-    code: str
-    babel: str
-    native: str
+    code: str  # the folder under locales/ and the language's id in button data and the database
+    babel: str  # the locale babel formats dates and plurals with (Easy German formats like German)
+    native: str  # the name in the language picker, in the language itself
+    german: str  # the name the staff read on a request's card
 
 
-# Each language named in itself (DOMAIN.md). Order is the order of the language picker.
+# Each language named in itself (DOMAIN.md). Order is the order of the language picker, and every language listed
+# here is switched on by default (bot/config.py). Adding a language: its catalog and emergency patterns under
+# locales/<code>/, and one line here.
 LANGUAGES: dict[str, Language] = {
     lang.code: lang
     for lang in (
-        Language("de", "de", "Deutsch"),
-        Language("de_easy", "de", "Einfache Sprache"),
-        Language("en", "en", "English"),
-        Language("ar", "ar", "العربية"),
-        Language("tr", "tr", "Türkçe"),
-        Language("uk", "uk", "Українська"),
-        Language("ru", "ru", "Русский"),
-        Language("ro", "ro", "Română"),
-        Language("bg", "bg", "Български"),
-        Language("fa", "fa", "فارسی"),
-        Language("ku", "ku", "Kurmancî"),
-        Language("pl", "pl", "Polski"),
+        Language("de", "de", "Deutsch", "Deutsch"),
+        Language("de_easy", "de", "Einfache Sprache", "Einfache Sprache"),
+        Language("en", "en", "English", "Englisch"),
+        Language("ar", "ar", "العربية", "Arabisch"),
+        Language("tr", "tr", "Türkçe", "Türkisch"),
+        Language("uk", "uk", "Українська", "Ukrainisch"),
+        Language("ru", "ru", "Русский", "Russisch"),
+        Language("ro", "ro", "Română", "Rumänisch"),
+        Language("bg", "bg", "Български", "Bulgarisch"),
+        Language("fa", "fa", "فارسی", "Persisch"),
+        Language("ku", "ku", "Kurmancî", "Kurdisch (Kurmancî)"),
+        Language("pl", "pl", "Polski", "Polnisch"),
+        Language("ckb", "ckb", "کوردی (سۆرانی)", "Kurdisch (Sorani)"),
     )
 }
 
@@ -58,11 +65,6 @@ def placeholders(text: str) -> set[str]:
         return {"<malformed braces>"}
 
 
-def isolate(value: str) -> str:
-    """Wrap a left-to-right value (phone, time, place) so it reads right inside right-to-left text."""
-    return f"{FSI}{value}{PDI}"
-
-
 class I18n:
     """Translations for the enabled languages; German msgids are the source text."""
 
@@ -74,7 +76,11 @@ class I18n:
     def locale(self, lang: str) -> Locale:
         found = self._locales.get(lang)
         if found is None:
-            found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else SOURCE_LANGUAGE)
+            # A catalog babel knows but LANGUAGES does not name yet (ckb) still gets its own direction and plurals.
+            try:
+                found = Locale.parse(LANGUAGES[lang].babel if lang in LANGUAGES else lang)
+            except (UnknownLocaleError, ValueError):
+                found = Locale.parse(SOURCE_LANGUAGE)
             self._locales[lang] = found
         return found
 
@@ -82,13 +88,18 @@ class I18n:
         return self.locale(lang).text_direction == "rtl"
 
     def t(self, lang: str, msgid: str, **params: object) -> str:
-        """Translate msgid into lang and fill its placeholders (isolated in right-to-left text)."""
+        """Translate msgid into lang and fill its placeholders; in right-to-left text every number, time,
+        reference and Latin word is isolated (bidi.shape), wherever it came from."""
         text = self.catalogs.get(lang, {}).get(msgid) or msgid
-        if not params:
-            return text
-        if self.is_rtl(lang):
-            params = {k: isolate(str(v)) for k, v in params.items()}
-        return text.format(**params)
+        if not self.is_rtl(lang):
+            return text.format(**params) if params else text
+        if params:
+            text = text.format(**{k: isolate_value(str(v)) for k, v in params.items()})
+        return shape(text)
+
+    def shape(self, lang: str, text: str) -> str:
+        """Text composed for lang, made safe for its direction (a no-op for left-to-right languages)."""
+        return shape(text) if self.is_rtl(lang) else text
 
     def format_day(self, lang: str, moment: datetime) -> str:
         return format_skeleton("MMMEd", moment, locale=self.locale(lang))
@@ -104,8 +115,9 @@ def compile_catalogs(locales_dir: Path) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        code = po_path.parent.parent.name
         with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parent.parent.name)
+            catalog = read_po(fh, locale=LANGUAGES[code].babel if code in LANGUAGES else code)
         with mo_path.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         written.append(mo_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core import texts as T
+from bot.core.bidi import isolate_value
 from bot.core.context import Context
 from bot.core.hours import HoursData, Slot, district_ids, district_name, next_slots
 from bot.core.i18n import I18n, isolate
@@ -59,6 +60,8 @@ def consent_summary(ctx: Context, lang: str, t: Translate, slots: dict[str, str]
                 shown = district_name(ctx.hours, value)
             else:
                 shown = t(T.DONT_KNOW_DISTRICT) if value == "unknown" else value
+        if ctx.i18n.is_rtl(lang):  # a Latin name or note stays one left-to-right unit, commas and all
+            shown = isolate_value(shown)
         lines.append(f"• {t(caption)}: {shown}")
     return "\n".join(lines)
 

@@ -26,7 +26,13 @@ def detect(turn: Turn, text: str) -> Detection:
     """Recognise an emergency: in the family's language, German and English; in every language before a choice."""
     if turn.s.lang is None:
         return turn.ctx.emergency.detect(text, None)
-    return turn.ctx.emergency.detect(text, {pattern_language(turn.s.lang), "de", "en"})
+    languages = {pattern_language(turn.s.lang), "de", "en"}
+    # A line confidently in another enabled language (a family that chose German and writes Turkish) is read
+    # with that language's patterns too: "Kocam beni dövüyor" after choosing German got only the floor line.
+    guess = turn.ctx.guess_language(text) if turn.ctx.guess_language is not None else None
+    if guess is not None:
+        languages.add(pattern_language(guess))
+    return turn.ctx.emergency.detect(text, languages)
 
 
 def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:

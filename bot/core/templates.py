@@ -109,4 +109,4 @@ def render(template: Template, lang: str, raw: dict[str, str], i18n: I18n, today
             raise TemplateError("Ort ist zu lang (höchstens 120 Zeichen)")
         values[name] = isolate(value) if i18n.is_rtl(lang) else value
     text = i18n.catalogs.get(lang, {}).get(template.text) or template.text
-    return text.format(**values)
+    return i18n.shape(lang, text.format(**values))

@@ -7,6 +7,9 @@ from bot.core.phone import check_phone
 from bot.core.typed import clean_text as clean_text  # input cleaning lives in bot/core/typed.py
 
 PICK_LANGUAGE = N_("Bitte wählen Sie Ihre Sprache.")
+# A parent who chose one language and types in another (bot.core.switch): said in both languages.
+SWITCH_LANGUAGE = N_("Sie schreiben {language} – auf {native} wechseln?")
+SWITCH_LANGUAGE_HERE = N_("Tippen Sie hier, um auf {native} weiterzumachen:")
 EMERGENCY_BUTTON = N_("🆘 Notfall")
 BACK_BUTTON = N_("↩ Zurück")
 MENU_BUTTON = N_("🏠 Menü")
@@ -170,6 +173,17 @@ COMMANDS = {
     "emergency": N_("Notfallnummern"),
     "reminders": N_("Erinnerungen an die Sprechstunde"),
 }
+# What a parent sees of the bot in Telegram before pressing Start (setMyDescription / setMyShortDescription, per
+# language): at most 512 and 120 characters in every language.
+BOT_DESCRIPTION = N_(
+    "Die Kita-Sozialarbeit des Jugendamts berät Familien mit Kindern bis zum Schuleintritt. Die Beratung ist "
+    "kostenlos, freiwillig und vertraulich. Hier finden Sie die offenen Sprechstunden. Sie können einen Rückruf "
+    "anfordern, in Ihrer Sprache. Ihre Nachrichten liest kein Mensch, solange Sie keinen Rückruf anfordern. "
+    "In Gefahr? Notruf 112 · Polizei 110"
+)
+BOT_SHORT_DESCRIPTION = N_(
+    "Kostenlose Beratung für Familien mit kleinen Kindern: die Kita-Sozialarbeit des Jugendamts."
+)
 PRIVATE_ONLY = N_("Bitte schreiben Sie mir privat. In Gruppen beantworte ich keine Fragen von Familien.")
 
 # --- reminders of consultation hours (bot/reminders.py) ------------------------------------------------------

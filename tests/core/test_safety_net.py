@@ -90,7 +90,12 @@ def every_language(content, hours, matcher: Matcher) -> Context:  # type: ignore
 
 @pytest.mark.parametrize(
     ("lang", "line"),
-    [("tr", "kocam beni dövüyor, yardım edin"), ("ar", "زوجي يضربني"), ("ru", "муж меня бьёт")],
+    [
+        ("tr", "kocam beni dövüyor, yardım edin"),
+        ("ar", "زوجي يضربني"),
+        ("ru", "муж меня бьёт"),
+        ("ckb", "مێردەکەم لێم دەدات"),  # Sorani shares its script with Arabic and Persian
+    ],
 )
 def test_before_a_language_is_chosen_the_emergency_screen_comes_in_the_language_typed(
     every_language: Context, lang: str, line: str

@@ -29,6 +29,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.tg_emulator_profile import ProfileMethods
 from tests.support.tg_emulator_state import (
     CHAT_ACTIONS,
     CONFLICT_POLL,
@@ -174,7 +175,7 @@ def _uid(user: int | UserHandle) -> int:
 # --------------------------------------------------------------------------- the emulator
 
 
-class TelegramEmulator:
+class TelegramEmulator(ProfileMethods):
     """Telegram Bot API emulator; see the module docstring."""
 
     def __init__(
@@ -206,6 +207,7 @@ class TelegramEmulator:
         self._events: dict[int, list[str]] = {}
         self._queries: dict[str, _Query] = {}
         self._commands: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        self.profile: dict[tuple[str, str], str] = {}  # description texts (tests/support/tg_emulator_profile.py)
         self._updates = UpdateQueue(first_update_id)
         self._messages_signal = Signal()
         self._calls_signal = Signal()
@@ -222,7 +224,8 @@ class TelegramEmulator:
                 "getMe getUpdates sendMessage editMessageText editMessageReplyMarkup "
                 "answerCallbackQuery setMyCommands getMyCommands deleteMyCommands deleteWebhook "
                 "setWebhook getWebhookInfo getChat getChatMember getChatAdministrators "
-                "deleteMessage close logOut sendChatAction"
+                "deleteMessage close logOut sendChatAction "
+                "setMyDescription getMyDescription setMyShortDescription getMyShortDescription"
             ).split()
         }
         self._canonical = {name[5:].lower(): name[5:] for name in dir(self) if name.startswith("_api_")}

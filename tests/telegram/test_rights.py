@@ -98,8 +98,8 @@ async def test_mydata_in_arabic_shows_every_answer_and_the_health_topic_translat
         f"{ar('Telefon')}: {isolate(PHONE)}",
         f"{ar('Zeit')}: {ar('Vormittags (9–12 Uhr)')}",
         f"{ar('Dringend')}: {ar('In den nächsten Tagen')}",
-        f"{ar('Name')}: {NAME}",
-        f"{ar('Ihre Nachricht')}: {NOTE}",
+        f"{ar('Name')}: {isolate(NAME)}",  # a Latin name inside Arabic text is isolated by the code
+        f"{ar('Ihre Nachricht')}: {isolate(NOTE)}",
         ar("wartet auf eine Fachkraft"),
         isolate(reference),
         ar("erteilt"),
