@@ -18,7 +18,7 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
 - `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
-  a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
+  a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
@@ -246,7 +246,7 @@ class Matcher:
         for spans in context.values():
             negations = {p for kind in (Context.NEGATION, Context.NEVER) for s in spans.get(kind, []) for p in s}
             for kind, found_spans in spans.items():
-                found_spans = affirmed(found_spans, negations) if kind == Context.OVER else found_spans
+                found_spans = affirmed(found_spans, negations) if kind in (Context.OVER, Context.OUT) else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
