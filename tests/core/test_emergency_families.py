@@ -61,6 +61,20 @@ FAMILIES = [
     ("de", "Mein Kind bekommt keine Luft.", M),
     ("de", "Ich weiß nicht, wo mein Kind ist.", C),
     ("de", "Meine Tochter soll verheiratet werden. Sie ist 14.", C),
+    ("de", "Ich schneide mich.", S),
+    ("de", "Mein Kind hat einen Anfall.", M),
+    ("de", "Die Steckdose raucht.", F),
+    # probing every language by meaning
+    ("ru", "муж не дает мне выйти из дома", V),
+    ("uk", "не бачу сенсу жити, втомилася жити", S),
+    ("pl", "mąż podniósł na mnie rękę", V),
+    ("ar", "بيقول رح ياخد الولاد ويسافر فيهم", C),
+    ("fa", "دارن ما رو میندازن تو خیابون", H),
+    ("ku", "me diavêjin kolanê", H),
+    ("ckb", "دەترسم شتێک بە منداڵەکەم بکەم", C),
+    ("tr", "bizi sokağa atıyorlar", H),
+    ("bg", "казва, че ще вземе децата и ще избяга в чужбина", C),
+    ("ro", "fiica mea a plecat de acasa si nu raspunde la telefon", C),
 ]
 
 LOOK_ALIKES = [
@@ -82,6 +96,16 @@ LOOK_ALIKES = [
     ("de", "Wie kann ich mein Kind vor Feuer schützen?"),
     ("en", "my husband took my phone to fix it"),
     ("ar", "عمها حضن بنتي"),
+    ("en", "my boss wants to fire me, what benefits can i get"),
+    ("en", "our landlord is threatening to raise the rent"),
+    ("en", "the pan caught fire but we put it out, everything is fine"),
+    ("ru", "на сковородке загорелось масло, но мы потушили, все хорошо"),
+    ("de", "ich schneide mich oft beim Kochen"),
+    ("ru", "мама не дает мне выйти из дома без шапки"),
+    ("tr", "ev sahibi kirayı artırmakla tehdit ediyor"),
+    ("ckb", "کوڕەکەم هێشتا لە قوتابخانە نەگەڕاوەتەوە، سەعات ١٢ دێتەوە"),
+    ("fa", "اگه بچم تشنج کنه چیکار کنم؟"),
+    ("en", "how do i report a fire hazard in our building"),
 ]
 
 
