@@ -1,7 +1,8 @@
 """Full dialog steps (engine, storage commit, outbox row) for N simulated parents on an SQLite file.
 
 Prints steps/s, p50 and p99 step latency and peak RSS. Target on the reference machine: >= 1,000 steps/s,
-p99 < 10 ms. The engine alone (no storage) is measured in the same run as a baseline for the ratio.
+p99 < 10 ms. The engine alone (no storage) is measured in the same run as a baseline for the ratio. Each level runs
+twice, with the anonymous counters of the quarterly figures off and on (bot/figures.py), to show what counting costs.
 
     .venv/bin/python bench/engine.py [--parents 200] [--concurrency 1,4,8]
 
@@ -80,7 +81,8 @@ async def main() -> None:
 
     print(f"engine alone (baseline): {engine_rate:,.0f} steps/s")
     for level in levels:
-        await storage_run(args.parents, level, content, i18n, hours, params, engine_rate, args.database)
+        for counting in (False, True):
+            await storage_run(args.parents, level, content, i18n, hours, params, engine_rate, args.database, counting)
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MiB")
 
 
@@ -93,13 +95,14 @@ async def storage_run(
     params: dict[str, str],
     engine_rate: float,
     database: str | None = None,
+    counting: bool = True,
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if database is not None:
             await _wipe(database)
         db = Database(database or f"sqlite+aiosqlite:///{tmp}/bench.db")
         await db.migrate()
-        runtime = Runtime(db, content, i18n, hours, RuntimeConfig("console:staff", params))
+        runtime = Runtime(db, content, i18n, hours, RuntimeConfig("console:staff", params), count_figures=counting)
         latencies: list[float] = []
         counter = 0
 
@@ -128,8 +131,10 @@ async def storage_run(
     rate = steps / elapsed
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
     store = "PostgreSQL" if database else "SQLite"
+    counters = "counters on " if counting else "counters off"
     print(
-        f"{parents} parents, {concurrency} at a time, {steps} full steps (engine + {store} commit + outbox row): "
+        f"{counters} · {parents} parents, {concurrency} at a time, {steps} full steps "
+        f"(engine + {store} commit + outbox row): "
         f"{rate:,.0f} steps/s, p50 {p50:.2f} ms, p99 {p99:.2f} ms, mean {statistics.mean(latencies) * 1000:.2f} ms; "
         f"storage share {1 - rate / engine_rate:.0%}"
     )

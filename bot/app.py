@@ -13,7 +13,15 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.adapters.base import Adapter, ChecksMembership, Inbound, LinksPrivateChat, Mentionable
+from bot.adapters.base import (
+    Adapter,
+    ChecksMembership,
+    Inbound,
+    LinksPrivateChat,
+    Mentionable,
+    OpensPrivateChat,
+    ShowsButtons,
+)
 from bot.config import ROOT, ConfigError, Settings
 from bot.core.check import check_graph, check_translations, source_messages
 from bot.core.dialogs import load_content
@@ -23,6 +31,7 @@ from bot.core.hours import HoursError
 from bot.core.hours_file import load_hours
 from bot.core.i18n import load_i18n
 from bot.core.langstatus import language_status, refusal
+from bot.core.outcomes import OutcomeError, load_outcomes
 from bot.core.reminders import ReminderError, load_rules
 from bot.core.staffcmd import is_staff_event
 from bot.core.templates import TemplateError, load_templates
@@ -133,6 +142,15 @@ class App:
             self.desk.config.staff_channel = self.runtime.config.staff_channel = new
             log.warning("the staff group became a supergroup; staff channel is now its new id")
 
+    async def move_staff_channel(self, new: str) -> None:
+        """The staff channel has a new key (a Matrix alias resolved to its room id): follow it, now and after a
+        restart (a chat alias, as for a Telegram group that became a supergroup)."""
+        old = self.staff_channel
+        if new == old:
+            return
+        await self.db.run(lambda tx: tx.merge(ChatAlias(old=old, new=new)))
+        self.desk.config.staff_channel = self.runtime.config.staff_channel = new
+
     def _maybe_crash(self) -> None:
         # A test hook for crash recovery: die hard right after the Nth commit, before any delivery.
         limit = os.environ.get(CRASH_VARIABLE)
@@ -169,7 +187,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         raise ConfigError(f"emergency patterns have {len(pattern_problems)} problem(s): {pattern_problems[0]}")
     try:
         templates = load_templates(settings.dialogs_dir / "templates.yaml")
-    except TemplateError as exc:
+        outcomes = load_outcomes(settings.dialogs_dir / "outcomes.yaml")
+    except (TemplateError, OutcomeError) as exc:
         raise ConfigError(str(exc)) from None
     db = Database(settings.database_url)
     try:
@@ -180,11 +199,13 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             "retention_days": str(settings.retention_days),
         }
         by_name = {adapter.name: adapter for adapter in adapters}
+        buttonless = buttonless_transports(adapters)
         staff_channel = await db.run(lambda tx: resolve_alias(tx, settings.staff_channel))
         desk_config = DeskConfig(
             staff_channel,
             frozenset(k.strip() for k in settings.staff_allowlist.split(",") if k.strip()),
             settings.escalate_after_office_hours,
+            buttonless,
         )
         staff_transport = by_name.get(settings.staff_channel.split(":", 1)[0])
         desk = StaffDesk(
@@ -195,13 +216,15 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             desk_config,
             _member_check(by_name, settings.staff_channel),
             private_link=staff_transport.private_link if isinstance(staff_transport, LinksPrivateChat) else None,
+            open_private=staff_transport.private_chat_of if isinstance(staff_transport, OpensPrivateChat) else None,
+            outcomes=outcomes,
         )
         runtime = Runtime(
             db,
             content,
             i18n,
             hours,
-            RuntimeConfig(staff_channel, params),
+            RuntimeConfig(staff_channel, params, buttonless),
             card_row=desk.card_row,
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),
@@ -220,11 +243,16 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         sender = OutboxSender(
             db, by_name, on_delivery=on_delivery, metrics=metrics, gate=staff.gate, lease_seconds=lease
         )
-        reminders = ReminderDispatcher(db, hours, rules, i18n)
+        reminders = ReminderDispatcher(db, hours, rules, i18n, buttonless=buttonless)
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:
         await db.close()
+
+
+def buttonless_transports(adapters: list[Adapter]) -> frozenset[str]:
+    """The transports whose families answer by typing: asked once, when the app is assembled."""
+    return frozenset(a.name for a in adapters if isinstance(a, ShowsButtons) and not a.shows_buttons())
 
 
 def _member_check(adapters: dict[str, Adapter], staff_channel: str) -> MemberCheck:

@@ -1,4 +1,4 @@
-"""elternlotse run | demo | check | languages | migrate | compile"""
+"""elternlotse run | demo | check | languages | migrate | compile | status | report"""
 
 from __future__ import annotations
 
@@ -38,10 +38,16 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "status", help="undelivered cards and messages, and those failed in 7 days (kinds, ages; no content); exit 1"
     )
+    report = sub.add_parser("report", help="the quarterly figures: one HTML file, CSV tables, PNG charts")
+    report.add_argument("--quarter", required=True, help="e.g. 2026Q4")
+    report.add_argument("--out", type=Path, required=True, help="directory to write into (created if missing)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # matrix-nio logs user ids and room ids (who talks to whom) at INFO; its key store logs every statement.
+    for name in ("nio", "peewee"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     if args.command == "demo":
         overrides = {"staff_channel": "console:staff"}
@@ -64,6 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "status":
         return _guard(lambda: _status(settings))
+    if args.command == "report":
+        from bot.report.run import report as write_report
+
+        return _guard(lambda: write_report(settings, args.quarter, args.out))
     if args.command == "run":
         from bot.service import run
 
@@ -100,7 +110,7 @@ async def _demo(settings: Settings, script: Path | None) -> int:
         adapter.on_advance = _demo_clock(app, adapter)
         await app.sender.flush()  # what a crash left undelivered goes out first
         if script is None:
-            print("Elternlotse demo: you are a parent. Type text, /start, #N to press button N, Ctrl-D to end.")
+            print("Elternlotse demo: you are a parent. Type text, /start, a choice's number or label, ? to see them.")
             await app.handle_and_deliver(_start_event())
         await adapter.listen(app.handle_and_deliver)
     return 0
@@ -179,6 +189,7 @@ async def _migrate(settings: Settings) -> int:
 
 def _check(settings: Settings) -> int:
     from bot.core.check import check_readability, run_check, source_messages
+    from bot.core.outcomes import check_outcomes
     from bot.core.reminders import ReminderError, load_rules
 
     problems: list[object] = list(
@@ -191,6 +202,7 @@ def _check(settings: Settings) -> int:
         load_rules(settings.dialogs_dir / "reminders.yaml")
     except ReminderError as exc:
         problems.append(exc)
+    problems += check_outcomes(settings.dialogs_dir / "outcomes.yaml")[1]
     for problem in problems:
         print(problem)
     if problems:

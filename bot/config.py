@@ -12,6 +12,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
+MATRIX_USER = re.compile(r"@[^:\s]+:[^\s]+")
+# Room ids of room version 12 have no server part (!6vVsCU9P…); aliases always have one.
+MATRIX_ROOM = re.compile(r"![^\s:]+(:[^\s]+)?|#[^:\s]+:[^\s]+")
 PLACEHOLDER_MARKERS = ("changeme", "change-me", "placeholder", "your-token", "xxx")
 
 
@@ -60,6 +63,14 @@ class Settings(BaseSettings):
     telegram_chat_interval: float = Field(default=1.0, ge=0)  # seconds between messages to one private chat
     telegram_group_interval: float = Field(default=3.0, ge=0)  # 20 messages a minute to one group
 
+    matrix_homeserver: str | None = None  # e.g. https://matrix.stadt.de; starts Matrix in `elternlotse run`
+    matrix_user_id: str | None = None  # the bot's account, e.g. @elternlotse:stadt.de
+    matrix_password: str | None = None  # first login only (a secret: environment only)
+    matrix_access_token: str | None = None  # instead of the password, with ELTERNLOTSE_MATRIX_DEVICE_ID
+    matrix_device_id: str | None = None
+    matrix_staff_room: str | None = None  # room id (!abc:stadt.de) or alias (#team:stadt.de)
+    matrix_store_dir: Path = ROOT / "data" / "matrix"  # the device's login and its encryption keys
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -76,7 +87,7 @@ class Settings(BaseSettings):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
         return value
 
-    @field_validator("telegram_token", "telegram_webhook_secret")
+    @field_validator("telegram_token", "telegram_webhook_secret", "matrix_password", "matrix_access_token")
     @classmethod
     def _no_placeholder(cls, value: str | None) -> str | None:
         if value is not None and any(m in value.lower() for m in PLACEHOLDER_MARKERS):
@@ -85,9 +96,50 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _staff_channel_on_telegram(self) -> Settings:
-        # A Telegram staff group named by its id becomes the staff channel unless another one is set.
-        if self.telegram_staff_chat_id is not None and self.staff_channel == "console:staff":
+        # A staff group or room named by its own variable becomes the staff channel unless another one is set.
+        # With both, the operator chooses: moving the queue between platforms must never happen by surprise.
+        if self.staff_channel != "console:staff":
+            return self
+        if self.telegram_staff_chat_id is not None and self.matrix_staff_room:
+            raise ValueError(
+                "ELTERNLOTSE_STAFF_CHANNEL: both ELTERNLOTSE_TELEGRAM_STAFF_CHAT_ID and ELTERNLOTSE_MATRIX_STAFF_ROOM "
+                "are set; choose where the queue lives with ELTERNLOTSE_STAFF_CHANNEL=matrix or =telegram"
+            )
+        if self.telegram_staff_chat_id is not None:
             self.staff_channel = f"telegram:{self.telegram_staff_chat_id}"
+        elif self.matrix_staff_room:
+            self.staff_channel = f"matrix:{self.matrix_staff_room}"
+        return self
+
+    @field_validator("matrix_homeserver")
+    @classmethod
+    def _homeserver_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
+            raise ValueError("must be the homeserver's URL, e.g. https://matrix.stadt.de")
+        return value.rstrip("/") if value else value
+
+    @field_validator("matrix_user_id")
+    @classmethod
+    def _matrix_user(cls, value: str | None) -> str | None:
+        if value is not None and (not MATRIX_USER.fullmatch(value) or len(value.encode()) > 255):
+            raise ValueError("must be a Matrix user id such as @elternlotse:stadt.de")
+        return value
+
+    @field_validator("matrix_staff_room")
+    @classmethod
+    def _matrix_room(cls, value: str | None) -> str | None:
+        if value is not None and not MATRIX_ROOM.fullmatch(value):
+            raise ValueError("must be a room id (!abc:stadt.de) or an alias (#team:stadt.de)")
+        return value
+
+    @model_validator(mode="after")
+    def _matrix_complete(self) -> Settings:
+        if not self.matrix_homeserver:
+            return self
+        if not self.matrix_user_id:
+            raise ValueError("ELTERNLOTSE_MATRIX_USER_ID is required with ELTERNLOTSE_MATRIX_HOMESERVER")
+        if self.matrix_access_token and not self.matrix_device_id:
+            raise ValueError("ELTERNLOTSE_MATRIX_DEVICE_ID is required with ELTERNLOTSE_MATRIX_ACCESS_TOKEN")
         return self
 
     @field_validator("telegram_webhook_secret")
@@ -123,7 +175,7 @@ class Settings(BaseSettings):
         Raises ConfigError naming ELTERNLOTSE_STAFF_CHANNEL when it names nothing that was started.
         """
         channel = self.staff_channel.strip()
-        groups = {"telegram": self.telegram_staff_chat_id}
+        groups: dict[str, object] = {"telegram": self.telegram_staff_chat_id, "matrix": self.matrix_staff_room}
         if channel in transports:
             group = groups.get(channel)
             if group is None:
@@ -136,10 +188,13 @@ class Settings(BaseSettings):
             started = ", ".join(transports) or "none"
             raise ConfigError(
                 f"ELTERNLOTSE_STAFF_CHANNEL: {channel!r} is not a chat of a started transport ({started}); "
-                f"use e.g. telegram:-1001234567890, or telegram for ELTERNLOTSE_TELEGRAM_STAFF_CHAT_ID"
+                f"use e.g. telegram:-1001234567890, or telegram for ELTERNLOTSE_TELEGRAM_STAFF_CHAT_ID "
+                f"(matrix for ELTERNLOTSE_MATRIX_STAFF_ROOM)"
             )
         if transport == "telegram" and not re.fullmatch(r"-?\d+", chat):
             raise ConfigError(f"ELTERNLOTSE_STAFF_CHANNEL: {chat!r} is not a Telegram chat id (a number)")
+        if transport == "matrix" and not MATRIX_ROOM.fullmatch(chat):
+            raise ConfigError(f"ELTERNLOTSE_STAFF_CHANNEL: {chat!r} is not a Matrix room id or alias")
         return channel
 
     @property

@@ -17,12 +17,15 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Inbound
 from bot.core import texts as T
 from bot.core.cards import STATUS_DE
-from bot.core.events import Pressed, Reply
+from bot.core.events import ChatKey, Command, Pressed, Reply, UserKey
 from bot.core.hours import HoursData
 from bot.core.i18n import I18n
-from bot.core.staffcmd import StaffAction, parse_staff
+from bot.core.outcomes import Outcome
+from bot.core.staffcmd import StaffAction, in_thread, parse_staff
 from bot.core.templates import Template
+from bot.desk_close import Closing
 from bot.desk_replies import DeskOut, FamilyReplies
+from bot.figures import count_waits, office_day
 from bot.refusals import audit_refusal, not_member_text
 from bot.staff_access import MemberCheck, StaffAccess
 from bot.staff_rows import card_row, details_row, retract_rows
@@ -42,6 +45,8 @@ from storage.models import CallbackRequest, StaffMember
 
 log = logging.getLogger(__name__)
 PrivateLink = Callable[[str], str | None]  # a link that opens the private chat with the bot (Telegram deep link)
+# A private chat the bot opens itself (Matrix: an encrypted direct room) for someone who never wrote to it.
+OpenPrivate = Callable[[UserKey], ChatKey | None]
 
 
 @dataclass
@@ -49,9 +54,10 @@ class DeskConfig:
     staff_channel: str
     allowlist: frozenset[str] = frozenset()
     escalate_after_hours: float = 4.0
+    buttonless: frozenset[str] = frozenset()  # transports that list buttons as numbers (bot.offers)
 
 
-class StaffDesk(FamilyReplies):
+class StaffDesk(Closing, FamilyReplies):
     """Handles staff commands and buttons; everything it says to staff is German, to families translated."""
 
     def __init__(
@@ -64,8 +70,12 @@ class StaffDesk(FamilyReplies):
         is_member: MemberCheck,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         private_link: PrivateLink | None = None,
+        open_private: OpenPrivate | None = None,
+        outcomes: list[Outcome] | None = None,
     ) -> None:
+        self.outcomes = list(outcomes or [])  # empty: requests close without an outcome
         self._private_link = private_link
+        self._open_private = open_private
         self.db = db
         self.hours = hours
         self.templates = {t.id: t for t in templates}
@@ -77,7 +87,11 @@ class StaffDesk(FamilyReplies):
     async def handle(self, inbound: Inbound) -> str | None:
         """A staff command, a queue button, or an internal note (goes nowhere); returns a refused press's answer."""
         now = self.clock()
-        action = parse_staff(inbound.event, now.astimezone(self.hours.timezone).year)
+        event, card = inbound.event, inbound.message_ref
+        if isinstance(event, Command) and card is not None:
+            reference = await self.db.run(lambda tx: repo.reference_of_card(tx, card))
+            event = in_thread(event, reference) if reference else event
+        action = parse_staff(event, now.astimezone(self.hours.timezone).year)
         in_channel = inbound.chat == self.config.staff_channel
         allowed: bool | None = False
         if action is not None and (in_channel or inbound.private):
@@ -119,6 +133,7 @@ class StaffDesk(FamilyReplies):
                 notice = getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
                 self._retire_stale_copy(tx, action, inbound, out)
         repo.add_outbox_rows(tx, out.rows)
+        out.tally.write(tx, office_day(now, self.hours.timezone))
         return notice if isinstance(inbound.event, Pressed) else None
 
     def _retire_stale_copy(self, tx: Session, action: StaffAction, inbound: Inbound, out: DeskOut) -> None:
@@ -217,6 +232,7 @@ class StaffDesk(FamilyReplies):
         request = repo.get_request(tx, a.reference)
         assert request is not None
         tx.refresh(request)
+        count_waits(out.tally, tx, self.hours, request, now, claim=True)
         repo.audit(tx, request, member.key, "claimed")
         self._update_card(tx, request, now, out)
         self._details_to(tx, member, request, out, inbound)
@@ -227,15 +243,6 @@ class StaffDesk(FamilyReplies):
         request = self._own(tx, member, a, inbound, out)
         if request is not None:
             self._details_to(tx, member, request, out, inbound)
-
-    def _do_done(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
-    ) -> None:
-        request = self._own(tx, member, a, inbound, out)
-        if request is not None:
-            request.status, request.closed_at = RequestStatus.DONE, now
-            self._changed(tx, request, member.key, "done", now, out)
-            out.rows += retract_rows(tx, request)
 
     def _do_release(
         self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
@@ -253,6 +260,9 @@ class StaffDesk(FamilyReplies):
         if request is None:
             return
         target = tx.get(StaffMember, a.target) if a.target and a.target != "!ambiguous" else None
+        if target is None and a.target.startswith("matrix:@"):  # named by Matrix id, a member who never wrote
+            target = StaffMember(key=a.target, display_name=a.target.split(":", 2)[1][1:][:60], private_chat=None)
+            tx.add(target)
         if a.target == "!ambiguous":
             out.add(inbound.chat, f"„{a.rest}“ passt auf mehrere Personen. Bitte genauer, z. B. mit dem Konto.")
             return
@@ -267,17 +277,6 @@ class StaffDesk(FamilyReplies):
         self._changed(tx, request, member.key, f"reassigned:{target.key}", now, out)
         out.rows += retract_rows(tx, request, keep_chat=target.private_chat)
         self._details_to(tx, target, request, out, inbound)
-
-    def _do_reopen(
-        self, tx: Session, member: StaffMember, a: StaffAction, inbound: Inbound, now: datetime, out: DeskOut
-    ) -> None:
-        assert a.reference
-        request = repo.get_request(tx, a.reference)
-        if request is None or request.status != RequestStatus.DONE or request.purged_at is not None:
-            out.add(inbound.chat, f"{a.reference} kann nicht wieder geöffnet werden.")
-            return
-        request.status, request.closed_at, request.claimed_by, request.claimed_at = RequestStatus.OPEN, None, None, None
-        self._changed(tx, request, member.key, "reopened", now, out)
 
     # --- helpers ---------------------------------------------------------------------------------------
 
@@ -318,11 +317,15 @@ class StaffDesk(FamilyReplies):
 
     def card_row(self, tx: Session, request: CallbackRequest, now: datetime, note: str | None = None) -> OutboxRow:
         owner = self.owner_name(tx, request)
+        if request.outcome is not None:
+            note = "\n".join(filter(None, (note, f"Ergebnis: {self.outcome_title(request.outcome)}")))
         return card_row(self.config.staff_channel, request, self.hours, now, owner, note)
 
     def _details_to(
         self, tx: Session, member: StaffMember, request: CallbackRequest, out: DeskOut, inbound: Inbound
     ) -> None:
+        if member.private_chat is None and self._open_private is not None:
+            member.private_chat = self._open_private(UserKey(member.key))
         if member.private_chat is None:
             hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"))
             out.add(self.config.staff_channel, hint)

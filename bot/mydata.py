@@ -25,7 +25,7 @@ SHOWN: dict[str, frozenset[str]] = {
     "users": frozenset({"key", "chat", "language", "district", "created_at", "last_seen_at"}),
     "callback_requests": frozenset(
         "reference status topic language channel district time_window contact_way urgent emergency "
-        "phone name note closed_at created_at".split()
+        "phone name note closed_at created_at outcome".split()
     ),
     "consent_records": frozenset({"purpose", "text_version", "language", "platform", "action", "at"}),
     "dialog_states": frozenset({"state"}),  # the answers of an unsent request and the current step
@@ -58,9 +58,11 @@ NOT_SHOWN: dict[str, str] = {
     "reminder_subscriptions.user_id": "the link to the family itself",
     "reminders": "which reminders were queued, so that each goes out once; they are in the chat itself",
     "staff_digests": "the days the team got its morning overview; nothing about a family",
+    "sync_cursors": "where the bot stands in a platform's stream of events (the Matrix sync token); no family in it",
     "details_copies": "where a staff member's private chat shows a request's details, so they can be removed again",
     "chat_aliases": "group chats that moved",
     "reference_counters": "the yearly counters behind references",
+    "daily_counts": "anonymous daily counts for the quarterly figures: no id, no time of day, nothing about a family",
 }
 
 
@@ -106,6 +108,8 @@ def my_data(tx: Session, user_id: int, session: DialogSession, ctx: Context) -> 
         lines.append(f"   {t(T.MYDATA_LANGUAGE)}: {_language(r.language)} · {t(T.MYDATA_CHANNEL)}: {channel}")
         if r.closed_at is not None:
             lines.append(f"   {t(T.MYDATA_CLOSED)}: {when(r.closed_at)}")
+        if r.outcome:  # the office's word for it (dialogs/outcomes.yaml), as the team chose it
+            lines.append(f"   {t(T.MYDATA_OUTCOME)}: {value(r.outcome)}")
     consents = tx.execute(
         select(ConsentRecord).where(ConsentRecord.user_id == user_id).order_by(ConsentRecord.id)
     ).scalars()

@@ -38,6 +38,7 @@ MAX_BACKOFF_SECONDS = 120
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 LEASE_MARGIN = 0.25  # of the lease
+PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
 # Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
 # payload: (tx, row, status, refs, now). refs: every platform message the row became, in order (a long text split
 # into parts has several; the last is the row's platform_ref); empty if nothing went out.
@@ -181,7 +182,9 @@ class OutboxSender:
         try:
             remove = bool(row.payload.get("remove"))
             sent_parts = int(row.payload.get("sent_parts", 0))
-            outgoing = Outgoing(Reply.from_payload(row.payload), edit_ref, sent_parts, remove)
+            reply, txn_id = Reply.from_payload(row.payload), f"outbox-{row.id}"
+            personal = row.user_id is not None or row.kind in PERSONAL_KINDS
+            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal)
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

@@ -13,10 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from bot.core.outcomes import WITHDRAWN
+from bot.figures import Tally, key
 from bot.staff_rows import retract_rows
 from storage import repo
 from storage.db import erase_copies
-from storage.kinds import OutboxKind, OutboxRow, OutboxStatus, RequestStatus
+from storage.kinds import Figure, OutboxKind, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import (
     CallbackRequest,
     ConsentRecord,
@@ -31,13 +33,16 @@ log = logging.getLogger(__name__)
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
 
 
-def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> list[OutboxRow]:
+def erase_user(
+    tx: Session, user_id: int, now: datetime, card_row: CardRow, tally: Tally | None = None
+) -> list[OutboxRow]:
     """Erase a family at once: requests withdrawn and stripped, consents withdrawn, state and user row gone.
 
     Returns the outbox rows to write (card updates for the staff channel, the removal of details shown to staff
     in private). The withdrawal of consent is
-    recorded without any link to the person.
+    recorded without any link to the person; the anonymous figures count the withdrawals and the outcome.
     """
+    tally = tally if tally is not None else Tally()
     rows: list[OutboxRow] = []
     user = tx.get(User, user_id)
     chats = {user.key, user.chat or user.key} if user is not None else set()
@@ -57,7 +62,8 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
     )
     for request in requests:
         if request.status in RequestStatus.active():
-            request.status, request.closed_at = RequestStatus.WITHDRAWN, now
+            request.status, request.closed_at, request.outcome = RequestStatus.WITHDRAWN, now, WITHDRAWN
+            tally.add(Figure.OUTCOME, WITHDRAWN)
             repo.audit(tx, request, "family", "withdrawn")
             rows.append(card_row(tx, request, now))
         rows += retract_rows(tx, request)  # the details shown to staff go too
@@ -83,6 +89,7 @@ def erase_user(tx: Session, user_id: int, now: datetime, card_row: CardRow) -> l
                 platform=consent.platform,
                 action="withdrawn",
             )
+            tally.add(Figure.CONSENT, key(consent.purpose, "withdrawn"))
         tx.delete(consent)
     tx.execute(delete(DialogState).where(DialogState.user_id == user_id))
     tx.execute(delete(User).where(User.id == user_id))

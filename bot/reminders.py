@@ -23,9 +23,11 @@ from bot.core.hours import HoursData, district_ids
 from bot.core.i18n import I18n
 from bot.core.reminders import Due, ReminderRule, due_reminders
 from bot.core.render import slot_line
+from bot.figures import Tally, key, office_day
+from bot.offers import offered
 from storage import repo
 from storage.db import Database
-from storage.kinds import OutboxKind, OutboxRow
+from storage.kinds import Figure, OutboxKind, OutboxRow
 from storage.models import Reminder, ReminderSubscription, User
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,10 @@ class ReminderDispatcher:
         rules: tuple[ReminderRule, ...],
         i18n: I18n,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        buttonless: frozenset[str] = frozenset(),
     ) -> None:
         self.db, self.hours, self.rules, self.i18n, self.clock = db, hours, rules, i18n, clock
+        self.buttonless = buttonless  # transports that list buttons as numbers: "1" then stops the reminders
 
     async def run_once(self) -> Queued:
         now = self.clock()
@@ -84,11 +88,21 @@ class ReminderDispatcher:
             for _, user, due in fresh
         ]
         repo.add_outbox_rows(tx, rows)
+        tally = Tally()
+        for _, user, _ in fresh:
+            tally.add(Figure.REMINDER_SENT, key(user.language))
+        tally.write(tx, office_day(now, self.hours.timezone))
+        for row, (_, user, _) in zip(rows, fresh, strict=True):
+            if user.key.split(":", 1)[0] in self.buttonless:
+                offered(tx, user.id, Reply.from_payload(row.payload), {self.stop_label(user): T.REMINDER_STOP})
         return Queued(len(fresh), len(candidates) - len(fresh))
+
+    def stop_label(self, user: User) -> str:
+        return self.i18n.t(user.language or "de", T.REMINDER_STOP)
 
     def message(self, user: User, due: Due) -> dict[str, object]:
         lang = user.language or "de"
         line = slot_line(self.i18n, self.hours, lang, due.slot)
         text = f"{self.i18n.t(lang, T.REMINDER_HEADER)}\n• {line}"
-        stop = button(self.i18n.t(lang, T.REMINDER_STOP), Remind(RemindAction.STOP))  # one tap, from any step
+        stop = button(self.stop_label(user), Remind(RemindAction.STOP))  # one tap, from any step
         return Reply(text, ((stop,),), rtl=self.i18n.is_rtl(lang)).to_payload()

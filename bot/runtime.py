@@ -7,21 +7,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
 from bot.core.buttons import Go, Nav, encode
 from bot.core.cards import LANGUAGE_NAMES_DE
+from bot.core.choices import fold
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
-from bot.core.engine import Context, step
+from bot.core.engine import Context, again, step
 from bot.core.events import (
     Button,
+    ChatKey,
     Command,
     CreateRequest,
     DataRequest,
     Effect,
+    EmergencyShown,
     HandoffDone,
     Pressed,
     RecordConsent,
@@ -31,6 +35,7 @@ from bot.core.events import (
     Subscribe,
     Text,
     Unsubscribe,
+    UserKey,
 )
 from bot.core.events import Session as DialogSession
 from bot.core.hours import HoursData
@@ -45,18 +50,22 @@ from bot.core.texts import (
     RELAY_DONE,
     RELAY_LATER,
     SLOW_DOWN,
+    SLOW_DOWN_TYPED,
     SORRY,
 )
+from bot.core.turn import SOS_BUTTON
 from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
+from bot.figures import Tally, count_request, count_step, key, office_day
 from bot.mydata import my_data
+from bot.offers import offered
 from bot.refusals import audit_refusal, whose
 from bot.staff_rows import card_row, details_row
 from bot.staff_texts import EMERGENCY_DE, open_chat_hint
 from storage import repo
 from storage.db import Database, erase_copies
-from storage.kinds import OutboxKind, OutboxRow, RequestStatus
-from storage.models import CallbackRequest, StaffMember
+from storage.kinds import Figure, OutboxKind, OutboxRow, RequestStatus
+from storage.models import CallbackRequest, StaffMember, User
 
 log = logging.getLogger(__name__)
 MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
@@ -67,6 +76,7 @@ PERSONAL_SLOTS = ("phone", "name", "note")
 class RuntimeConfig:
     staff_channel: str
     params: dict[str, str]
+    buttonless: frozenset[str] = frozenset()  # transports that show no buttons (bot.adapters.base.ShowsButtons)
 
 
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
@@ -79,6 +89,7 @@ class _Writes:
     outbox: list[OutboxRow] = field(default_factory=list)
     erased: bool = False
     notice: str | None = None  # the short answer to a refused button press
+    tally: Tally = field(default_factory=Tally)  # the anonymous figures this event counts (bot/figures.py)
 
 
 class Runtime:
@@ -96,8 +107,10 @@ class Runtime:
         emergency: Matcher | None = None,
         rate: FamilyRate | None = None,
         private_link: Callable[[str], str | None] | None = None,
+        count_figures: bool = True,
         guess_language: Callable[[str], str | None] | None = None,
     ) -> None:
+        self.count_figures = count_figures  # off only to measure what counting costs (bench/engine.py)
         self.private_link = private_link or (lambda start: None)
         self.guess_language = guess_language
         self.emergency = emergency or Matcher([])
@@ -109,19 +122,26 @@ class Runtime:
         self.hours = hours
         self.config = config
         self.clock = clock
+        # Typed on a platform without buttons, "🆘 Notfall" is the button: never held back by the rate limit.
+        sos = [i18n.t(lang, EMERGENCY_BUTTON) for lang in i18n.enabled] + [EMERGENCY_BUTTON, SOS_BUTTON]
+        self.sos_words = frozenset(fold(label) for label in sos) - {""}
 
     def _new_card_row(self, tx: Session, request: CallbackRequest, now: datetime) -> OutboxRow:
         return card_row(self.config.staff_channel, request, self.hours, now)
 
-    def context(self) -> Context:
+    def context(self, user: str = "") -> Context:
+        """What the engine reads for an event of this user (whose transport says whether it shows buttons)."""
         return Context(
             self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
-            guess_language=self.guess_language,
+            guess_language=self.guess_language, buttons=self.shows_buttons(user),
         )  # fmt: skip
+
+    def shows_buttons(self, chat: str) -> bool:
+        return chat.split(":", 1)[0] not in self.config.buttonless
 
     async def handle(self, inbound: Inbound) -> str | None:
         """Handle an inbound event exactly once; return the short answer to a refused button press, if any."""
-        ctx = self.context()
+        ctx = self.context(inbound.user)
         if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
             # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
@@ -145,12 +165,13 @@ class Runtime:
 
         return await self.db.run(write)
 
-    @staticmethod
-    def _is_emergency(event: object, ctx: Context) -> bool:
-        """The emergency screen is never rate-limited: the button, /emergency, or a recognised line."""
+    def _is_emergency(self, event: object, ctx: Context) -> bool:
+        """The emergency screen is never rate-limited: the button (pressed or typed), /emergency, a recognised line."""
         if isinstance(event, Pressed | Command):
             return is_emergency(event)
-        return isinstance(event, Text) and bool(ctx.emergency.detect(event.text, None))
+        if not isinstance(event, Text):
+            return False
+        return fold(event.text) in self.sos_words or bool(ctx.emergency.detect(event.text, None))
 
     async def _slow_down(self, inbound: Inbound, notify: bool) -> None:
         """Over the family's rate: the event is recorded as handled; the first one of a run gets the notice."""
@@ -162,8 +183,11 @@ class Runtime:
             lang = user.language if user is not None and user.language in self.i18n.enabled else None
             lang = lang or (inbound.language_hint if inbound.language_hint in self.i18n.enabled else "de")
             sos = Button(self.i18n.t(lang, EMERGENCY_BUTTON), encode(Go(Nav.SOS)))
-            reply = Reply(self.i18n.t(lang, SLOW_DOWN), ((sos,),), self.i18n.is_rtl(lang))
+            said = SLOW_DOWN if self.shows_buttons(inbound.chat) else SLOW_DOWN_TYPED
+            reply = Reply(self.i18n.t(lang, said), ((sos,),), self.i18n.is_rtl(lang))
             repo.add_outbox_rows(tx, [OutboxRow(inbound.chat, reply.to_payload())])
+            if user is not None:
+                offered(tx, user.id, reply, {sos.label: EMERGENCY_BUTTON})
 
         log.info("family over its message rate: inbound %s set aside", inbound.inbound_id)
         await self.db.run(write)
@@ -201,6 +225,25 @@ class Runtime:
 
         await self.db.run(write)
 
+    async def show_again(self, user: UserKey, chat: ChatKey) -> None:
+        """Queue the family's newest list of choices again, from its stored session (for an adapter after a restart,
+        so that it never has to remember a keyboard). A family without a stored conversation gets nothing."""
+        ctx = self.context(user)
+
+        def write(tx: Session) -> None:
+            # Locked like the family's own events lock it; not touched: a list shown again is not the family active.
+            tx.execute(select(User.id).where(User.key == user).with_for_update())
+            found = repo.get_user(tx, user)
+            state = repo.load_state(tx, found.id) if found is not None else None
+            if found is None or state is None:
+                return
+            session, effects = again(DialogSession.from_json(state), ctx)
+            rows = [OutboxRow(chat, e.to_payload(), user_id=found.id) for e in effects if isinstance(e, Reply)]
+            repo.add_outbox_rows(tx, rows)
+            repo.save_state(tx, found.id, session.to_json(), self.content.version)
+
+        await self.db.run(write)
+
     async def skip(self, inbound: Inbound) -> None:
         """Record an inbound that needs no answer, so it is never handled again."""
         await self.db.run(lambda tx: repo.mark_processed(tx, inbound.inbound_id))
@@ -219,6 +262,10 @@ class Runtime:
         while effects:
             session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, writes)
         repo.add_outbox_rows(tx, writes.outbox)
+        if self.count_figures:
+            if not writes.erased:
+                count_step(writes.tally, before.at, session.at, session.lang)
+            writes.tally.write(tx, office_day(ctx.now, self.hours.timezone))
         if any(before.slots.get(key) and not session.slots.get(key) for key in PERSONAL_SLOTS):
             erase_copies(tx)  # answers declined or dropped (or now kept by a request) leave no copy in the files
         if writes.erased:
@@ -242,7 +289,10 @@ class Runtime:
         for effect in effects:
             if isinstance(effect, Reply):
                 writes.outbox.append(OutboxRow(inbound.chat, effect.to_payload(), user_id=user_id))
+            elif isinstance(effect, EmergencyShown):
+                writes.tally.add(Figure.EMERGENCY, key(effect.category, effect.language))
             elif isinstance(effect, RecordConsent):
+                writes.tally.add(Figure.CONSENT, key(effect.purpose, effect.action))
                 repo.record_consent(
                     tx,
                     user_id=user_id,
@@ -255,11 +305,14 @@ class Runtime:
                 )
             elif isinstance(effect, CreateRequest):
                 request = self._create_request(tx, user_id, inbound, effect, ctx.now, writes.outbox)
+                count_request(writes.tally, request)
                 return step(session, HandoffDone(request.reference), ctx)
             elif isinstance(effect, Subscribe):
                 subscriptions.subscribe(tx, user_id, effect.district, ctx.now)
             elif isinstance(effect, Unsubscribe):
-                subscriptions.unsubscribe(tx, user_id, inbound.user.split(":", 1)[0], session.lang or "de")
+                if subscriptions.unsubscribe(tx, user_id, inbound.user.split(":", 1)[0], session.lang or "de"):
+                    writes.tally.add(Figure.REMINDER_STOPPED, key(session.lang))
+                    writes.tally.add(Figure.CONSENT, key(subscriptions.PURPOSE, "withdrawn"))
             elif isinstance(effect, RelayToStaff):
                 self._relay(tx, user_id, inbound, session, effect, writes)
             elif isinstance(effect, Refused):
@@ -271,7 +324,7 @@ class Runtime:
                     text = my_data(tx, user_id, session, ctx)
                     writes.outbox.append(OutboxRow(inbound.chat, Reply(text).to_payload(), user_id=user_id))
                 else:
-                    writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row)
+                    writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row, writes.tally)
                     goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
                     # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
                     writes.outbox.append(OutboxRow(inbound.chat, goodbye, OutboxKind.ERASE))

@@ -14,16 +14,18 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapters.base import Adapter, Describes, HostsStaffChannel
+from bot.adapters.base import Adapter, Describes, HostsStaffChannel, KeepsCursor, ResolvesStaffChannel
 from bot.app import App, open_app
 from bot.config import ConfigError, Settings
 from bot.core import texts as T
 from bot.core.events import ChatKey
 from bot.core.i18n import load_i18n
+from bot.cursors import DatabaseCursors
 from bot.leader import Leadership, single_instance
 from bot.privacy import purge
 
 log = logging.getLogger(__name__)
+RECONNECT_MAX_SECONDS = 300.0
 STAFF_COMMANDS = [
     ("offen", "Offene und übernommene Anfragen"),
     ("uebernehmen", "Anfrage übernehmen: /uebernehmen R-…"),
@@ -82,8 +84,23 @@ def build_adapters(settings: Settings) -> list[Adapter]:
                 descriptions=telegram_descriptions(settings),
             )
         )
+    if settings.matrix_homeserver and settings.matrix_user_id:
+        from bot.adapters.matrix import MatrixAdapter
+        from bot.adapters.matrix_login import Credentials
+
+        credentials = Credentials(
+            settings.matrix_homeserver,
+            settings.matrix_user_id,
+            settings.matrix_password,
+            settings.matrix_access_token,
+            settings.matrix_device_id,
+        )
+        adapters.append(MatrixAdapter(credentials, settings.matrix_store_dir, settings.matrix_staff_room))
     if not adapters:
-        raise ConfigError("ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it (or use `elternlotse demo`)")
+        raise ConfigError(
+            "ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it or ELTERNLOTSE_MATRIX_HOMESERVER "
+            "(or use `elternlotse demo`)"
+        )
     return adapters
 
 
@@ -105,17 +122,25 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
             for adapter in adapters:
                 if isinstance(adapter, HostsStaffChannel):
                     adapter.use_staff_channel(ChatKey(app.staff_channel))
-                await adapter.connect()
+                if isinstance(adapter, KeepsCursor):
+                    adapter.use_cursors(DatabaseCursors(app.db))
+            # Every transport tries once now; one that cannot connect is retried by its own task, never stopping the
+            # others (a homeserver being updated must not keep Telegram families waiting).
+            connected = await asyncio.gather(*(_connect(app, adapter) for adapter in adapters))
             await app.sender.flush()  # what a crash left undelivered goes out first
             now = datetime.now(UTC)
             await app.db.run(lambda tx: purge(tx, now, settings.retention_days, settings.session_ttl_hours))
             leadership = Leadership(settings.database_url, app.metrics.leader.set)
             scheduler = _scheduler(app, settings, leadership)
-            modes = [f"{a.name} ({a.receiving()})" if isinstance(a, Describes) else a.name for a in adapters]
+            modes = [
+                (f"{a.name} ({a.receiving()})" if isinstance(a, Describes) else a.name) + ("" if up else " (retrying)")
+                for a, up in zip(adapters, connected, strict=True)
+            ]
             print(f"elternlotse: started {', '.join(modes)}; staff channel on {app.staff_channel.split(':')[0]}")
             sys.stdout.flush()
             try:
-                jobs = [app.sender.run(), leadership.hold(), *(adapter.listen(app.handle) for adapter in adapters)]
+                jobs = [app.sender.run(), leadership.hold()]
+                jobs += [_transport(app, adapter, up) for adapter, up in zip(adapters, connected, strict=True)]
                 if settings.metrics_listen:
                     from bot.metrics import serve
 
@@ -126,7 +151,43 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
                 scheduler.shutdown(wait=False)
         finally:
             for adapter in adapters:
-                await adapter.disconnect()
+                with contextlib.suppress(Exception):
+                    await adapter.disconnect()
+
+
+async def _connect(app: App, adapter: Adapter) -> bool:
+    """Connect once; False (logged, without the exception's message) if the platform could not be reached."""
+    try:
+        await adapter.connect()
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, RuntimeError) and "ELTERNLOTSE_" in str(exc) else type(exc).__name__
+        log.error("%s could not connect: %s", adapter.name, reason)
+        return False
+    if isinstance(adapter, ResolvesStaffChannel) and app.staff_channel.startswith(f"{adapter.name}:"):
+        resolved = adapter.resolved_staff_channel()
+        if resolved is not None:
+            await app.move_staff_channel(resolved)
+    app.sender.wake()
+    return True
+
+
+async def _transport(app: App, adapter: Adapter, connected: bool) -> None:
+    """Keep one transport running: connect (with backoff) and listen; if listening fails, reconnect."""
+    failures = 0
+    while True:
+        if not connected:
+            failures += 1
+            wait = min(RECONNECT_MAX_SECONDS, 2.0**failures)
+            log.warning("%s: connecting again in %.0f s", adapter.name, wait)
+            await asyncio.sleep(wait)
+            connected = await _connect(app, adapter)
+            continue
+        failures = 0
+        try:
+            await adapter.listen(app.handle)
+        except Exception as exc:  # the type only: a message could carry what a family typed
+            log.error("%s stopped receiving (%s); reconnecting", adapter.name, type(exc).__name__)
+        connected = False
 
 
 def _scheduler(app: App, settings: Settings, leadership: Leadership) -> AsyncIOScheduler:

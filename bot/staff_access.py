@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
@@ -56,8 +57,13 @@ class StaffAccess:
             keys = [
                 m.key
                 for m in tx.execute(select(StaffMember)).scalars()
-                if wanted and wanted in (m.display_name.casefold(), m.key.casefold())
+                if wanted and wanted in (m.display_name.casefold(), m.key.casefold(), _account(m.key))
             ]
+            # A Matrix id names one account unambiguously: a current member may get the request even if they
+            # never wrote in the staff room (asked of the homeserver below, like everyone).
+            named = matrix_id(action.rest)
+            if named is not None and not keys and self.config.staff_channel.startswith("matrix:"):
+                keys = [named]
             return (request.claimed_by if request else None), keys
 
         owner, candidates = await self.db.run(people)
@@ -69,3 +75,16 @@ class StaffAccess:
             elif candidates and await self.authorised(candidates[0]):
                 target = candidates[0]
         return StaffAction(action.action, reference, action.rest, owner_gone=owner_gone, target=target)
+
+
+def _account(key: str) -> str:
+    """The account part of a user key, as people type it: telegram:123 -> 123, matrix:@anna:x -> anna:x."""
+    return key.split(":", 1)[-1].lstrip("@").casefold()
+
+
+def matrix_id(text: str) -> str | None:
+    """`@anna:stadt.de` as the user key matrix:@anna:stadt.de, or None if the text is not one Matrix id."""
+    text = text.strip()
+    if re.fullmatch(r"@[^\s:]+:[^\s]+", text) and len(text.encode()) <= 255:
+        return f"matrix:{text}"
+    return None

@@ -123,3 +123,15 @@ def details_text(request: CallbackRequest) -> str:
         lines.append(f"Nachricht der Familie: {family_words(request.note)}")
     lines.append(f"Antworten: /vorlagen {request.reference} · /antwort {request.reference} <Text>")
     return "\n".join(lines)
+
+
+OUTCOME_ASK = "Wie ist {reference} ausgegangen? Bitte das Ergebnis wählen."
+OUTCOME_KEEP = "↩ Doch nicht erledigen"
+
+
+def outcome_list_text(reference: str, typed: str, outcomes: list[tuple[str, str]]) -> str:
+    """The answer to /erledigt without an outcome (or with one that is unknown or ambiguous)."""
+    head = f"„{typed}“ passt auf kein Ergebnis genau. " if typed else ""
+    lines = [f"{head}Bitte das Ergebnis an der Karte wählen oder tippen: /erledigt {reference} <Ergebnis>"]
+    lines += [f"• {oid} – {title}" for oid, title in outcomes]
+    return "\n".join(lines)

@@ -68,6 +68,23 @@ class Outcome(StrEnum):
     FAILED = "failed"  # the platform's own "no" (blocked, bad request): never again
 
 
+class Figure(StrEnum):
+    """daily_counts.metric: what an anonymous daily counter counts (bot/figures.py). Its key never names a person."""
+
+    REQUEST = "request"  # key: topic|language|district|channel|urgent (1/0)
+    CLAIM_CAL = "claim_cal"  # key: minutes from request to first claim, calendar time (bucketed)
+    CLAIM_OFFICE = "claim_office"  # the same in office hours
+    REPLY_CAL = "reply_cal"  # key: minutes from request to the team's first message to the family
+    REPLY_OFFICE = "reply_office"
+    OUTCOME = "outcome"  # key: outcome id (dialogs/outcomes.yaml)
+    EMERGENCY = "emergency"  # key: category|language of an emergency screen shown
+    REMINDER_SENT = "reminder_sent"  # key: language
+    REMINDER_STOPPED = "reminder_stopped"  # key: language
+    CONSENT = "consent"  # key: purpose|action
+    REACHED = "reached"  # key: flow/node|language: a session arrived at the node
+    ONWARD = "onward"  # key: flow/node|language: a session went on from the node to another
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxRow:
     """A message to deliver, as the code writes it in the transaction of the event that caused it."""

@@ -35,6 +35,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# Key columns hold transport-qualified ids: "matrix:" and a Matrix id of up to 255 bytes. A message ref is
+# "<chat key>|<message or event id>".
+KEY, REF = 300, 600
+
+
 class Base(DeclarativeBase):
     type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime, dict[str, Any]: JSON}
 
@@ -44,10 +49,10 @@ class User(Base):
 
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    key: Mapped[str] = mapped_column(String(KEY), unique=True)
     language: Mapped[str | None] = mapped_column(String(16))
     district: Mapped[str | None] = mapped_column(String(32))
-    chat: Mapped[str | None] = mapped_column(String(200))  # where to reach them, e.g. a Matrix DM room
+    chat: Mapped[str | None] = mapped_column(String(KEY))  # where to reach them, e.g. a Matrix DM room
     unreachable: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -57,9 +62,9 @@ class StaffMember(Base):
     """A social worker seen in the staff channel; private_chat is where details may go (None: not opened yet)."""
 
     __tablename__ = "staff_members"
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY), primary_key=True)
     display_name: Mapped[str] = mapped_column(String(100))
-    private_chat: Mapped[str | None] = mapped_column(String(200))
+    private_chat: Mapped[str | None] = mapped_column(String(KEY))
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -73,8 +78,8 @@ class DetailsCopy(Base):
     __tablename__ = "details_copies"
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"), index=True)
-    chat: Mapped[str] = mapped_column(String(200))
-    message_ref: Mapped[str] = mapped_column(String(200))
+    chat: Mapped[str] = mapped_column(String(KEY))
+    message_ref: Mapped[str] = mapped_column(String(REF))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -82,8 +87,8 @@ class ChatAlias(Base):
     """A chat that moved, e.g. a Telegram group upgraded to a supergroup: old key -> new key."""
 
     __tablename__ = "chat_aliases"
-    old: Mapped[str] = mapped_column(String(200), primary_key=True)
-    new: Mapped[str] = mapped_column(String(200))
+    old: Mapped[str] = mapped_column(String(KEY), primary_key=True)
+    new: Mapped[str] = mapped_column(String(KEY))
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -101,7 +106,7 @@ class ProcessedInbound(Base):
     """Inbound ids (telegram:update:42, matrix:event:$abc) already handled, for exactly-once handling."""
 
     __tablename__ = "processed_inbound"
-    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    key: Mapped[str] = mapped_column(String(KEY + 20), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -135,15 +140,17 @@ class CallbackRequest(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     name: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
-    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_by: Mapped[str | None] = mapped_column(String(KEY))
     claimed_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     escalated_at: Mapped[datetime | None]
     delivery: Mapped[str | None] = mapped_column(String(16))
     delivery_at: Mapped[datetime | None]
-    card_ref: Mapped[str | None] = mapped_column(String(200))
+    card_ref: Mapped[str | None] = mapped_column(String(REF))
     purged_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What became of it (an id of dialogs/outcomes.yaml), chosen by staff when closing; kept after the purge.
+    outcome: Mapped[str | None] = mapped_column(String(24))
 
 
 class RequestEvent(Base):
@@ -153,8 +160,8 @@ class RequestEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("callback_requests.id", ondelete="CASCADE"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(KEY))
+    action: Mapped[str] = mapped_column(String(KEY + 20))
     status: Mapped[str] = mapped_column(String(16))
 
 
@@ -185,7 +192,7 @@ class OutboxMessage(Base):
         {"sqlite_autoincrement": True},
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    destination: Mapped[str] = mapped_column(String(200))
+    destination: Mapped[str] = mapped_column(String(KEY))
     kind: Mapped[str] = mapped_column(String(16), default=OutboxKind.MESSAGE)
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=OutboxStatus.PENDING)
@@ -196,7 +203,7 @@ class OutboxMessage(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("callback_requests.id", ondelete="SET NULL"))
     error: Mapped[str | None] = mapped_column(String(200))
-    platform_ref: Mapped[str | None] = mapped_column(String(200))
+    platform_ref: Mapped[str | None] = mapped_column(String(REF))
     # Several processes on one PostgreSQL share the outbox: a row is delivered by the process holding its lease.
     # A lease that runs out (its holder died) frees the row for another process.
     lease_owner: Mapped[str | None] = mapped_column(String(64))
@@ -233,3 +240,23 @@ class StaffDigest(Base):
     __tablename__ = "staff_digests"
     day: Mapped[date] = mapped_column(Date, primary_key=True)  # the office's local date
     queued_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SyncCursor(Base):
+    """Where a transport's stream of events stands (Matrix: the sync token), stored only after the events before it
+    were committed, so a crash replays (deduplicated) rather than loses."""
+
+    __tablename__ = "sync_cursors"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DailyCount(Base):
+    """An anonymous counter for the quarterly figures (bot/figures.py): no user id, no time finer than a day."""
+
+    __tablename__ = "daily_counts"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)  # the office's local date
+    metric: Mapped[str] = mapped_column(String(24), primary_key=True)  # storage.kinds.Figure
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

@@ -20,6 +20,7 @@ from storage.models import (
     ConsentRecord,
     OutboxMessage,
     RequestEvent,
+    SyncCursor,
     User,
     UTCDateTime,
     utcnow,
@@ -344,3 +345,24 @@ def undelivered(session: Session, failed_since: datetime) -> list[Undelivered]:
         Undelivered(row.kind, reference, row.status, row.created_at, row.attempts, row.error)
         for row, reference in session.execute(stmt)
     ]
+
+
+def load_cursor(session: Session, name: str) -> str | None:
+    """Where a transport's event stream stands (Matrix: the sync token), if it was stored."""
+    row = session.get(SyncCursor, name)
+    return row.value if row is not None else None
+
+
+def save_cursor(session: Session, name: str, value: str) -> None:
+    """Store it; call only once every event before it was committed."""
+    row = session.get(SyncCursor, name)
+    if row is None:
+        session.add(SyncCursor(name=name, value=value, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = value, utcnow()
+
+
+def reference_of_card(session: Session, card_ref: str) -> str | None:
+    """The request whose card is this message (a thread under it is about that request)."""
+    stmt = select(CallbackRequest.reference).where(CallbackRequest.card_ref == card_ref)
+    return session.execute(stmt).scalars().first()

@@ -105,3 +105,17 @@ def test_each_transport_declares_the_abilities_the_app_asks_for() -> None:
     assert telegram.staff_chat_id == -1009  # type: ignore[attr-defined]
     assert isinstance(ConsoleAdapter(), ChecksMembership)
     assert not isinstance(ConsoleAdapter(), LinksPrivateChat)
+
+
+def test_the_app_asks_each_transport_once_whether_it_shows_buttons() -> None:
+    from bot.adapters.base import ShowsButtons
+    from bot.adapters.console import ConsoleAdapter
+    from bot.app import buttonless_transports
+    from bot.config import Settings
+    from bot.service import build_adapters
+
+    settings = Settings(telegram_token="123:ABC", telegram_api_url="http://127.0.0.1:9", telegram_staff_chat_id=-100)
+    [telegram] = build_adapters(settings)
+    assert not isinstance(telegram, ShowsButtons)  # Telegram has buttons: nothing to declare
+    assert isinstance(ConsoleAdapter(), ShowsButtons)
+    assert buttonless_transports([telegram, ConsoleAdapter()]) == frozenset({"console"})

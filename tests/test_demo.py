@@ -144,7 +144,8 @@ def test_staff_story_example_in_arabic_request_claim_details_template_delivery_d
     template = out.split("> @anna privat: /vorlage")[1]
     assert "سنتصل بكم" in template and "30 نوفمبر 2026" in template  # in Arabic, with an Arabic date
     assert "Antwort: ✔ zugestellt" in template
-    assert "✅ erledigt" in out.split("> @anna: /erledigt 1")[1]
+    assert "✅ erledigt" in out.split("> @anna: [Telefonberatung]")[1]
+    assert "Ergebnis: Telefonberatung" in out.split("> @anna: [Telefonberatung]")[1]
     note = out.split("> @anna: Familie wirkt belastet")[1].split("\n> ")[0]
     assert "Bot:" not in note  # the internal note reached nobody
 
@@ -200,4 +201,4 @@ def test_the_demo_can_subscribe_to_reminders_and_move_its_clock_until_one_arrive
     assert "(the demo's clock moves on by 7 d)" in out
     reminder = out.split("(it is now ")[1]
     assert "Bot: Reminder of the open consultation hour:\n• " in reminder and "Mitte" in reminder
-    assert "[1] 🔕 Stop reminders" in reminder
+    assert "1. 🔕 Stop reminders" in reminder

@@ -97,7 +97,7 @@ async def test_template_reply_is_translated_and_lifecycle_is_audited(database_ur
         assert "Wir rufen Sie am" in out and "30. Nov" in out and "10–12 Uhr" in out
         out = await chat.say(f"@anna privat: /vorlage {ref} call date=99.99.2026 time_window=10-12")
         assert "Nicht gesendet: Datum „99.99.2026“ nicht erkannt" in out and "Bot:" not in out
-        await chat.say(f"@anna: /zurueckgeben {ref}", f"@ben: /uebernehmen {ref}", f"@ben: /erledigt {ref}")
+        await chat.say(f"@anna: /zurueckgeben {ref}", f"@ben: /uebernehmen {ref}", f"@ben: /erledigt {ref} telefon")
         out = await chat.say(f"@ben: /wiedereroeffnen {ref}")
         assert "🟡 offen" in out
 
@@ -188,9 +188,9 @@ async def test_retention_purge_strips_old_closed_requests_and_keeps_counts(datab
     async with console_app(database_url) as chat:
         # One family, one open request at a time: each is closed before the next is asked for.
         old = reference_in(await chat.say(*REQUEST_DE))
-        await chat.say(f"@anna: /uebernehmen {old}", f"@anna: /erledigt {old}")
+        await chat.say(f"@anna: /uebernehmen {old}", f"@anna: /erledigt {old} telefon")
         recent = reference_in(await chat.say(*REQUEST_DE))
-        await chat.say(f"@anna: /uebernehmen {recent}", f"@anna: /erledigt {recent}")
+        await chat.say(f"@anna: /uebernehmen {recent}", f"@anna: /erledigt {recent} telefon")
         still_open = reference_in(await chat.say(*REQUEST_DE))
         now = datetime.now(UTC)
 
@@ -239,7 +239,8 @@ async def test_unknown_command_stays_with_the_family_dialog(database_url: str) -
         await chat.app.handle_and_deliver(
             Inbound("console:x1", UserKey("console:parent"), ChatKey("console:parent"), Command("frobnicate"))
         )
-        assert "Bitte tippen Sie auf eine der Schaltflächen." in chat.transcript[start:]
+        # The console shows no buttons: the family is asked for a number or a word, not to tap.
+        assert "Bitte schreiben Sie die Zahl oder das Wort einer Möglichkeit aus der Liste." in chat.transcript[start:]
 
 
 async def test_reassign_goes_only_to_a_current_member_and_a_departed_owner_does_not_block(database_url: str) -> None:
@@ -266,7 +267,7 @@ async def test_retention_purge_forgets_families_silent_for_the_whole_period(data
 
     async with console_app(database_url) as chat:
         ref = reference_in(await chat.say(*REQUEST_DE))
-        await chat.say(f"@anna: /uebernehmen {ref}", f"@anna: /erledigt {ref}")
+        await chat.say(f"@anna: /uebernehmen {ref}", f"@anna: /erledigt {ref} telefon")
         later = datetime.now(UTC) + timedelta(days=31)
         result = await chat.app.db.run(lambda tx: purge(tx, later, 30, 24))
         assert result.users == 1 and result.requests == 1
@@ -296,7 +297,7 @@ async def test_the_family_answers_its_staff_member_privately_and_never_the_group
         ref = reference_in(await chat.say(*REQUEST_DE))
         await chat.say("@anna privat: /team", "@anna: [Übernehmen]")
         out = await chat.say(f"@anna privat: /vorlage {ref} chat date=30.11.2026")
-        assert "[1] ✉ Antworten" in out
+        assert "1. ✉ Antworten" in out
         out = await chat.say("[✉ Antworten]")
         assert "Nur sie liest die Nachricht." in out
         out = await chat.say("Morgen ab 10 Uhr\nbin ich zu Hause")
@@ -311,7 +312,7 @@ async def test_the_family_answers_its_staff_member_privately_and_never_the_group
 async def test_a_forged_reply_button_reaches_nobody(database_url: str) -> None:
     async with console_app(database_url) as chat:
         ref = reference_in(await chat.say(*REQUEST_DE))
-        await chat.say("@anna privat: /team", "@anna: [Übernehmen]", f"@anna: /erledigt {ref}")
+        await chat.say("@anna privat: /team", "@anna: [Übernehmen]", f"@anna: /erledigt {ref} telefon")
         forged = Inbound("console:forged-r", UserKey("console:parent"), ChatKey("console:parent"), Pressed(f"r:{ref}"))
         start = len(chat.transcript)
         notice = await chat.app.handle_and_deliver(forged)  # refused when pressed, not after the family wrote
@@ -337,6 +338,6 @@ async def test_a_claimed_request_without_answer_or_close_is_raised_again(databas
         assert await chat.app.followup.escalate() == 1
         await chat.app.sender.flush()
         assert f"weder Antwort noch Abschluss:\n{ref} · Anna" in chat.transcript
-        await chat.say(f"@anna: /erledigt {ref}")
+        await chat.say(f"@anna: /erledigt {ref} telefon")
         chat.app.desk.clock = lambda: datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
         assert await chat.app.followup.escalate() == 0  # closed requests are never raised

@@ -28,7 +28,7 @@ async def test_a_second_callback_shows_the_open_request_and_adds_to_it_instead_o
         out = await chat.say("@anna: [Übernehmen]")
         private = out.split("[Private to Anna]: ")[1]
         assert "Wir sind ab Montag wieder da" in private  # whoever claims it reads what was added
-        await chat.say(f"@anna: /erledigt {ref}")
+        await chat.say(f"@anna: /erledigt {ref} telefon")
         out = await chat.say("/callback")
         assert "Worum geht es?" in out  # after the close a new request is possible
 
@@ -43,6 +43,18 @@ async def test_a_flooding_family_gets_one_polite_notice_and_the_emergency_screen
         assert "116 016" in out  # never rate-limited
         out = await chat.say("/emergency")
         assert "116 016" in out
+
+
+async def test_without_buttons_the_notice_says_to_write_notfall_and_that_word_is_never_limited(
+    database_url: str,
+) -> None:
+    async with console_app(database_url, family_messages_per_minute=3) as chat:
+        await chat.say("/start", "Deutsch")
+        out = await chat.say(*[f"hallo {n}" for n in range(6)])
+        assert "In einem Notfall schreiben Sie „Notfall“ oder rufen Sie 112 oder 110." in out
+        assert "tippen Sie auf" not in out
+        out = await chat.say("notfall")
+        assert "116 016" in out  # typed like the button it names, and as little limited
 
 
 def test_the_bucket_refills_and_notifies_once_per_run() -> None:

@@ -66,6 +66,7 @@ EXPECTED = {
     "callback_requests.language": "   Sprache: العربية · Gestellt über: Telegram",
     "callback_requests.channel": "Gestellt über: Telegram",
     "callback_requests.closed_at": "   Beendet: 1. Dez. 2025, 15:00",
+    "callback_requests.outcome": "   Beendet: 1. Dez. 2025, 15:00\n   Ergebnis (vom Team notiert): jobcenter",
     "consent_records.purpose": "• Einwilligung „Rückruf“: ",
     "consent_records.action": "„Rückruf“: erteilt am 2. März 2026, 10:04",
     "consent_records.at": "am 2. März 2026, 10:04",
@@ -92,7 +93,7 @@ async def test_mydata_shows_every_column_it_claims_to_show(db: Database, ctx: Co
         ))  # fmt: skip
         tx.add(CallbackRequest(reference="R-2025-0007", user_id=user.id, status="done", topic="money",
                                language="de", channel="telegram", contact_way="chat", created_at=at(11, 30, 9, 0, 2025),
-                               closed_at=at(12, 1, 14, 0, 2025)))  # fmt: skip
+                               closed_at=at(12, 1, 14, 0, 2025), outcome="jobcenter"))  # fmt: skip
         tx.add(ConsentRecord(user_id=user.id, purpose="callback", text_id="callback-consent", text_version=7,
                              language="en", platform="telegram", action="given", at=at(3, 2, 9, 4)))  # fmt: skip
         state = {"lang": "de", "at": "callback/time_window", "slots": {"topic": "housing"}, "history": []}

@@ -8,7 +8,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.adapters.base import Inbound
 from bot.core import texts as T
+from bot.core.buttons import Remind, RemindAction, encode
+from bot.core.events import ChatKey, Pressed, UserKey
 from bot.core.i18n import load_i18n
 from bot.core.reminders import load_rules
 from bot.privacy import purge
@@ -29,7 +32,8 @@ SUBSCRIBE_DE = ["/start", "[Deutsch]", "/reminders", "[Mitte]", "[Ja, ich bin ei
 def dispatcher_at(chat: ConsoleChat, now: datetime) -> ReminderDispatcher:
     """The application's reminder job, at a fixed clock."""
     runtime = chat.app.runtime
-    return ReminderDispatcher(chat.app.db, runtime.hours, RULES, runtime.i18n, clock=lambda: now)
+    reminders = chat.app.reminders
+    return ReminderDispatcher(chat.app.db, runtime.hours, RULES, runtime.i18n, lambda: now, reminders.buttonless)
 
 
 def ar(msgid: str, **params: str) -> str:
@@ -56,7 +60,7 @@ async def test_an_arabic_family_asks_for_reminders_on_the_hours_screen_and_is_as
         await chat.say("/start", "[العربية]", f"[{ar('🕘 Offene Sprechstunde')}]")
         out = await chat.say(f"[{ar('🔔 Vor der Sprechstunde erinnern')}]")
         assert ar("🔔 Wir können Ihnen hier vor der offenen Sprechstunde eine kurze Nachricht schicken.") in out
-        assert ar("In welchem Stadtbezirk wohnen Sie?") in out and "[1] Mitte" in out
+        assert ar("In welchem Stadtbezirk wohnen Sie?") in out and "1. Mitte" in out
         out = await chat.say("[Mitte]")
         assert "• نرسل لكم هنا رسالة قصيرة قبل كل ساعة استشارة." in out  # the consent of its own, in Arabic
         assert "\u2068Mitte\u2069" in out  # the Latin name isolated inside the right-to-left text
@@ -114,7 +118,7 @@ async def test_the_stop_button_under_a_reminder_stops_them_from_any_step(databas
         await chat.app.sender.flush()
         reminder = chat.transcript[start:]
         assert "Bot: Erinnerung an die offene Sprechstunde:\n• " in reminder
-        assert "[1] 🔕 Erinnerungen abbestellen" in reminder
+        assert "1. 🔕 Erinnerungen abbestellen" in reminder
         out = await chat.say("[🔕 Erinnerungen abbestellen]")
         assert "🔕 Erledigt. Sie bekommen keine Erinnerungen mehr." in out
         assert "Worum geht es?" in out  # and back to the step the family was at
@@ -127,12 +131,14 @@ async def test_the_stop_button_under_a_reminder_stops_them_from_any_step(databas
 async def test_a_second_stop_is_refused_like_any_outdated_button(database_url: str) -> None:
     async with console_app(database_url) as chat:
         await chat.say(*SUBSCRIBE_DE, "/reminders")
-        stop = chat.adapter.buttons[1]
-        assert stop[0] == "🔕 Erinnerungen abbestellen"
         await chat.say("[🔕 Erinnerungen abbestellen]")
-        chat.adapter.buttons.append(stop)  # the same button pressed again, say in an older message
-        out = await chat.say(f"[{stop[0]}]")
-        assert "(answer to the button: Diese Schaltfläche ist nicht mehr aktiv.)" in out
+        start = len(chat.transcript)
+        # The same button pressed again, say under an older message (a platform with buttons keeps them there).
+        stop = Pressed(encode(Remind(RemindAction.STOP)))
+        again = Inbound("console:stop-again", UserKey("console:parent"), ChatKey("console:parent"), stop)
+        notice = await chat.app.handle_and_deliver(again)
+        out = chat.transcript[start:]
+        assert notice == "Diese Schaltfläche ist nicht mehr aktiv."
         assert "Sie bekommen keine Erinnerungen. Bestellen: /reminders" in out
         assert [c[5] for c in (await stored(chat))[0]] == ["given", "withdrawn"]  # withdrawn once
 

@@ -27,7 +27,7 @@ async def test_a_team_member_starting_the_bot_privately_is_not_taken_for_a_paren
         out = await chat.say("@anna privat: /start")
         assert "[Private to Anna]: 🔒 Sie gehören zum Team-Kanal." in out and "[Deutsch]" not in out
         out = await chat.say("/start")  # the parent in the same console still gets the language picker
-        assert "] Deutsch" in out and "Team-Kanal" not in out
+        assert "1. Deutsch" in out and "Team-Kanal" not in out
 
 
 async def test_details_written_for_someone_no_longer_responsible_are_never_sent(database_url: str) -> None:

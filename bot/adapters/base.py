@@ -32,6 +32,12 @@ class Outgoing:
     sent_parts: int = 0  # a long text split into parts: how many went out in earlier attempts
     # With edit_ref: remove that message; where the platform no longer allows it, replace its text with reply's.
     remove: bool = False
+    # The same for every attempt at one outbox row: a platform with idempotent sends (Matrix's transaction id)
+    # does not double a message whose first attempt arrived but whose answer was lost.
+    txn_id: str | None = None
+    # About one family or for one person only (a reply in the dialog, a team answer, details): a transport whose
+    # chats can gain members (Matrix) sends it only while the chat is still private.
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,7 +105,48 @@ class Mentionable(Protocol):
 
 
 @runtime_checkable
+class ShowsButtons(Protocol):
+    """Whether the platform shows a Reply's buttons. One that does not (Matrix, the console) shows
+    bot.core.choices.numbered(reply) under the text instead; the family types the number or the label, and the
+    engine words its texts for that. An adapter without this ability shows buttons (Telegram)."""
+
+    def shows_buttons(self) -> bool: ...
+
+
+@runtime_checkable
 class Describes(Protocol):
     """How the transport receives updates, for the start-up line (polling, webhook, sync)."""
 
     def receiving(self) -> str: ...
+
+
+class Cursors(Protocol):
+    """Where a transport's event stream stands, kept in the database beside the events it covers."""
+
+    async def load(self, name: str) -> str | None: ...
+
+    async def save(self, name: str, value: str) -> None: ...
+
+
+@runtime_checkable
+class KeepsCursor(Protocol):
+    """The transport resumes a stream from a position it stores only after that position's events were committed
+    (Matrix: the sync token)."""
+
+    def use_cursors(self, cursors: Cursors) -> None: ...
+
+
+@runtime_checkable
+class OpensPrivateChat(Protocol):
+    """The bot can open a private (encrypted) chat with a person itself: a chat key that reaches them privately even
+    if they never wrote to the bot (Matrix: the user key; the adapter finds or creates the direct room)."""
+
+    def private_chat_of(self, user: UserKey) -> ChatKey | None: ...
+
+
+@runtime_checkable
+class ResolvesStaffChannel(Protocol):
+    """The configured staff channel may be a name (a Matrix alias) that the connected transport turns into the id
+    its events carry; None if there is nothing to resolve."""
+
+    def resolved_staff_channel(self) -> ChatKey | None: ...

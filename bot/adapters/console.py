@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+import textwrap
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TextIO
 
 from bot.adapters.base import Delivery, Handler, Inbound, Outgoing
+from bot.core.choices import numbered
 from bot.core.events import ChatKey, Command, Event, Pressed, Text, Unsupported, UserKey
 from storage.kinds import Outcome
 
@@ -22,10 +24,12 @@ UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
 
 class ConsoleAdapter:
-    """Reads lines (a script or stdin), prints replies. `#N` presses button N, `[Label]` presses by label.
+    """Reads lines (a script or stdin), prints replies. A platform without buttons: the parent's choices are listed
+    by number (bot.core.choices.numbered), and `2`, `#2`, a label or `[Label]` are text the engine reads, so
+    nothing of the parent's keyboard is kept here.
 
-    A line `@anna: …` is staff member Anna writing in the staff channel (buttons there: the newest card's),
-    `@anna privat: …` is Anna writing to the bot in private.
+    A line `@anna: …` is staff member Anna writing in the staff channel, where `#N` and `[Label]` press a button of
+    the newest card; `@anna privat: …` is Anna writing to the bot in private.
     """
 
     name = "console"
@@ -34,7 +38,6 @@ class ConsoleAdapter:
         self.out = out
         self.script = script
         self.echo = echo
-        self.buttons: list[tuple[str, str]] = []  # the parent's last keyboard: (label, data)
         self.staff_buttons: list[tuple[str, str]] = []  # the newest card's buttons in the staff channel
         self.sent = 0
         self.on_advance: Callable[[timedelta], Awaitable[None]] | None = None  # the demo moves its clock
@@ -44,6 +47,10 @@ class ConsoleAdapter:
 
     async def disconnect(self) -> None:
         return None
+
+    def shows_buttons(self) -> bool:
+        """A terminal has no buttons: choices are a numbered list, answered by typing."""
+        return False
 
     async def is_member(self, channel: ChatKey, user: UserKey) -> bool:
         """In the console, whoever writes as @name is a member of the staff channel."""
@@ -70,7 +77,7 @@ class ConsoleAdapter:
                 inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(user), ChatKey(chat), event or Text(""),
                                   private=bool(staff["private"]), display_name=who.capitalize())  # fmt: skip
             else:
-                event = self.parse(line, self.buttons)
+                event = self.parse(line)
                 inbound = Inbound(f"console:{uuid.uuid4().hex}", UserKey(PARENT), ChatKey(PARENT), event or Text(""))
             if event is None:
                 self.out.write("(no such button)\n")
@@ -87,12 +94,14 @@ class ConsoleAdapter:
         while line := await asyncio.to_thread(sys.stdin.readline):
             yield line
 
-    def parse(self, line: str, buttons: list[tuple[str, str]]) -> Event | None:
+    def parse(self, line: str, buttons: list[tuple[str, str]] | None = None) -> Event | None:
+        """A line as an event; with buttons (the staff channel's newest card) `#N` and `[Label]` press one."""
         stripped = line.strip()
-        if stripped.startswith("#") and stripped[1:].isdigit():
+        # The parent's `#N` and `[Label]` stay typed text: the engine knows what it offered them.
+        if buttons is not None and stripped.startswith("#") and stripped[1:].isdigit():
             index = int(stripped[1:]) - 1
             return Pressed(buttons[index][1]) if 0 <= index < len(buttons) else None
-        if stripped.startswith("[") and stripped.endswith("]"):
+        if buttons is not None and stripped.startswith("[") and stripped.endswith("]"):
             label = stripped[1:-1].strip()
             for text, data in buttons:
                 if _plain(text) == _plain(label):  # right-to-left labels carry invisible isolates
@@ -110,7 +119,6 @@ class ConsoleAdapter:
         flat = [(b.label, b.data) for row in reply.buttons for b in row]
         if destination == PARENT:
             prefix = "Bot"
-            self.buttons = flat
         elif destination == STAFF:
             prefix = "[Staff channel]" if message.edit_ref is None else "[Staff channel, card updated]"
             if flat:
@@ -124,8 +132,7 @@ class ConsoleAdapter:
             return Delivery(Outcome.SENT, ref=message.edit_ref)
         self.out.write(f"{prefix}: {reply.text}\n")
         if flat:
-            numbered = [f"[{i}] {label}" for i, (label, _) in enumerate(flat, 1)]
-            self.out.write("    " + "  ".join(numbered) + "\n")
+            self.out.write(textwrap.indent(numbered(reply), "    ") + "\n")
         self.out.flush()
         self.sent += 1
         return Delivery(Outcome.SENT, ref=str(self.sent))

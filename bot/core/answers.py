@@ -114,6 +114,6 @@ def write_to_staff(turn: Turn, reference: str, text: str) -> None:
     if len(text) > MAX_RELAY:
         turn.s.writing_to = reference  # keep writing: only the length was wrong
         turn.say(turn.t(T.TOO_LONG, max=MAX_RELAY))
-        turn.flush([[button(turn.t(T.CANCEL_BUTTON), Go(Nav.MENU))]])
+        turn.flush([[button(turn.label(T.CANCEL_BUTTON), Go(Nav.MENU))]], free_text=True)
         return
     turn.effects.append(RelayToStaff(reference, text))

@@ -7,6 +7,7 @@ The data is "<kind>:<rest>", at most 64 bytes of UTF-8 (Telegram's limit for cal
     o:<flow/node>:<index>             an option of a node     k:<flow/node>:       skip an optional question
     c:<flow/node>:y  c:<flow/node>:n  consent given or not    q:<action>:<reference>  a staff queue button
     m:stop  m:district                reminders: stop them, or change their district
+    q:as:<reference>:<outcome>        close a request with this outcome (dialogs/outcomes.yaml)
 
 The format is the one the bot has always sent, so buttons in chats from before this module still work. Anyone can
 forge button data, so decode() checks the shape and nothing else: whether the node exists, is the family's current
@@ -29,6 +30,8 @@ _NODE = re.compile(r"[\w.-]+/[\w.-]+")  # flow/node, as the dialog files name th
 _LANGUAGE = re.compile(r"[a-z]{2,3}(?:_[a-z]{2,8})?")  # de, de_easy
 _REFERENCE = re.compile(r"R-[0-9]{4}-[0-9]{4,}")  # R-2026-0042
 _INDEX = re.compile(r"0|[1-9][0-9]{0,3}")  # no sign, no leading zeros, no other script's digits
+_OUTCOME = re.compile(r"[a-z][a-z0-9_]{0,23}")  # an outcome's id (bot.core.outcomes)
+_CLOSE_AS = "as"  # q:as:<reference>:<outcome>
 
 
 class Kind(StrEnum):
@@ -62,6 +65,7 @@ class QueueAction(StrEnum):
     DONE = "done"
     RELEASE = "release"
     REOPEN = "reopen"
+    KEEP = "keep"  # the outcome was not chosen after all: the card shows its usual buttons again
 
 
 class RemindAction(StrEnum):
@@ -115,12 +119,20 @@ class Queue:
 
 
 @dataclass(frozen=True)
+class CloseAs:
+    """Close a request with this outcome (a staff button on the card)."""
+
+    reference: str
+    outcome: str
+
+
+@dataclass(frozen=True)
 class Remind:
     action: RemindAction
 
 
 _KINDS, _NAVS, _ACTIONS, _REMINDS = frozenset(Kind), frozenset(Nav), frozenset(QueueAction), frozenset(RemindAction)
-Decoded = Go | DeleteData | PickLanguage | ReplyTo | Choose | Skip | Consent | Queue | Remind
+Decoded = Go | DeleteData | PickLanguage | ReplyTo | Choose | Skip | Consent | Queue | CloseAs | Remind
 
 
 def encode(press: Decoded) -> str:
@@ -142,6 +154,8 @@ def encode(press: Decoded) -> str:
             data = f"{Kind.CONSENT}:{node}:{'y' if agreed else 'n'}"
         case Queue(action, reference):
             data = f"{Kind.QUEUE}:{action}:{reference}"
+        case CloseAs(reference, outcome):
+            data = f"{Kind.QUEUE}:{_CLOSE_AS}:{reference}:{outcome}"
         case Remind(action):
             data = f"{Kind.REMIND}:{action}"
         case _:
@@ -181,6 +195,10 @@ def decode(data: str) -> Decoded | None:
         return Remind(RemindAction(rest)) if rest in _REMINDS else None
     if kind == Kind.QUEUE:
         action, _, reference = rest.partition(":")
+        if action == _CLOSE_AS:
+            reference, _, outcome = reference.partition(":")
+            ok = _REFERENCE.fullmatch(reference) and _OUTCOME.fullmatch(outcome)
+            return CloseAs(reference, outcome) if ok else None
         if action not in _ACTIONS or not _REFERENCE.fullmatch(reference):
             return None
         return Queue(QueueAction(action), reference)

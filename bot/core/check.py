@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ KNOWN_PLACEHOLDERS = {
     "date", "time", "time_window", "status", "purpose", "version", "number", "extension", "language", "native",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
+# Words that only make sense where there are buttons: such a text needs a `text_without_buttons` (Matrix has none).
+TAPPING = re.compile(r"\b(tipp\w*|schaltfläche\w*|button\w*|klick\w*|drück\w*)", re.IGNORECASE)
 METHOD_MAP = [("bot/**.py", "python"), ("dialogs/**.yaml", "bot.core.extract:extract_yaml")]
 
 
@@ -82,6 +85,12 @@ def _check_node(n: Node) -> list[Problem]:
             if not value:
                 needs.append(key)
     problems = [Problem(n.file, n.line, n.id, f"a {n.type} node needs '{key}'") for key in needs]
+    if n.text and TAPPING.search(n.text) and not n.text_without_buttons:
+        problems.append(Problem(n.file, n.line, n.id, "the text speaks of tapping: add 'text_without_buttons'"))
+    if n.hint and TAPPING.search(n.hint):
+        problems.append(Problem(n.file, n.line, n.id, "the hint speaks of tapping: Matrix has no buttons"))
+    if n.text_without_buttons and TAPPING.search(n.text_without_buttons):
+        problems.append(Problem(n.file, n.line, n.id, "'text_without_buttons' speaks of tapping"))
     for option in n.options:
         if not option.label:
             problems.append(Problem(n.file, option.line, n.id, "an option needs a label"))

@@ -24,4 +24,5 @@ class Context:
     emergency: Matcher = field(default_factory=lambda: Matcher([]))
     open_request: str | None = None  # the family's open or claimed request: one at a time
     reminders: str | None = None  # the district the family gets reminders for, if it subscribed
+    buttons: bool = True  # the family's platform shows buttons; without, it lists them (bot.core.choices.numbered)
     guess_language: Callable[[str], str | None] | None = None  # the enabled language a typed line is in, if sure

@@ -11,7 +11,7 @@ import yaml
 
 NODE_TYPES = {"message", "menu", "ask", "consent", "handoff", "hours", "goto", "end", "subscribe"}
 ASK_KINDS = {"choice", "phone", "district", "text"}
-TEXT_KEYS = ("text", "label", "hint")  # what the babel extractor collects
+TEXT_KEYS = ("text", "text_without_buttons", "label", "hint")  # what the babel extractor collects
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Node:
     file: str
     line: int
     text: str | None = None
+    text_without_buttons: str | None = None  # the text where the platform shows no buttons (Matrix), if it differs
     options: tuple[Option, ...] = ()
     next: str | None = None
     slot: str | None = None
@@ -169,6 +170,7 @@ def _parse_node(flow_id: str, qid: str, spec: Any, file: str, problems: list[Pro
         file=file,
         line=line,
         text=spec.get("text"),
+        text_without_buttons=spec.get("text_without_buttons"),
         options=options,
         next=_qualify(flow_id, spec.get("next") if ntype != "goto" else spec.get("target")),
         slot=spec.get("slot"),

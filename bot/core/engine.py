@@ -11,12 +11,14 @@ from datetime import datetime, timedelta
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
+from bot.core.choices import is_again
 from bot.core.context import Context
 from bot.core.events import (
     ChatMoved,
     Command,
     DataRequest,
     Effect,
+    EmergencyShown,
     Event,
     HandoffDone,
     Pressed,
@@ -25,8 +27,9 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
-from bot.core.presses import choose_language, pressed, start_writing
-from bot.core.safety import detect, emergency_in_text, is_emergency
+from bot.core.i18n import LANGUAGES
+from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
+from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
 from bot.core.subscribe import reminder_pressed, reminders_command
 from bot.core.switch import language_to_offer, offer_language
 from bot.core.turn import (
@@ -63,6 +66,7 @@ __all__ = [
     "WAITING",
     "WELCOME",
     "Context",
+    "again",
     "step",
 ]
 
@@ -73,6 +77,14 @@ def step(session: Session, event: Event, ctx: Context) -> tuple[Session, list[Ef
     """Handle one event; return the new session and what to do (replies first to last)."""
     turn = Turn(Session.from_json(session.to_json()), ctx)
     _handle(turn, event)
+    return turn.s, turn.effects
+
+
+def again(session: Session, ctx: Context) -> tuple[Session, list[Effect]]:
+    """The family's newest list of choices again, rendered from the stored session alone: what a typed "?" shows,
+    and what an adapter may ask for after a restart instead of keeping any keyboard itself."""
+    turn = Turn(Session.from_json(session.to_json()), ctx)
+    show_again(turn)
     return turn.s, turn.effects
 
 
@@ -89,10 +101,20 @@ def _handle(turn: Turn, event: Event) -> None:
         return
     if isinstance(event, Text):
         found = detect(turn, event.text)
-        if found:
+        chosen = typed_press(turn, event.text)  # a number or label typed instead of pressed
+        if found and (chosen is None or turn.s.lang is None):
             emergency_in_text(turn, found, T.clean_text(event.text))
             return
+        if found and decode(chosen or "") != Go(Nav.SOS):
+            emergency_beside_choice(turn, found)  # the numbers first; the choice is still acted on
+        if chosen is not None:
+            event = Pressed(chosen)
+        elif is_again(event.text):
+            turn.s.delete_asked = delete_asked  # asking to see the choices again answers no question
+            show_again(turn)
+            return
     if is_emergency(event):
+        turn.effects.append(EmergencyShown(EmergencyShown.BUTTON, turn.s.lang))
         turn.enter(EMERGENCY, push=True)
         if turn.s.lang is None:
             turn.language_picker()
@@ -115,6 +137,10 @@ def _handle(turn: Turn, event: Event) -> None:
     if isinstance(press, PickLanguage):
         choose_language(turn, press.code)
         return
+    if isinstance(event, Unsupported) and event.kind == "undecryptable" and turn.s.lang is None:
+        # Before a language is chosen: the request to resend in every enabled language, as the picker asks.
+        enabled = [c for c in LANGUAGES if c in turn.ctx.i18n.enabled]
+        turn.say("\n".join(dict.fromkeys(turn.t_in(c, T.UNREADABLE) for c in enabled)))
     if turn.s.lang is None or (isinstance(event, Command) and event.name == "language"):
         turn.language_picker(floor=isinstance(event, Text | Command) and turn.s.lang is None)
         return
@@ -129,7 +155,7 @@ def _handle(turn: Turn, event: Event) -> None:
     elif isinstance(event, Pressed):
         pressed(turn, press)
     elif isinstance(event, Unsupported):
-        turn.say(turn.t(T.UNSUPPORTED))
+        turn.say(turn.t(T.UNREADABLE if event.kind == "undecryptable" else T.UNSUPPORTED))
         turn.rerender()
     elif isinstance(event, Text):
         offer = language_to_offer(turn, T.clean_text(event.text))
@@ -149,7 +175,7 @@ def _command(turn: Turn, cmd: Command) -> None:
         # One more tap, so a mistap in the menu does not withdraw a family's request.
         turn.s.delete_asked = turn.ctx.now.isoformat()
         turn.say(turn.t(T.CONFIRM_DELETE))
-        turn.flush([[button(turn.t(T.DELETE_YES), DeleteData())], [button(turn.t(T.DELETE_NO), Go(Nav.MENU))]])
+        turn.flush([[button(turn.label(T.DELETE_YES), DeleteData())], [button(turn.label(T.DELETE_NO), Go(Nav.MENU))]])
     elif cmd.name in COMMAND_TARGETS:
         turn.enter(COMMAND_TARGETS[cmd.name], push=True)
     elif cmd.name == "reminders":

@@ -144,7 +144,64 @@ class Unsubscribe:
     """The family stopped its reminders: the subscription and its queued reminders go, the consent is withdrawn."""
 
 
-Effect = Reply | CreateRequest | RecordConsent | DataRequest | RelayToStaff | Refused | Subscribe | Unsubscribe
+@dataclass(frozen=True)
+class EmergencyShown:
+    """The emergency screen was shown: counted anonymously by category and language, never with the words."""
+
+    category: str  # bot.core.emergency.Category, or BUTTON for the 🆘 button and /emergency
+    language: str | None
+
+    BUTTON = "button"
+
+
+Effect = (
+    EmergencyShown
+    | Reply
+    | CreateRequest
+    | RecordConsent
+    | DataRequest
+    | RelayToStaff
+    | Refused
+    | Subscribe
+    | Unsubscribe
+)
+
+
+@dataclass(frozen=True)
+class Offered:
+    """One choice the family was shown: the button's data, its label, and the label in German (the source)."""
+
+    data: str
+    label: str
+    german: str
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The newest list of choices the family got, in the order a platform without buttons numbers them.
+
+    at is the step that showed them (None: a list of its own, such as the delete confirmation or a team message);
+    free_text says that step waits for words (a name, a phone number, a note): a bare number is an answer then.
+    """
+
+    choices: tuple[Offered, ...]
+    at: str | None = None
+    free_text: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            # The German label only where it differs: the list is written with every step.
+            "choices": [[c.data, c.label] + ([c.german] if c.german != c.label else []) for c in self.choices],
+            "at": self.at,
+            "free_text": self.free_text,
+        }
+
+    @staticmethod
+    def from_json(data: Any) -> Offer | None:
+        if not isinstance(data, dict):
+            return None
+        choices = tuple(Offered(str(c[0]), str(c[1]), str(c[-1])) for c in data.get("choices", []) if len(c) in (2, 3))
+        return Offer(choices, data.get("at"), bool(data.get("free_text", False)))
 
 
 @dataclass
@@ -157,6 +214,9 @@ class Session:
     slots: dict[str, str] = field(default_factory=dict)
     district: str | None = None
     writing_to: str | None = None  # a request reference while the family writes a message to its staff member
+    offer: Offer | None = None  # what typed numbers and labels are read against, and what "?" shows again
+    # A list that came after the step's, outside any step (a team message, a reminder): numbers refer to it.
+    aside: Offer | None = None
     delete_asked: str | None = None  # when /delete asked for confirmation (ISO time); any other event withdraws it
     language_offered: bool = False  # typed text in another language was answered with the offer to switch (once)
 
@@ -168,6 +228,8 @@ class Session:
             "slots": dict(self.slots),
             "district": self.district,
             "writing_to": self.writing_to,
+            "offer": self.offer.to_json() if self.offer is not None else None,
+            "aside": self.aside.to_json() if self.aside is not None else None,
             "delete_asked": self.delete_asked,
             "language_offered": self.language_offered,
         }
@@ -182,6 +244,8 @@ class Session:
             slots=dict(data.get("slots", {})),
             district=data.get("district"),
             writing_to=data.get("writing_to"),
+            offer=Offer.from_json(data.get("offer")),
+            aside=Offer.from_json(data.get("aside")),
             delete_asked=data.get("delete_asked"),
             language_offered=bool(data.get("language_offered", False)),
         )

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.core import texts as T
 from bot.core.answers import answer_choice, choose_option
-from bot.core.buttons import Choose, Consent, Decoded, Go, Nav, Skip, button
+from bot.core.buttons import Choose, Consent, Decoded, Go, Nav, PickLanguage, Skip, button, encode
+from bot.core.cards import LANGUAGE_NAMES_DE
+from bot.core.choices import fold, pick
 from bot.core.dialogs import Node
-from bot.core.events import RecordConsent, Refused
-from bot.core.turn import MAX_RELAY, MENU, WELCOME, Turn
+from bot.core.events import Button, RecordConsent, Refused
+from bot.core.i18n import LANGUAGES
+from bot.core.turn import FREE_TEXT, MAX_RELAY, MENU, WELCOME, Turn
+
+CHOICE = {"choice", "district"}
 
 
 def pressed(turn: Turn, press: Decoded | None) -> None:
@@ -50,8 +57,13 @@ def start_writing(turn: Turn, reference: str) -> None:
         turn.stale("old_step", T.RELAY_CLOSED, reference)
         return
     turn.s.writing_to = reference
+    relay_prompt(turn)
+
+
+def relay_prompt(turn: Turn) -> None:
+    """Ask for the message to the team member; it waits for words, so a bare "1" is the message."""
     turn.say(turn.t(T.RELAY_PROMPT, max=MAX_RELAY))
-    turn.flush([[button(turn.t(T.CANCEL_BUTTON), Go(Nav.MENU))]])
+    turn.flush([[button(turn.label(T.CANCEL_BUTTON), Go(Nav.MENU))]], free_text=True)
 
 
 def choose_language(turn: Turn, code: str) -> None:
@@ -78,3 +90,64 @@ def consent(turn: Turn, node: Node, agreed: bool) -> None:
     record = RecordConsent(node.purpose, node.consent_id, node.consent_version, turn.lang, "given")
     turn.effects.append(record)
     turn.enter(node.accept or MENU)
+
+
+def typed_press(turn: Turn, text: str) -> str | None:
+    """The button data a typed number or label stands for: one of the newest list the family got, else 🆘 and
+    "Menü" (and, before a language is chosen, a language's name), which are always understood; None if none."""
+    offer, aside = turn.s.offer, turn.s.aside
+    if offer is not None and offer.free_text and not waits_for_words(turn):
+        offer = replace(offer, free_text=False)  # the message was written since: the list is an ordinary one
+    # Numbers name the newest list; a label may be of the step's list too (a reminder came in between).
+    chosen = pick(text, aside) if aside is not None else None
+    if chosen is None:
+        chosen = pick(text, offer, numbers=aside is None and numbers_shown(turn))
+    if chosen is not None or (offer is not None and offer.free_text):
+        return chosen
+    folded = fold(text)
+    if turn.s.lang is None:
+        for code in (c for c in LANGUAGES if c in turn.ctx.i18n.enabled):
+            if folded in (fold(LANGUAGES[code].native), fold(LANGUAGE_NAMES_DE.get(code, code))):
+                return encode(PickLanguage(code))
+        return None
+    for msgid, press in ((T.EMERGENCY_BUTTON, Go(Nav.SOS)), (T.MENU_BUTTON, Go(Nav.MENU))):
+        if folded and folded in (fold(turn.t(msgid)), fold(msgid)):
+            return encode(press)
+    return None
+
+
+def numbers_shown(turn: Turn) -> bool:
+    """Whether a typed number may choose. Where buttons are shown nobody sees numbers: there a number picks only
+    an option of a menu or a choice question (as it always has), never a consent or the deletion of everything."""
+    if not turn.ctx.buttons:
+        return True
+    node = turn.ctx.content.node(turn.s.at)
+    offer = turn.s.offer
+    at_step = node is not None and offer is not None and offer.at == node.id
+    return at_step and node is not None and (node.type == "menu" or (node.type == "ask" and node.kind in CHOICE))
+
+
+def waits_for_words(turn: Turn) -> bool:
+    """The family is asked to write: a message to its team member, or a name, a phone number, a note."""
+    node = turn.ctx.content.node(turn.s.at)
+    return turn.s.writing_to is not None or (node is not None and node.type == "ask" and node.kind in FREE_TEXT)
+
+
+def show_again(turn: Turn) -> None:
+    """A typed "?": the newest list of choices again, from the stored session (a step's own with its question)."""
+    offer, aside = turn.s.offer, turn.s.aside
+    if aside is not None and aside.choices:  # a team message's or a reminder's: shown, and still beside the step's
+        turn.german.update({c.label: c.german for c in aside.choices})
+        turn.say(turn.t(T.CHOICES_AGAIN))
+        turn.flush([[Button(c.label, c.data)] for c in aside.choices])
+        turn.s.offer, turn.s.aside = offer, aside
+    elif turn.s.lang is None:
+        turn.language_picker()
+    elif turn.s.writing_to is not None:
+        relay_prompt(turn)
+    elif offer is None or not offer.choices or (offer.at is not None and offer.at == turn.s.at):
+        turn.rerender()
+    else:
+        turn.german.update({c.label: c.german for c in offer.choices})
+        turn.say(turn.t(T.CHOICES_AGAIN))
+        turn.flush([[Button(c.label, c.data)] for c in offer.choices], at=offer.at, free_text=offer.free_text)

@@ -9,7 +9,7 @@ from bot.core import texts as T
 from bot.core.answers import answer_text
 from bot.core.buttons import Go, Nav, button, decode
 from bot.core.emergency import Detection, pattern_language
-from bot.core.events import Command, Event, Pressed, RelayToStaff
+from bot.core.events import Command, EmergencyShown, Event, Pressed, RelayToStaff
 from bot.core.turn import EMERGENCY, MAX_SOS_TEXT, MENU, Turn
 
 
@@ -50,7 +50,7 @@ def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
         reference, turn.s.writing_to = turn.s.writing_to, None
         say_emergency(turn, found)
         turn.say(turn.t_node(EMERGENCY))
-        turn.flush([[button(turn.t(T.MENU_BUTTON), Go(Nav.MENU))]])
+        turn.flush([[button(turn.label(T.MENU_BUTTON), Go(Nav.MENU))]])
         turn.effects.append(RelayToStaff(reference, text[:MAX_SOS_TEXT], sos=category))
         return
     node = turn.ctx.content.node(turn.s.at)
@@ -76,6 +76,17 @@ def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
 
 def say_emergency(turn: Turn, found: Detection) -> None:
     """The lead of the most urgent category recognised (and of the next, if it calls for other numbers)."""
+    turn.effects.append(EmergencyShown(found.categories[0].value, turn.s.lang))
     leads = dict.fromkeys(turn.t(T.EMERGENCY_LEADS[c.value]) for c in found.categories[:2])
     for lead in leads:
         turn.say(lead)
+
+
+def emergency_beside_choice(turn: Turn, found: Detection) -> None:
+    """A choice typed in words that also name an emergency: the numbers come first, then the choice is acted on."""
+    say_emergency(turn, found)
+    turn.say(turn.t_node(EMERGENCY))
+    turn.flush()
+    node = turn.ctx.content.node(turn.s.at)
+    if node is not None and node.type in ("ask", "consent"):
+        turn.s.slots["sos"] = found.categories[0].value  # in a request: the card shows 🆘

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.core.buttons import Kind, Queue, QueueAction, claimed_kind, decode
+from bot.core.buttons import CloseAs, Kind, Queue, QueueAction, claimed_kind, decode
 from bot.core.events import Command, Event, Pressed
 
 ALIASES = {
@@ -47,6 +47,8 @@ def parse_staff(event: Event, year: int) -> StaffAction | None:
     """The staff action an event asks for, or None if it is not one (then it is an internal note)."""
     if isinstance(event, Pressed):
         press = decode(event.data)
+        if isinstance(press, CloseAs):
+            return StaffAction("done", press.reference, press.outcome)
         if not isinstance(press, Queue):
             return StaffAction("invalid")  # only queue buttons reach the desk, or any button in the staff channel
         action = "templates" if press.action is QueueAction.TEMPLATES else press.action.value
@@ -68,3 +70,15 @@ def is_staff_event(event: Event) -> bool:
     return (isinstance(event, Pressed) and claimed_kind(event.data) is Kind.QUEUE) or (
         isinstance(event, Command) and event.name in ALIASES
     )
+
+
+def in_thread(event: Event, reference: str) -> Event:
+    """A command typed in a request card's thread (Matrix) is about that request unless it names one in full:
+    `!uebernehmen` there means `!uebernehmen R-…`. A bare number stays part of the text (`!antwort 42 Euro …`)."""
+    if not isinstance(event, Command) or event.name not in ALIASES:
+        return event
+    action = ALIASES[event.name]
+    first = event.args.strip().partition(" ")[0]
+    if action not in NEEDS_REFERENCE | {"templates"} or first.upper().startswith("R-"):
+        return event
+    return Command(event.name, f"{reference} {event.args.strip()}".strip())

@@ -27,8 +27,8 @@ def reminders_command(turn: Turn) -> None:
     node = turn.ctx.content.node(turn.s.at)
     turn.flush(
         [
-            [button(turn.t(T.REMINDERS_DISTRICT_BUTTON), Remind(RemindAction.DISTRICT))],
-            [button(turn.t(T.REMINDER_STOP), Remind(RemindAction.STOP))],
+            [button(turn.label(T.REMINDERS_DISTRICT_BUTTON), Remind(RemindAction.DISTRICT))],
+            [button(turn.label(T.REMINDER_STOP), Remind(RemindAction.STOP))],
             turn.nav_row(node),
         ]
     )

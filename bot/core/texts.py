@@ -20,10 +20,25 @@ DECLINE_BUTTON = N_("Nein, lieber nicht")
 USE_BUTTONS = N_("Bitte tippen Sie auf eine der Schaltflächen.")
 STALE_BUTTON = N_("Diese Schaltfläche ist nicht mehr aktiv. Hier geht es weiter:")
 RESTARTED = N_("Wir haben unsere Inhalte aktualisiert und beginnen deshalb neu.")
+# Matrix: a message encrypted with a key the bot never received. Its content is unknown, so it is asked for again.
+UNREADABLE = N_(
+    "Ihre letzte Nachricht kam verschlüsselt an, aber ich konnte sie nicht öffnen. Bitte schicken Sie sie noch einmal."
+)
 UNSUPPORTED = N_(
     "Sticker, Sprachnachrichten, Bilder und Dateien kann ich leider nicht lesen. "
     "Bitte tippen Sie auf eine Schaltfläche oder schreiben Sie kurz."
 )
+# The same, where the platform shows no buttons but a numbered list (bot.core.choices.numbered).
+USE_BUTTONS_TYPED = N_("Bitte schreiben Sie die Zahl oder das Wort einer Möglichkeit aus der Liste.")
+UNSUPPORTED_TYPED = N_(
+    "Sticker, Sprachnachrichten, Bilder und Dateien kann ich leider nicht lesen. "
+    "Bitte schreiben Sie kurz oder die Zahl einer Möglichkeit aus der Liste."
+)
+EMPTY_TYPED = N_("Bitte schreiben Sie etwas oder die Zahl einer Möglichkeit aus der Liste.")
+STALE_CHOICE = N_("Diese Möglichkeit gibt es hier nicht mehr. Hier geht es weiter:")
+# Under a question that waits for words, where a bare number is an answer (a name "1" is a name).
+CHOOSE_WITH_HASH = N_("Eine Möglichkeit aus der Liste wählen Sie hier mit # und der Zahl, zum Beispiel #1.")
+CHOICES_AGAIN = N_("Ihre Möglichkeiten:")
 TOO_LONG = N_("Das ist leider zu lang. Bitte schreiben Sie höchstens {max} Zeichen.")
 EMPTY = N_("Bitte schreiben Sie etwas oder tippen Sie auf eine Schaltfläche.")
 SORRY = N_("Das hat leider nicht geklappt. Bitte versuchen Sie es noch einmal oder beginnen Sie neu mit /start.")
@@ -115,6 +130,10 @@ SLOW_DOWN = N_(
     "Sie schreiben gerade sehr viele Nachrichten. Bitte warten Sie eine Minute. "
     "In einem Notfall tippen Sie auf „🆘 Notfall“ oder rufen Sie 112 oder 110."
 )
+SLOW_DOWN_TYPED = N_(
+    "Sie schreiben gerade sehr viele Nachrichten. Bitte warten Sie eine Minute. "
+    "In einem Notfall schreiben Sie „Notfall“ oder rufen Sie 112 oder 110."
+)
 STAFF_ONLY = N_("Dieser Befehl ist nur für das Team der Kita-Sozialarbeit.")
 MYDATA_HEADER = N_("Das haben wir über Sie gespeichert:")
 MYDATA_ACCOUNT = N_("Ihr Konto")
@@ -194,3 +213,14 @@ REMINDERS_ON = N_("🔔 Sie bekommen Erinnerungen an die offene Sprechstunde in 
 REMINDERS_DISTRICT_BUTTON = N_("📍 Anderer Stadtbezirk")
 REMINDERS_STOPPED = N_("🔕 Erledigt. Sie bekommen keine Erinnerungen mehr. Neu bestellen: /reminders")
 REMINDERS_NONE = N_("Sie bekommen keine Erinnerungen. Bestellen: /reminders")
+
+# Where the family's platform shows no buttons, the engine says these instead (bot.core.turn.Turn.t).
+WITHOUT_BUTTONS = {
+    USE_BUTTONS: USE_BUTTONS_TYPED,
+    UNSUPPORTED: UNSUPPORTED_TYPED,
+    EMPTY: EMPTY_TYPED,
+    STALE_BUTTON: STALE_CHOICE,
+    SLOW_DOWN: SLOW_DOWN_TYPED,
+}
+# /mydata: what came of a closed request, as the team noted it (an id of dialogs/outcomes.yaml).
+MYDATA_OUTCOME = N_("Ergebnis (vom Team notiert)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.core import texts as T
 from bot.core.bidi import is_rtl_text, isolate_value, shape
 from bot.core.buttons import Choose, Consent, Go, Nav, PickLanguage, ReplyTo, Skip, button
+from bot.core.cards import LANGUAGE_NAMES_DE
+from bot.core.choices import flat, offer_of
 from bot.core.context import Context
 from bot.core.dialogs import Node
 from bot.core.events import Button, CreateRequest, Effect, Refused, Reply, Session, Subscribe
@@ -26,6 +28,7 @@ COMMAND_TARGETS = {
     "emergency": EMERGENCY,
 }
 WAITING = {"menu", "ask", "consent", "handoff", "end"}
+FREE_TEXT = {"text", "phone"}  # asks that wait for words: a bare "1" there is an answer, not a choice
 MAX_HOPS = 50
 MAX_RELAY = 1000
 MAX_SOS_TEXT = 4000  # an emergency is passed on even when longer than a message or a note may be
@@ -53,6 +56,7 @@ class Turn:
         self.ctx = ctx
         self.effects: list[Effect] = []
         self.parts: list[str] = []
+        self.german: dict[str, str] = {}  # label shown -> its German source, so either can be typed
 
     # --- output ---------------------------------------------------------------------------------------
 
@@ -61,7 +65,10 @@ class Turn:
         return self.s.lang or "de"
 
     def t(self, msgid: str, **params: object) -> str:
-        """The text in the family's language, with config values and params filled in (isolated in RTL)."""
+        """The text in the family's language, with config values and params filled in (isolated in RTL); where the
+        platform shows no buttons, a text that speaks of them is said in its other wording."""
+        if not self.ctx.buttons:
+            msgid = T.WITHOUT_BUTTONS.get(msgid, msgid)
         merged = _Params(self.ctx.params)
         merged.update(params)
         i18n = self.ctx.i18n
@@ -70,9 +77,22 @@ class Turn:
             merged = _Params({k: isolate_value(str(v)) for k, v in merged.items()})
         return text.format_map(merged)
 
+    def label(self, msgid: str) -> str:
+        """A button's label in the family's language; the German one is remembered for typed answers."""
+        shown = self.t(msgid)
+        self.german[shown] = msgid.format_map(_Params(self.ctx.params))
+        return shown
+
+    def text_of(self, node: Node) -> str | None:
+        """A node's text for this platform: the office may word it differently where there are no buttons."""
+        if not self.ctx.buttons and node.text_without_buttons:
+            return node.text_without_buttons
+        return node.text
+
     def t_node(self, qid: str) -> str:
         node = self.ctx.content.node(qid)
-        return self.t(node.text) if node is not None and node.text else ""
+        text = self.text_of(node) if node is not None else None
+        return self.t(text) if text else ""
 
     def t_in(self, lang: str, msgid: str) -> str:
         return self.ctx.i18n.catalogs.get(lang, {}).get(msgid) or msgid
@@ -80,12 +100,22 @@ class Turn:
     def say(self, text: str) -> None:
         self.parts.append(text)
 
-    def flush(self, rows: list[list[Button]] | None = None) -> None:
-        """What was said so far becomes one reply, with these rows of buttons under it."""
+    def flush(self, rows: list[list[Button]] | None = None, *, at: str | None = None, free_text: bool = False) -> None:
+        """What was said so far becomes one reply, with these rows of buttons under it; they become the offer that
+        typed numbers and labels are read against (at: the step showing them; free_text: it waits for words)."""
         if not self.parts:
             return
         rtl = self.ctx.i18n.is_rtl(self.lang)
-        buttons = tuple(tuple(_label_shaped(b) if rtl else b for b in r) for r in (rows or []) if r)
+        written = [list(r) for r in (rows or []) if r]
+        buttons = tuple(tuple(_label_shaped(b) if rtl else b for b in r) for r in written)
+        if buttons:
+            if free_text and not self.ctx.buttons:
+                self.parts.append(self.t(T.CHOOSE_WITH_HASH))
+            # The German label is looked up by the label as written, before right-to-left shaping.
+            german = {shown.label: self.german.get(plain.label, plain.label)
+                      for shown, plain in zip(flat(buttons), flat(written), strict=True)}  # fmt: skip
+            self.s.offer = offer_of(buttons, german, at, free_text)
+            self.s.aside = None  # this list is the newest now
         # Shaped here, once the text is whole: a typed name or the office's data between translated words
         # is isolated too.
         text = self.ctx.i18n.shape(self.lang, "\n\n".join(self.parts))
@@ -93,13 +123,13 @@ class Turn:
         self.parts = []
 
     def nav_row(self, node: Node | None) -> list[Button]:
-        row = [] if node is not None and node.id == EMERGENCY else [button(self.t(T.EMERGENCY_BUTTON), Go(Nav.SOS))]
+        row = [] if node is not None and node.id == EMERGENCY else [button(self.label(T.EMERGENCY_BUTTON), Go(Nav.SOS))]
         if self.s.history:
-            row.append(button(self.t(T.BACK_BUTTON), Go(Nav.BACK)))
+            row.append(button(self.label(T.BACK_BUTTON), Go(Nav.BACK)))
         if node is None or node.id != MENU:
-            row.append(button(self.t(T.MENU_BUTTON), Go(Nav.MENU)))
+            row.append(button(self.label(T.MENU_BUTTON), Go(Nav.MENU)))
         else:
-            row.append(button(self.t(T.LANGUAGE_BUTTON), Go(Nav.LANGUAGE)))
+            row.append(button(self.label(T.LANGUAGE_BUTTON), Go(Nav.LANGUAGE)))
         return row
 
     def language_picker(self, *, floor: bool = False) -> None:
@@ -108,6 +138,7 @@ class Turn:
         prompts = dict.fromkeys(self.t_in(c, T.PICK_LANGUAGE) for c in enabled)
         self.say("🌐 " + "\n".join(prompts))
         choices = [button(LANGUAGES[c].native, PickLanguage(c)) for c in enabled]
+        self.german.update({LANGUAGES[c].native: LANGUAGE_NAMES_DE.get(c, LANGUAGES[c].native) for c in enabled})
         rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
         if floor:
             self.say(SOS_LINE)
@@ -168,8 +199,8 @@ class Turn:
             if node.type in ("message", "hours", "goto"):
                 if node.type == "hours":
                     self.say_hours(node)
-                elif node.text:
-                    self.say(self.t(node.text, **params))
+                elif self.text_of(node):
+                    self.say(self.t(self.text_of(node) or "", **params))
                 qid = node.next or MENU
                 continue
             if node.type == "ask" and node.skip_if_set and self._answered(node):
@@ -185,7 +216,7 @@ class Turn:
     def open_request(self, reference: str) -> None:
         """One open request per family: show it, and offer to add to it instead of filing another."""
         self.say(self.t(T.ALREADY_OPEN, reference=reference))
-        self.flush([[button(self.t(T.ADD_TO_REQUEST), ReplyTo(reference))], self.nav_row(None)])
+        self.flush([[button(self.label(T.ADD_TO_REQUEST), ReplyTo(reference))], self.nav_row(None)])
 
     def restart_politely(self) -> None:
         self.parts = [self.t(T.RESTARTED)]
@@ -205,7 +236,7 @@ class Turn:
             self.flush()
             self.effects.append(CreateRequest(dict(self.s.slots), self.lang))
             return
-        text = node.text
+        text = self.text_of(node)
         district = self.known_district()
         if district is not None:  # also when a step is shown again, without the walk that led to it
             params = {"district": district_name(self.ctx.hours, district), **params}
@@ -215,28 +246,28 @@ class Turn:
             self.say(self.t(text, **params))
         rows: list[list[Button]] = []
         if node.type == "menu" or (node.type == "ask" and node.kind == "choice"):
-            rows = [[button(self.t(o.label), Choose(node.id, i))] for i, o in enumerate(node.options)]
+            rows = [[button(self.label(o.label), Choose(node.id, i))] for i, o in enumerate(node.options)]
         elif node.type == "ask" and node.kind == "district":
             ids = district_ids(self.ctx.hours)
-            names = [district_name(self.ctx.hours, d) for d in ids] + [self.t(T.DONT_KNOW_DISTRICT)]
+            names = [district_name(self.ctx.hours, d) for d in ids] + [self.label(T.DONT_KNOW_DISTRICT)]
             buttons = [button(name, Choose(node.id, i)) for i, name in enumerate(names)]
             rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
         elif node.type == "consent":
             rows = [
-                [button(self.t(T.AGREE_BUTTON), Consent(node.id, True))],
-                [button(self.t(T.DECLINE_BUTTON), Consent(node.id, False))],
+                [button(self.label(T.AGREE_BUTTON), Consent(node.id, True))],
+                [button(self.label(T.DECLINE_BUTTON), Consent(node.id, False))],
             ]
         if node.type == "ask" and node.optional:
-            rows.append([button(self.t(T.SKIP_BUTTON), Skip(node.id))])
+            rows.append([button(self.label(T.SKIP_BUTTON), Skip(node.id))])
         if node.type == "end":
             self.s.slots.clear()
             self.s.history.clear()
         rows.append(self.nav_row(node))
-        self.flush(rows)
+        self.flush(rows, at=node.id, free_text=node.type == "ask" and node.kind in FREE_TEXT)
 
     def say_hours(self, node: Node) -> None:
         district = self.s.slots.get("district") or self.s.district
-        header = self.t(node.text) if node.text else None
+        header = self.t(node.text) if node.text else None  # says when, never how to choose
         self.say(hours_text(self.ctx, self.lang, self.t, district, header))
 
     def known_district(self) -> str | None:

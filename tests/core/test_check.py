@@ -48,6 +48,18 @@ def test_missing_target_is_reported_with_file_line_and_node(tree: Path) -> None:
     assert flow.read_text(encoding="utf-8").splitlines()[int(line) - 1].strip().startswith("type: ask")
 
 
+def test_a_text_that_says_tap_needs_a_wording_for_platforms_without_buttons(tree: Path) -> None:
+    flow = tree / "dialogs" / "flows" / "main.yaml"
+    edit(flow, "    text: \"Wie können wir weiterhelfen?\"", "    text: \"Bitte tippen Sie auf eine Schaltfläche.\"")
+    assert any("main/hours_offer: the text speaks of tapping: add 'text_without_buttons'" in p for p in problems(tree))
+
+
+def test_a_hint_that_says_tap_is_reported_as_it_is_said_on_every_platform(tree: Path) -> None:
+    flow = tree / "dialogs" / "flows" / "callback.yaml"
+    edit(flow, "Bitte schreiben Sie zum Beispiel: {example}", "Bitte tippen Sie zum Beispiel: {example}")
+    assert any("callback/phone: the hint speaks of tapping" in p for p in problems(tree))
+
+
 def test_unreachable_node_is_reported(tree: Path) -> None:
     edit(
         tree / "dialogs" / "flows" / "main.yaml",

@@ -150,7 +150,7 @@ async def test_after_the_retention_purge_no_personal_value_is_left_in_the_files_
     family = 7302
     _, reference = await request_callback(emu, family, "de", "Deutsch")
     await claim(emu, reference)
-    emu.send_command(ANNA, "erledigt", reference, chat_id=STAFF_GROUP)
+    emu.send_command(ANNA, "erledigt", f"{reference} telefonberatung", chat_id=STAFF_GROUP)
     await emu.wait_for_message(STAFF_GROUP, lambda m: reference in m.text and "✅ erledigt" in m.text)  # the card
     await asyncio.sleep(0.5)  # the card's delivery is recorded
     assert await bot.stop() == 0

@@ -164,7 +164,7 @@ async def test_details_leave_the_private_chat_when_the_request_is_closed_release
     ben = await staff_opens_private_chat(emu, BEN)
     _, first = await request_callback_in_arabic(emu)
     details = await claim(emu, anna, first)
-    anna.user.send_command("erledigt", first, chat_id=STAFF_GROUP)
+    anna.user.send_command("erledigt", f"{first} telefonberatung", chat_id=STAFF_GROUP)
     await until(lambda: details.deleted)
 
     _, second = await request_callback_in_arabic(emu, 1004)
@@ -193,7 +193,7 @@ async def test_details_older_than_48_hours_are_overwritten_because_telegram_keep
     details = await claim(emu, anna, reference)
     emu.advance_clock(49 * 3600)
     calls = len(emu.calls)
-    anna.user.send_command("erledigt", reference, chat_id=STAFF_GROUP)
+    anna.user.send_command("erledigt", f"{reference} telefonberatung", chat_id=STAFF_GROUP)
     refused = await emu.wait_for_call("deleteMessage", after=calls)
     assert (refused.status, refused.description) == (400, "Bad Request: message can't be deleted")
     await emu.wait_for_message(ANNA, lambda m: m.message_id == details.message_id and m.text.startswith("🔒 Details"))

@@ -85,6 +85,6 @@ async def test_every_part_of_details_too_long_for_one_message_leaves_the_private
     parts = emu.messages(ANNA)[before:]
     assert len(parts) >= 2 and parts[0] is not None and NAME in details.text
 
-    anna.user.send_command("erledigt", reference, chat_id=STAFF_GROUP)
+    anna.user.send_command("erledigt", f"{reference} telefonberatung", chat_id=STAFF_GROUP)
     await until(lambda: all(m.deleted for m in parts))
     assert query(bot, "SELECT count(*) FROM details_copies") == [(0,)]
