@@ -18,7 +18,7 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
 - `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
-  a negation) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
+  a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
@@ -246,7 +246,7 @@ class Matcher:
         for spans in context.values():
             negations = {p for kind in (Context.NEGATION, Context.NEVER) for s in spans.get(kind, []) for p in s}
             for kind, found_spans in spans.items():
-                found_spans = affirmed(found_spans, negations) if kind == Context.OVER else found_spans
+                found_spans = affirmed(found_spans, negations) if kind in (Context.OVER, Context.OUT) else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
@@ -297,13 +297,14 @@ class Matcher:
 
     @staticmethod
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """A Cyrillic pattern met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
+        """A Cyrillic pattern or context met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
 
-        A Cyrillic exclusion or context applies to Cyrillic words only: in Latin letters it would silence a Polish line.
+        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line. A context
+        may be typed in Latin letters like the emergency it speaks for ("v proshlom godu u nas byl pozhar").
         """
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
-        if pattern.category is None:  # digits belong to every script ("на 10 хвилин")
+        if pattern.category is None and pattern.context is None:  # digits belong to every script ("на 10 хвилин")
             return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 

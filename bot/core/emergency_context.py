@@ -9,6 +9,9 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 - `over` (it is over: "jetzt ist alles wieder gut", "the fever is down now"): quiets a medical emergency written
   BEFORE it, unless a negation stands in it or right before it ("es geht ihm jetzt nicht gut"). Not a fire or a
   missing child: "everyone is fine" is often said of the others while the flat still burns.
+- `out` (a fire put out: "we put it out", "потушили", "gelöscht"): quiets a fire written BEFORE it, unless a
+  negation stands in it or right before it ("we could not put it out"). Never anything else: "the fire is out but
+  he is unconscious" is still a medical emergency.
 - `question` (a hypothetical question: "was mache ich, falls", "what do I do if"; "if", not "when"): quiets a fire,
   a medical emergency, a child in danger or homelessness that stands AFTER it in the same sentence ("toddler ate a
   tablet, what do I do" counts).
@@ -28,8 +31,8 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 
 A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
 speak for every language's patterns (a German pattern may find "suicide" in an English line). Context words forgive
-no wrong letter (only a slip in a long word, like exclusions), and in a Cyrillic language they match Cyrillic
-letters only.
+no wrong letter (only a slip in a long word, like exclusions); in a Cyrillic language they match Latin letters
+only with one word of four letters or more ("v proshlom godu", never a bare "ne").
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ class Context(StrEnum):
 
     PAST = "past"
     OVER = "over"
+    OUT = "out"
     QUESTION = "question"
     PRETEND = "pretend"
     MENTION = "mention"
@@ -69,6 +73,7 @@ _EVENTS = frozenset({Category.FIRE, Category.MEDICAL, Category.CHILD_DANGER})
 QUIETS: dict[Context, frozenset[Category]] = {
     Context.PAST: _EVENTS,
     Context.OVER: frozenset({Category.MEDICAL}),
+    Context.OUT: frozenset({Category.FIRE}),
     Context.QUESTION: _EVENTS | {Category.HOMELESS},
     Context.PRETEND: _EVENTS,
     Context.MENTION: frozenset(Category),
@@ -116,7 +121,7 @@ def _applies(
     """Whether context spans of one kind stand where that kind speaks for the match first..last."""
     if kind in (Context.PAST, Context.PRETEND):
         return any(sentence_of[s[0]] == sentence for s in spans)
-    if kind == Context.OVER:
+    if kind in (Context.OVER, Context.OUT):
         return any(s[0] > last for s in spans)
     if kind == Context.QUESTION:
         return any(s[0] < first and sentence_of[s[0]] == sentence for s in spans)
@@ -140,5 +145,6 @@ def _negated(negations: list[tuple[int, ...]], span: list[int], before: bool) ->
 
 
 def affirmed(spans: list[tuple[int, ...]], negations: set[int]) -> list[tuple[int, ...]]:
-    """The `over` spans that no negation turns round: "jetzt geht es ihm (nicht) gut", "(nie) czuje sie dobrze"."""
+    """The `over` and `out` spans that no negation turns round: "jetzt geht es ihm (nicht) gut", "(nie) czuje sie
+    dobrze", "(не можем) потушить"."""
     return [s for s in spans if not any(s[0] - 1 <= p <= s[-1] and p not in s for p in negations)]

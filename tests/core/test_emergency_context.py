@@ -201,3 +201,15 @@ def test_bulgarian_hard_sign_typed_as_a_or_u_is_read(matcher: Matcher) -> None:
 def test_persian_and_arabic_in_latin_letters_are_read(matcher: Matcher) -> None:
     for lang, line in (("fa", "bache nafas nemikeshe"), ("fa", "dige nemikham zende basham"), ("ar", "ebni da3")):
         assert matcher.detect(line, {lang}), line
+
+
+def test_out_quiets_a_fire_before_it_unless_negated_and_never_anything_else() -> None:
+    m = matcher_of(
+        "de",
+        {"fire": ["brennt"], "medical": ["bewusstlos"]},
+        {Context.OUT: ["=geloscht"], Context.NEGATION: ["nicht"]},
+    )
+    assert not m.detect("die Pfanne brennt kurz, wir haben es geloscht")
+    assert m.detect("es brennt, wir haben es nicht geloscht")  # negated: the fire goes on
+    assert m.detect("wir haben es geloscht, jetzt brennt es im Flur")  # a fire after it is a new one
+    assert m.detect("die Pfanne brannte, geloscht, aber er ist bewusstlos")  # never a medical emergency

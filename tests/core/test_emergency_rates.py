@@ -2,8 +2,9 @@
 
 The issue's target is at least 95 % of emergencies recognised and at most 5 % false alarms in every language, and
 every language meets it on this set (bench/emergency.py). A language that falls below it fails here. Beware: this
-set has been tuned to (100 % / 0 % in every language since the context layer); an outside judge uses another set of
-the same kind that nobody here has seen, where the figures are lower. Improve the patterns and the context words
+set has been tuned to. Its second half is the first outside judge's held-out set (826 lines, another author),
+appended once it had been measured blind (89.3 % recognised, 3.6 % false alarms); an outside judge uses another set
+of the same kind that nobody here has seen, where the figures are lower. Improve the patterns and the context words
 for the MEANING of a missed line, never by copying it.
 """
 
