@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from bot import privacy, subscriptions
 from bot.adapters.base import Inbound
 from bot.core.buttons import Go, Nav, encode
-from bot.core.cards import LANGUAGE_NAMES_DE
 from bot.core.choices import fold
 from bot.core.dialogs import Content
 from bot.core.emergency import Matcher
@@ -54,14 +53,13 @@ from bot.core.texts import (
     SORRY,
 )
 from bot.core.turn import SOS_BUTTON
-from bot.core.typed import family_words
 from bot.family_rate import FamilyRate
 from bot.figures import Tally, count_request, count_step, key, office_day
 from bot.mydata import my_data
 from bot.offers import offered
 from bot.refusals import audit_refusal, whose
 from bot.staff_rows import card_row, details_row
-from bot.staff_texts import EMERGENCY_DE, open_chat_hint
+from bot.staff_texts import open_chat_hint, relayed_text
 from storage import repo
 from storage.db import Database, erase_copies
 from storage.kinds import Figure, OutboxKind, OutboxRow, RequestStatus
@@ -357,12 +355,7 @@ class Runtime:
             writes.outbox.append(OutboxRow(self.config.staff_channel, Reply(hint).to_payload()))
             answer = self.i18n.t(lang, RELAY_LATER)
         else:
-            language = LANGUAGE_NAMES_DE.get(request.language, request.language)
-            text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n{family_words(effect.text)}"
-            if effect.sos:
-                # The family saw the numbers; the person responsible must see at once what the bot recognised.
-                sos = EMERGENCY_DE.get(effect.sos, "Notfall")
-                text = f"🆘 NOTFALL-HINWEIS ({sos}): Die Familie hat die Notrufnummern bekommen.\n" + text
+            text = relayed_text(request, effect.text, effect.sos)
             # Sent only while that person is still responsible and in the team when it goes out (bot.staff_delivery).
             writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
             repo.audit(tx, request, "family", "family-message")

@@ -46,6 +46,17 @@ DUPLICATE_CARD = "↪ Doppelte Karte zu {reference}: aktuell ist die andere Nach
 EXAMPLES = {"date": "TT.MM.JJJJ", "time": "HH:MM", "time_window": "10-12", "place": '"Ort"'}
 
 
+def relayed_text(request: CallbackRequest, words: str, sos: str | None) -> str:
+    """A family's message for the person responsible, its words marked as the family's; with what the bot
+    recognised first when it was an emergency (the family saw the numbers, the worker must see it at once)."""
+    language = LANGUAGE_NAMES_DE.get(request.language, request.language)
+    text = f"✉ Nachricht der Familie zu {request.reference} ({language}):\n{family_words(words)}"
+    if sos:
+        kind = EMERGENCY_DE.get(sos, "Notfall")
+        text = f"🆘 NOTFALL-HINWEIS ({kind}): Die Familie hat die Notrufnummern bekommen.\n" + text
+    return text
+
+
 def open_chat_hint(name: str, reference: str, link: str | None, family_writes: bool = False) -> str:
     """For the staff channel: someone must open the private chat with the bot first. No personal data."""
     if link:

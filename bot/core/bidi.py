@@ -80,11 +80,7 @@ def shape(text: str) -> str:
 @functools.lru_cache(maxsize=8192)  # a reply is a few hundred characters of a few dozen kinds
 def _runner(ch: str) -> bool:
     """A letter or digit of left-to-right text (not a symbol such as 🆘, which is class L too)."""
-    return (
-        ch not in _NOT_RUNNERS
-        and unicodedata.bidirectional(ch) in _RUNNERS
-        and unicodedata.category(ch)[0] in "LN"
-    )
+    return ch not in _NOT_RUNNERS and unicodedata.bidirectional(ch) in _RUNNERS and unicodedata.category(ch)[0] in "LN"
 
 
 def _word_start(text: str, i: int) -> bool:

@@ -207,7 +207,6 @@ def run_check(root: Path, flows_dir: Path, locales_dir: Path, languages: list[st
     return problems
 
 
-
 def check_readability(
     messages: list[Message], locales_dir: Path, languages: list[str]
 ) -> tuple[list[str], list[Problem]]:

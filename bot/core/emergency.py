@@ -61,7 +61,6 @@ def _bulgarian_spellings(word: str) -> set[str]:
     }
 
 
-
 def pattern_language(lang: str) -> str:
     """Whose patterns a language uses: its own, or its parent's (de_easy -> de)."""
     return PATTERN_LANGUAGE.get(lang, lang)
