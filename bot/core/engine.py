@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.core import deeplink
 from bot.core import texts as T
 from bot.core.answers import typed, write_to_staff
 from bot.core.buttons import DeleteData, Go, Nav, PickLanguage, Remind, ReplyTo, button, decode
@@ -27,6 +28,7 @@ from bot.core.events import (
     Text,
     Unsupported,
 )
+from bot.core.hours import district_ids
 from bot.core.i18n import LANGUAGES
 from bot.core.presses import choose_language, pressed, show_again, start_writing, typed_press
 from bot.core.safety import detect, emergency_beside_choice, emergency_in_text, is_emergency
@@ -141,6 +143,11 @@ def _handle(turn: Turn, event: Event) -> None:
         # Before a language is chosen: the request to resend in every enabled language, as the picker asks.
         enabled = [c for c in LANGUAGES if c in turn.ctx.i18n.enabled]
         turn.say("\n".join(dict.fromkeys(turn.t_in(c, T.UNREADABLE) for c in enabled)))
+    if isinstance(event, Command) and event.name == "start" and event.args:
+        way = deeplink.decode(event.args, turn.ctx.i18n.enabled, district_ids(turn.ctx.hours))
+        if way is not None:
+            _arrive(turn, way)
+            return
     if turn.s.lang is None or (isinstance(event, Command) and event.name == "language"):
         turn.language_picker(floor=isinstance(event, Text | Command) and turn.s.lang is None)
         return
@@ -162,6 +169,17 @@ def _handle(turn: Turn, event: Event) -> None:
         typed(turn, T.clean_text(event.text))
         if offer is not None:
             offer_language(turn, offer)
+
+
+def _arrive(turn: Turn, way: deeplink.WayIn) -> None:
+    """A deep link from a Kita's poster: the first screen is in the poster's language, without the picker (its 🌐
+    button is on the menu), and the Kita's district is known for the hours and the callback request. A language or
+    district the family chose itself before wins over a poster's."""
+    if turn.s.lang is None:
+        turn.s.lang = way.language
+    if way.district is not None and turn.s.district not in district_ids(turn.ctx.hours):
+        turn.s.district = way.district
+    _command(turn, Command("start"))
 
 
 def _command(turn: Turn, cmd: Command) -> None:

@@ -204,6 +204,10 @@ class Turn:
                 qid = node.next or MENU
                 continue
             if node.type == "ask" and node.skip_if_set and self._answered(node):
+                assert node.slot is not None
+                known = self.known_district() if node.kind == "district" else None
+                if known is not None:  # a district known from before (or a poster's) goes into this request too
+                    self.s.slots.setdefault(node.slot, known)
                 qid = node.next or MENU
                 continue
             if push and previous and previous != node.id and self.ctx.content.node(previous):
