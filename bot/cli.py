@@ -1,4 +1,4 @@
-"""elternlotse run | demo | check | languages | migrate | compile | status | report"""
+"""elternlotse run | demo | check | languages | migrate | compile | status | report | poster"""
 
 from __future__ import annotations
 
@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     report = sub.add_parser("report", help="the quarterly figures: one HTML file, CSV tables, PNG charts")
     report.add_argument("--quarter", required=True, help="e.g. 2026Q4")
     report.add_argument("--out", type=Path, required=True, help="directory to write into (created if missing)")
+    poster = sub.add_parser("poster", help="a printable A4 poster for a Kita: HTML, PDF and PNG with QR codes")
+    poster.add_argument("--lang", required=True, help="the poster's language, e.g. ar")
+    poster.add_argument("--district", help="the Kita's district, by name or id (e.g. Mitte); without: all districts")
+    poster.add_argument("--out", type=Path, default=Path("."), help="directory to write into (created if missing)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # httpx logs every request URL at INFO, and a Bot API URL contains the bot token.
@@ -74,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from bot.report.run import report as write_report
 
         return _guard(lambda: write_report(settings, args.quarter, args.out))
+    if args.command == "poster":
+        from bot.poster.run import poster as write_poster
+
+        return write_poster(settings, args.lang, args.district, args.out)
     if args.command == "run":
         from bot.service import run
 

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
 
     telegram_token: str | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    telegram_username: str | None = None  # the bot's @username (without @), for t.me links on posters
     telegram_staff_chat_id: int | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: str | None = None
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     matrix_device_id: str | None = None
     matrix_staff_room: str | None = None  # room id (!abc:stadt.de) or alias (#team:stadt.de)
     matrix_store_dir: Path = ROOT / "data" / "matrix"  # the device's login and its encryption keys
+
+    web_public_url: str | None = None  # what families open, e.g. https://chat.stadt.de/ (required with web_listen)
 
     @field_validator("timezone")
     @classmethod
@@ -110,6 +113,22 @@ class Settings(BaseSettings):
         elif self.matrix_staff_room:
             self.staff_channel = f"matrix:{self.matrix_staff_room}"
         return self
+
+    @field_validator("telegram_username")
+    @classmethod
+    def _telegram_username(cls, value: str | None) -> str | None:
+        # Telegram's rule for a bot's username: 5 to 32 of A-Z a-z 0-9 _, beginning with a letter, ending in "bot".
+        value = value.removeprefix("@") if value else value
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{1,29}[Bb][Oo][Tt]", value):
+            raise ValueError("must be the bot's username as Telegram shows it, e.g. elternlotse_bot")
+        return value or None
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _web_public_url(cls, value: str | None) -> str | None:
+        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
+            raise ValueError("must be the chat's public URL, e.g. https://chat.stadt.de/")
+        return value or None
 
     @field_validator("matrix_homeserver")
     @classmethod

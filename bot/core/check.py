@@ -21,7 +21,7 @@ from bot.core.readability import EASY_LANGUAGE, EASY_LIX_MAX, measure, report, t
 
 KNOWN_PLACEHOLDERS = {
     "office_emergency", "office_phone", "retention_days", "reference", "summary", "example", "max",
-    "day", "start", "end", "district", "place", "address",
+    "day", "start", "end", "district", "place", "address", "code",
     "date", "time", "time_window", "status", "purpose", "version", "number", "extension", "language", "native",
 }  # fmt: skip
 AUTO_ADVANCE = {"message", "hours", "goto", "subscribe"}
