@@ -29,6 +29,7 @@ from bot.privacy import purge
 from bot.reminders import ReminderDispatcher
 from bot.report.data import Quarter, duration_text, load_counts, shown
 from storage.models import CallbackRequest
+from tests.report_attack import recover
 from tests.support.console_app import ConsoleChat, console_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -259,7 +260,10 @@ def check_figures(out: Path, e: Expected) -> None:
     assert summary["Anfragen"] == [shown(total), "6"]
     assert summary["davon dringend"] == [shown(marginal(4)["1"]), "0"]
     assert summary["Abgeschlossen mit Ergebnis"] == [shown(sum(e.outcomes.values())), "6"]
-    assert summary["Notfall-Hinweise gezeigt"] == [shown(sum(e.emergency.values())), "0"]
+    # 5 in Arabic, 1 in German, 1 before the language choice: 7 would give away both ones (7 - 5 = 1 + 1), so the
+    # total is withheld ("•") as well as the Arabic 5 (secondary suppression).
+    assert sum(e.emergency.values()) == 7
+    assert summary["Notfall-Hinweise gezeigt"] == ["•", "0"]
     assert summary["Erinnerungen an Sprechstunden gesendet"] == [shown(5), "0"]
     assert summary["Erinnerungen abbestellt"] == [shown(2), "0"]
     given = sum(n for (_, action), n in e.consents.items() if action == "given")
@@ -278,20 +282,25 @@ def check_figures(out: Path, e: Expected) -> None:
     assert urgency == {"dringend": [shown(marginal(4)["1"]), "0"], "nicht dringend": [shown(marginal(4)["0"]), "6"]}
 
     outcomes = by_label(read_csv(out, "ergebnisse"))
+    # The one withdrawn request would be 29 minus the four shown outcomes: the phone consultations and their group's
+    # sum are withheld, the smallest beside it.
+    withheld = {"telefonberatung": "•"}
     for oid, title in [*OUTCOMES, ("zurueckgezogen", "Von der Familie zurückgezogen")]:
-        assert outcomes[title][1:] == [shown(e.outcomes[oid]), "6" if oid == "telefonberatung" else "0"], title
+        current = withheld.get(oid, shown(e.outcomes[oid]))
+        assert outcomes[title][1:] == [current, "6" if oid == "telefonberatung" else "0"], title
+    assert outcomes["Summe Beratung"][1:] == ["•", "6"]
     assert outcomes["Vermittelt: Schuldnerberatung"][1:] == ["0", "0"]
     referrals = sum(n for oid, n in e.outcomes.items() if oid not in ("telefonberatung", "zurueckgezogen"))
     assert outcomes["Summe Vermittlung"][1:] == [shown(referrals), "0"]
 
     categories = by_label(read_csv(out, "notfall_kategorie"))
     assert categories == {
-        "Notfall-Button (SOS) oder /emergency": [shown(6), "0"],
+        "Notfall-Button (SOS) oder /emergency": ["•", "0"],
         "Gewalt oder Bedrohung": ["< 5", "0"],
     }
     emergency_languages = by_label(read_csv(out, "notfall_sprache"))
     assert emergency_languages == {
-        "Arabisch": [shown(5), "0"],
+        "Arabisch": ["•", "0"],
         "vor der Sprachwahl": ["< 5", "0"],
         "Deutsch": ["< 5", "0"],
     }
@@ -312,6 +321,9 @@ def check_figures(out: Path, e: Expected) -> None:
         left = came - e.onward[(node, lang)]
         share = f"{left / came:.0%}".replace("%", " %") if came >= 5 and (left == 0 or left >= 5) else "–"
         expected_funnel[(node, LANG_DE[lang])] = [shown(came), shown(left), share]
+    # Arabic emergency screens are withheld: so are the Arabic steps on the way there (12 at the menu, 5 there).
+    expected_funnel[("main/menu", "Arabisch")] = ["•", "0", "–"]
+    expected_funnel[("emergency/start", "Arabisch")] = ["•", "•", "–"]
     assert funnel == expected_funnel
     assert funnel[("callback/contact_way", "Rumänisch")] == ["11", "5", "45 %"]  # where Romanian parents give up
 
@@ -342,7 +354,8 @@ def check_files(out: Path) -> None:
     text = re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)  # base64 may hold any "//"
     assert not re.search(r"https?:|//[a-z]|url\(|@import|<link|<script|<iframe", text, re.IGNORECASE)
     assert page.count("data:image/png;base64,") == len(pngs)
-    assert "&lt; 5" in page and "Q4/2025" in page
+    assert "&lt; 5" in page and "Q4/2025" in page and "Zeichenerklärung" in page
+    assert recover(out) == {}  # no hidden count can be computed from the HTML and the CSV files
 
 
 async def test_a_quarter_through_engine_and_desk_gives_every_figure_of_the_report(

@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from bot.report.data import SMALL, shown
-from bot.report.tables import Table
+from bot.report.suppress import Mark
+from bot.report.tables import Cell, Table
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 DPI = 100
@@ -33,9 +34,15 @@ def _margins(fig: Figure, labels: list[str], width: float, height: float, right:
     )
 
 
-def _drawn(n: int) -> int:
-    """A small count is not drawn to scale (it would show the exact number): its bar stays empty, labelled "< 5"."""
-    return 0 if 0 < n < SMALL else n
+def _drawn(cell: Cell) -> int:
+    """A hidden count has no bar (its length would show the number): it stays empty, labelled "< 5" or "•"."""
+    if not isinstance(cell, int) or 0 < cell < SMALL:
+        return 0
+    return cell
+
+
+def _label(cell: Cell) -> str:
+    return cell.value if isinstance(cell, Mark) else shown(cell if isinstance(cell, int) else 0)
 
 
 def bars(table: Table, series: list[str], xlabel: str) -> bytes:
@@ -49,12 +56,12 @@ def bars(table: Table, series: list[str], xlabel: str) -> bytes:
     ax = fig.add_subplot()
     width = 0.8 / len(series)
     for i, (name, column) in enumerate(zip(series, count_columns, strict=True)):
-        values = [int(row[column] or 0) for row in rows][::-1]
+        cells = [row[column] for row in rows][::-1]
         offsets = [y + (len(series) - 1 - 2 * i) * width / 2 for y in range(len(labels))]
-        drawn = [_drawn(v) for v in values]
+        drawn = [_drawn(cell) for cell in cells]
         ax.barh(offsets, drawn, height=width, color=OKABE_ITO[i], label=name)
-        for y, value, length in zip(offsets, values, drawn, strict=True):
-            ax.annotate(shown(value), (length, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        for y, cell, length in zip(offsets, cells, drawn, strict=True):
+            ax.annotate(_label(cell), (length, y), xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
     ax.set_yticks(range(len(labels)), labels)
     ax.set_xlabel(xlabel)
     ax.set_title(table.title)
@@ -86,24 +93,28 @@ def waits(series: dict[str, list[int | None]], labels: list[str], title: str) ->
     return _png(fig)
 
 
-def funnel(nodes: list[str], languages: list[str], share: dict[tuple[str, str], float | None], title: str) -> bytes:
+def funnel(nodes: list[str], languages: list[str], share: dict[tuple[str, str], float | str], title: str) -> bytes:
     """Where conversations end: the share that stopped at each dialog step, by language (cividis: colour-blind safe);
-    cells with fewer than 5 conversations (None) are grey and say "< 5", cells nobody reached (absent) stay empty."""
+    cells whose counts are hidden (their mark as text) are grey and say so, cells nobody reached stay empty."""
     width, height = max(6.0, 0.8 * len(languages) + 4.5), max(3.0, 0.3 * len(nodes) + 2.2)
     fig = Figure(figsize=(width, height), dpi=DPI)
     _margins(fig, nodes, width, height, right=0.2)
     fig.subplots_adjust(bottom=1.3 / height)  # the language names stand slanted
     ax = fig.add_subplot()
+    if not nodes:
+        ax.text(0.5, 0.5, "keine Daten", ha="center", va="center", transform=ax.transAxes)
+        ax.set_title(title)
+        return _png(fig)
     grid = [[share.get((node, lang)) for lang in languages] for node in nodes]
-    data = [[float("nan") if v is None else v * 100 for v in row] for row in grid]
+    data = [[v * 100 if isinstance(v, float) else float("nan") for v in row] for row in grid]
     image = ax.imshow(data, cmap="cividis", vmin=0, vmax=100, aspect="auto")
     ax.set_facecolor("#DDDDDD")
     for y, row in enumerate(grid if len(nodes) * len(languages) <= MAX_CELL_TEXTS else []):
         for x, value in enumerate(row):
             if (nodes[y], languages[x]) not in share:
                 continue  # nobody in this language came here
-            text = "< 5" if value is None else f"{value:.0%}".replace("%", " %")
-            colour = "white" if value is not None and value < 0.6 else "black"
+            text = value if isinstance(value, str) else f"{value:.0%}".replace("%", " %")
+            colour = "white" if isinstance(value, float) and value < 0.6 else "black"
             ax.text(x, y, text, ha="center", va="center", fontsize=7, color=colour)
     ax.set_xticks(range(len(languages)), languages, rotation=30, ha="right")
     ax.set_yticks(range(len(nodes)), nodes, fontsize=8)

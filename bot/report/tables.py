@@ -117,7 +117,8 @@ def _rows_by(b: Build, current: dict[str, int], previous: dict[str, int] | None,
              names: dict[str, str] | None) -> list[list[Cell]]:  # fmt: skip
     keys = set(current) | set(previous or {})
     order = list(names) if names is not None else []
-    keys_sorted = sorted(keys, key=lambda k: (-current.get(k, 0), order.index(k) if k in order else 99, k))
+    # A fixed order that no count decides: protect() orders the rows by what they show, once counts are hidden.
+    keys_sorted = sorted(keys, key=lambda k: (order.index(k) if k in order else 99, k))
     return [[_name(b, what, k, names), *b.pair(current, previous, k)] for k in keys_sorted]
 
 
@@ -215,7 +216,7 @@ def _reminders(b: Build) -> Table:
     stopped = b.current.get(Figure.REMINDER_STOPPED, {})
     rows: list[list[Cell]] = [
         [b.labels.language(k), sent.get(k, 0), stopped.get(k, 0)]
-        for k in sorted(set(sent) | set(stopped), key=lambda k: (-sent.get(k, 0), k))
+        for k in sorted(set(sent) | set(stopped))  # protect() orders them by what they show
     ]
     heads = ["Sprache", f"gesendet {b.quarter.short}", f"abbestellt {b.quarter.short}"]
     return Table("erinnerungen", "Erinnerungen an Sprechstunden", heads, rows)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from bot.report import charts
 from bot.report.data import SMALL, Counts, Quarter, histogram, quantile, shown
+from bot.report.protect import protect
+from bot.report.suppress import Mark
 from bot.report.tables import WAITS, Build, Cell, Labels, Table, build_tables
 
 HTML_NAME = "bericht.html"
@@ -30,6 +32,7 @@ def build_report(quarter: Quarter, current: Counts, previous: Counts, labels: La
     """Tables and charts of a quarter; the same quarter a year before stands beside it when it has any data."""
     build = Build(current, previous or None, quarter, labels)
     tables = build_tables(build)
+    protect(tables, len(build.heads))
     report = Report(quarter, tables, has_previous=bool(previous))
     for table in tables:
         if table.chart == "bars":
@@ -59,16 +62,21 @@ def _hist(counts: Counts, figure: str) -> dict[int, int]:
 def _funnel_chart(table: Table) -> bytes:
     nodes = list(dict.fromkeys(str(row[0]) for row in table.rows))
     languages = list(dict.fromkeys(str(row[1]) for row in table.rows))
-    share: dict[tuple[str, str], float | None] = {}
+    share: dict[tuple[str, str], float | str] = {}
     for node, language, came, left, _ in table.rows:
-        assert isinstance(came, int) and isinstance(left, int)
-        small = came < SMALL or 0 < left < SMALL
-        share[(str(node), str(language))] = None if small else left / came
+        if isinstance(came, Mark):
+            share[(str(node), str(language))] = came.value
+        elif isinstance(left, Mark) or not isinstance(came, int) or not isinstance(left, int):
+            share[(str(node), str(language))] = Mark.SMALL.value if left is Mark.SMALL else "•"
+        else:
+            share[(str(node), str(language))] = left / came
     return charts.funnel(nodes, languages, share, table.title)
 
 
 def text_of(cell: Cell) -> str:
-    """A cell as every output shows it: counts under 5 as "< 5"."""
+    """A cell as every output shows it: a hidden count as its mark ("< 5" or "•")."""
+    if isinstance(cell, Mark):
+        return cell.value
     if isinstance(cell, int):
         return shown(cell)
     return "" if cell is None else cell
@@ -108,6 +116,22 @@ text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}img{max-
 """
 
 
+LEGEND = """<h2 id="zeichen">Zeichenerklärung</h2>
+<ul class="note">
+<li><strong>„&lt; 5“</strong>: 1 bis 4. Die genaue Zahl steht nirgends, damit keine Familie erkennbar wird.</li>
+<li><strong>„•“</strong>: ausgeblendet, mindestens 5. Wo eine Summe, eine Gesamtzahl oder dieselbe Zahl in einer anderen
+Tabelle steht (Überblick, „Summe …“ bei den Ergebnissen, „davon dringend“), ließe sich eine einzelne „&lt; 5“ durch
+Abziehen errechnen. Deshalb ist dort mindestens eine weitere Zahl ausgeblendet, die kleinste daneben, bis sich aus
+dem Bericht, den CSV-Dateien und den Diagrammen keine verborgene Zahl mehr errechnen lässt. Summen und Gesamtzahlen
+sind die wirklich gezählten, sofern sie nicht selbst ausgeblendet sind.</li>
+<li>Bei den Dialogschritten ist eine Sprache am letzten Schritt der Rückruf-Anfrage und am Notfall-Schritt
+ausgeblendet, wenn ihre Anfragen bzw. Notfall-Hinweise ausgeblendet sind.</li>
+<li>In den Diagrammen haben „&lt; 5“ und „•“ keinen Balken, nur die Beschriftung. Tabellen sind nach den gezeigten
+Zahlen geordnet; ausgeblendete stehen nach allen gezeigten ab 5, untereinander in fester Reihenfolge.</li>
+<li>„0“: keine; „–“: nicht berechnet (zu wenige Fälle).</li>
+</ul>"""
+
+
 def render_html(report: Report) -> str:
     """The whole report as one HTML document: inline style, charts as data: URIs, nothing to fetch."""
     q = report.quarter
@@ -119,8 +143,9 @@ def render_html(report: Report) -> str:
         f"<h1>Kita-Sozialarbeit: Zahlen aus dem Elternlotsen, {html.escape(q.label)}</h1>",
         f"<p>Zeitraum {q.first:%d.%m.%Y} bis {q.last:%d.%m.%Y}"
         + (f"; daneben dasselbe Quartal des Vorjahres ({q.a_year_before().short})." if report.has_previous else ".")
-        + " Alle Zahlen sind anonyme Tageszählungen ohne Bezug zu einer Person. Zahlen unter 5 stehen als"
-        " „&lt; 5“, damit niemand erkennbar wird.</p>",
+        + " Alle Zahlen sind anonyme Tageszählungen ohne Bezug zu einer Person. Zahlen von 1 bis 4 stehen als"
+        " „&lt; 5“, damit niemand erkennbar wird; „•“ ist eine ausgeblendete Zahl (siehe Zeichenerklärung am"
+        " Ende).</p>",
     ]
     for table in report.tables:
         parts.append(f'<h2 id="{table.slug}">{html.escape(table.title)}</h2>')
@@ -131,6 +156,7 @@ def render_html(report: Report) -> str:
             data = base64.b64encode(png).decode("ascii")
             parts.append(f'<img alt="Diagramm: {html.escape(table.title)}" src="data:image/png;base64,{data}">')
         parts.append(_table_html(table))
+    parts.append(LEGEND)
     stamp = datetime.now(UTC).strftime("%d.%m.%Y")
     parts.append(f'<p class="note">Erstellt am {stamp} mit <code>elternlotse report</code>.</p></body></html>')
     return "\n".join(parts)
@@ -142,7 +168,7 @@ def _table_html(table: Table) -> str:
     for row in table.rows:
         cells = "".join(
             f'<td class="n">{html.escape(text_of(c))}</td>'
-            if isinstance(c, int)
+            if isinstance(c, int | Mark)
             else f"<td>{html.escape(text_of(c))}</td>"
             for c in row
         )
