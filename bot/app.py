@@ -225,7 +225,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
             content,
             i18n,
             hours,
-            RuntimeConfig(staff_channel, params, buttonless),
+            RuntimeConfig(staff_channel, params, buttonless, {o.id: o.title for o in outcomes}),
             card_row=desk.card_row,
             emergency=matcher,
             rate=FamilyRate(settings.family_messages_per_minute),

@@ -108,8 +108,8 @@ def my_data(tx: Session, user_id: int, session: DialogSession, ctx: Context) -> 
         lines.append(f"   {t(T.MYDATA_LANGUAGE)}: {_language(r.language)} · {t(T.MYDATA_CHANNEL)}: {channel}")
         if r.closed_at is not None:
             lines.append(f"   {t(T.MYDATA_CLOSED)}: {when(r.closed_at)}")
-        if r.outcome:  # the office's word for it (dialogs/outcomes.yaml), as the team chose it
-            lines.append(f"   {t(T.MYDATA_OUTCOME)}: {value(r.outcome)}")
+        if r.outcome:  # as the team chose it from dialogs/outcomes.yaml, in the family's language
+            lines.append(f"   {t(T.MYDATA_OUTCOME)}: {t(ctx.outcomes.get(r.outcome, r.outcome))}")
     consents = tx.execute(
         select(ConsentRecord).where(ConsentRecord.user_id == user_id).order_by(ConsentRecord.id)
     ).scalars()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
@@ -75,6 +75,7 @@ class RuntimeConfig:
     staff_channel: str
     params: dict[str, str]
     buttonless: frozenset[str] = frozenset()  # transports that show no buttons (bot.adapters.base.ShowsButtons)
+    outcomes: Mapping[str, str] = field(default_factory=dict)  # outcome id -> German title (dialogs/outcomes.yaml)
 
 
 CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
@@ -131,7 +132,7 @@ class Runtime:
         """What the engine reads for an event of this user (whose transport says whether it shows buttons)."""
         return Context(
             self.content, self.i18n, self.hours, self.clock(), self.config.params, self.emergency,
-            guess_language=self.guess_language, buttons=self.shows_buttons(user),
+            guess_language=self.guess_language, buttons=self.shows_buttons(user), outcomes=self.config.outcomes,
         )  # fmt: skip
 
     def shows_buttons(self, chat: str) -> bool:

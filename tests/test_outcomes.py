@@ -61,7 +61,19 @@ async def test_typed_outcome_closes_and_an_unknown_one_lists_the_choices(databas
         out = await chat.say(f"@anna: /erledigt {ref} schuldner")
         assert "✅ erledigt" in out and "Ergebnis: Vermittelt: Schuldnerberatung" in out
         out = await chat.say("/mydata")  # while linked to the family, the outcome is theirs to see
-        assert "Ergebnis (vom Team notiert): schuldnerberatung" in out
+        assert "Ergebnis (vom Team notiert): Vermittelt: Schuldnerberatung" in out
+
+
+async def test_mydata_showed_the_outcome_as_a_german_id_instead_of_its_title_in_the_familys_language(
+    database_url: str,
+) -> None:
+    async with console_app(database_url) as chat:
+        ref = reference_in(await chat.say(*REQUEST_DE))
+        await chat.say(f"@anna: /uebernehmen {ref}", f"@anna: /erledigt {ref} schuldner")
+        await chat.say("/start", "[🌐 Sprache]", "[English]")
+        out = await chat.say("/mydata")
+        assert "Referred: debt counselling (Schuldnerberatung)" in out
+        assert "schuldnerberatung" not in out
 
 
 async def test_not_closing_after_all_and_reopening_takes_the_outcome_back(database_url: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -25,4 +25,6 @@ class Context:
     open_request: str | None = None  # the family's open or claimed request: one at a time
     reminders: str | None = None  # the district the family gets reminders for, if it subscribed
     buttons: bool = True  # the family's platform shows buttons; without, it lists them (bot.core.choices.numbered)
+    # The office's outcomes (dialogs/outcomes.yaml): id -> German title, a msgid the catalogs translate for /mydata
+    outcomes: Mapping[str, str] = field(default_factory=dict)
     guess_language: Callable[[str], str | None] | None = None  # the enabled language a typed line is in, if sure

@@ -10,18 +10,24 @@ import yaml
 from bot.core.dialogs import TEXT_KEYS
 
 
-def _walk(node: yaml.Node, path: str) -> Iterator[tuple[int, str, str]]:
+def _walk(node: yaml.Node, path: str, keys: frozenset[str]) -> Iterator[tuple[int, str, str]]:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
             name = str(key.value)
             here = f"{path}.{name}" if path else name
-            if name in TEXT_KEYS and isinstance(value, yaml.ScalarNode) and str(value.value).strip():
+            if name in keys and isinstance(value, yaml.ScalarNode) and str(value.value).strip():
                 yield value.start_mark.line + 1, str(value.value), here
             else:
-                yield from _walk(value, here)
+                yield from _walk(value, here, keys)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            yield from _walk(item, f"{path}[{index}]")
+            yield from _walk(item, f"{path}[{index}]", keys)
+
+
+def _keys(root: yaml.Node) -> frozenset[str]:
+    """An outcome's title is shown to the family in /mydata, so the outcomes file's titles are texts too."""
+    top = {str(k.value) for k, _ in root.value} if isinstance(root, yaml.MappingNode) else set()
+    return frozenset(TEXT_KEYS) | ({"title"} if "outcomes" in top else set())
 
 
 def extract_yaml(
@@ -35,7 +41,7 @@ def extract_yaml(
     if root is None:
         return
     flow_id = _flow_id(root)
-    for line, text, path in _walk(root, ""):
+    for line, text, path in _walk(root, "", _keys(root)):
         yield line, None, text, [_where(flow_id, path)]
 
 
