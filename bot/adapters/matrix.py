@@ -233,12 +233,23 @@ class MatrixAdapter:
             if message.edit_ref is not None and _refused(sent):
                 log.warning("editing a card failed (%s): posting it anew", getattr(sent, "status_code", None))
                 retry = Outgoing(message.reply, txn_id=f"{message.txn_id}-anew" if message.txn_id else None)
-                return await self.send(destination, retry)
+                anew = await self.send(destination, retry)
+                if anew.status == Outcome.SENT:
+                    await self._retire(room_id, message.edit_ref, message.txn_id)
+                return anew
             return self._outcome(sent, None)
         except (ClientError, TimeoutError, MembershipUnknown, ConnectionError) as exc:
             return Delivery(Outcome.RETRY, error=type(exc).__name__)
         except LocalProtocolError:
             return Delivery(Outcome.RETRY, retry_after=0.5, error="room not synced yet")
+
+    async def _retire(self, room_id: str, event_id: str, txn_id: str | None) -> None:
+        """A card that could not be edited is taken back once its new copy is out: else the old one would go on
+        showing "offen" for a request someone took. Best effort: the old event may be gone already (purged)."""
+        assert self.client is not None
+        retired = await self.client.room_redact(room_id, event_id, tx_id=f"{txn_id}-retire" if txn_id else None)
+        if not isinstance(retired, RoomRedactResponse) and getattr(retired, "status_code", None) != "M_NOT_FOUND":
+            log.warning("the old copy of a card could not be taken back (%s)", getattr(retired, "status_code", None))
 
     def _outcome(self, response: object, ref: str | None) -> Delivery:
         if isinstance(response, RoomSendResponse | RoomRedactResponse):
