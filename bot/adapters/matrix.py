@@ -36,6 +36,7 @@ from bot.adapters.matrix_login import Credentials, open_client
 from bot.adapters.matrix_rooms import MembershipUnknown, create_direct_room, find_direct_room, member_may_act
 from bot.adapters.matrix_sync import SyncReader, chat_key, is_private, joined
 from bot.adapters.matrix_text import content
+from bot.adapters.telegram_limits import SendLimiter
 from bot.core.events import ChatKey, UserKey
 from storage.kinds import Outcome
 
@@ -45,6 +46,9 @@ SYNC_TIMEOUT_MS = 30_000
 UNDECRYPTABLE_AFTER = 8.0  # seconds an event may wait for its room key before the sender is asked to resend it
 # Enough that a restart after an outage sees every event since the stored token in one response.
 SYNC_FILTER = {"room": {"timeline": {"limit": 500}, "state": {"lazy_load_members": False}}}
+# The homeserver counts M_LIMIT_EXCEEDED's retry_after_ms on its own clock and rounds it down: a retry on the dot
+# can meet the limit again.
+LIMIT_MARGIN = 0.1
 
 
 class MatrixAdapter:
@@ -52,8 +56,13 @@ class MatrixAdapter:
 
     name = "matrix"
 
-    def __init__(self, credentials: Credentials, store: Path, staff_room: str | None = None) -> None:
+    def __init__(
+        self, credentials: Credentials, store: Path, staff_room: str | None = None, send_rate: float = 10.0
+    ) -> None:
+        """send_rate: messages a second this bot sends at most; a homeserver limits each sender (Synapse's
+        rc_message), and a broadcast (Outgoing.bulk) takes its moments one at a time, behind interactive replies."""
         self.credentials = credentials
+        self.limiter = SendLimiter(global_rate=send_rate, private_interval=0.0, group_interval=0.0)
         self.store = store
         self.configured_staff_room = staff_room
         self.staff_room: str | None = staff_room if staff_room and staff_room.startswith("!") else None
@@ -222,12 +231,14 @@ class MatrixAdapter:
                 log.warning("a personal message was not sent: its room is no longer one-to-one")
                 return Delivery(Outcome.FAILED, error="not private")
             if message.edit_ref is not None and message.remove:
-                redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
+                async with self.limiter.slot(room_id, message.bulk):
+                    redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
                 return self._outcome(redacted, message.edit_ref)
             body = content(message.reply, edit_of=message.edit_ref)
-            sent = await self.client.room_send(
-                room_id, "m.room.message", body, tx_id=message.txn_id, ignore_unverified_devices=True
-            )
+            async with self.limiter.slot(room_id, message.bulk):
+                sent = await self.client.room_send(
+                    room_id, "m.room.message", body, tx_id=message.txn_id, ignore_unverified_devices=True
+                )
             if message.edit_ref is not None and isinstance(sent, RoomSendResponse):
                 return Delivery(Outcome.SENT, ref=message.edit_ref)  # the original event stays the card's reference
             if message.edit_ref is not None and _refused(sent):
@@ -247,7 +258,8 @@ class MatrixAdapter:
         """A card that could not be edited is taken back once its new copy is out: else the old one would go on
         showing "offen" for a request someone took. Best effort: the old event may be gone already (purged)."""
         assert self.client is not None
-        retired = await self.client.room_redact(room_id, event_id, tx_id=f"{txn_id}-retire" if txn_id else None)
+        async with self.limiter.slot(room_id):
+            retired = await self.client.room_redact(room_id, event_id, tx_id=f"{txn_id}-retire" if txn_id else None)
         if not isinstance(retired, RoomRedactResponse) and getattr(retired, "status_code", None) != "M_NOT_FOUND":
             log.warning("the old copy of a card could not be taken back (%s)", getattr(retired, "status_code", None))
 
@@ -257,7 +269,8 @@ class MatrixAdapter:
             return Delivery(Outcome.SENT, ref=ref or str(response.event_id))
         code = getattr(response, "status_code", None)
         if code == "M_LIMIT_EXCEEDED":
-            wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
+            wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000 + LIMIT_MARGIN
+            self.limiter.pause(wait)  # the limit is the sender's, in every room: nothing goes out before then
             return Delivery(Outcome.RETRY, retry_after=wait, error="429")
         if _refused(response):
             log.warning("the homeserver refused a message: %s", code)
