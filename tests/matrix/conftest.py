@@ -80,11 +80,13 @@ class MatrixBot:
         }
 
     async def start(self, **env: str) -> None:
+        """Start `elternlotse run`; env adds variables, and one given as "" is left out (unset)."""
         assert self.proc is None or self.proc.poll() is not None
+        environment = {key: value for key, value in {**self.env(), **env}.items() if value != ""}
         runs = self.log.count("elternlotse: started")
         with self.log_path.open("ab") as log:
             command = [sys.executable, "-m", "bot.cli", "run"]
-            self.proc = subprocess.Popen(command, cwd=ROOT, env={**self.env(), **env}, stdout=log, stderr=log)  # noqa: ASYNC220 - returns at once
+            self.proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)  # noqa: ASYNC220 - returns at once
         deadline = time.monotonic() + 60
         while self.log.count("elternlotse: started") == runs:
             if self.proc.poll() is not None or time.monotonic() > deadline:
