@@ -32,6 +32,7 @@ from nio import (
 )
 
 from bot.adapters.base import Cursors, Delivery, Handler, Inbound, Outgoing
+from bot.adapters.matrix_gap import GapUnfilled, fill_gaps
 from bot.adapters.matrix_login import Credentials, open_client
 from bot.adapters.matrix_rooms import MembershipUnknown, create_direct_room, find_direct_room, member_may_act
 from bot.adapters.matrix_sync import SyncReader, chat_key, is_private, joined
@@ -151,7 +152,9 @@ class MatrixAdapter:
                     sync_filter=SYNC_FILTER, since=token,
                     full_state=full_state,
                 )  # fmt: skip
-            except (ClientError, TimeoutError) as exc:
+                if isinstance(response, SyncResponse) and token is not None and not first:
+                    await fill_gaps(self.client, response, token)  # nothing missed while away is lost
+            except (ClientError, TimeoutError, GapUnfilled) as exc:
                 response = None
                 error = type(exc).__name__
             if not isinstance(response, SyncResponse):
