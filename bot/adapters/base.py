@@ -39,6 +39,8 @@ class Outgoing:
     # chats can gain members (Matrix) sends it only while the chat is still private.
     personal: bool = False
     bulk: bool = False  # a broadcast (reminders): an adapter that paces its sending lets interactive messages first
+    # The thread (its root message's platform ref) the message answers in; a platform without threads ignores it.
+    thread: str | None = None
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class MatrixAdapter:
                 async with self.limiter.slot(room_id, message.bulk):
                     redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
                 return self._outcome(redacted, message.edit_ref)
-            body = content(message.reply, edit_of=message.edit_ref)
+            body = content(message.reply, edit_of=message.edit_ref, thread=message.thread)
             async with self.limiter.slot(room_id, message.bulk):
                 sent = await self.client.room_send(
                     room_id, "m.room.message", body, tx_id=message.txn_id, ignore_unverified_devices=True

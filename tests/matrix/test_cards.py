@@ -61,11 +61,35 @@ async def test_a_card_whose_edit_fails_is_posted_anew_and_the_old_one_does_not_s
     # Whoever loads the room now sees one card, the new one (the old one is gone from the homeserver, and
     # where an old copy still exists the bot takes it back).
     assert await cards_on_the_server(anna, room, reference, both.bot.user_id) == [anew.event_id]
-    stored = both.bot.query("SELECT card_ref FROM callback_requests WHERE reference = ?", reference)
-    assert stored == [(f"matrix:{room}|{anew.event_id}",)]  # the new event is the card's reference now
+    query = "SELECT card_ref FROM callback_requests WHERE reference = ?"
+    new_ref = [(f"matrix:{room}|{anew.event_id}",)]
+    await anna.wait_until(lambda: both.bot.query(query, reference) == new_ref)  # the card's reference now
 
     # The next change edits the new card in place: no third card.
     await anna.say(room, f"!zurueckgeben {reference}")
     await anna.wait_until(lambda: anew.edits >= 1)
     assert await cards_on_the_server(anna, room, reference, both.bot.user_id) == [anew.event_id]
     assert "🟡 offen" in anew.body
+
+
+async def test_answers_to_a_command_typed_in_a_cards_thread_go_into_that_thread(both: Both) -> None:
+    anna, room = both.team.anna, both.team.room
+    _, reference = await request_callback_in_arabic(both.emu)
+    card = await card_of(anna, room, reference)
+    await anna.say(room, "!uebernehmen", thread=card.event_id)
+    await anna.wait_until(lambda: "übernommen" in card.body)
+
+    await anna.say(room, "!vorlage call date=30.11.2026 time_window=10-12", thread=card.event_id)
+    sent = await anna.wait_until(
+        lambda: next((m for m in anna.rooms[room] if m.body.startswith("Vorlage „Anruf ankündigen")), None)
+    )
+    assert sent.thread == card.event_id, sent  # beside the card it is about, not in the room's timeline
+    await anna.say(room, "!vorlage gibtsnicht", thread=card.event_id)
+    unknown = await anna.wait_until(
+        lambda: next((m for m in anna.rooms[room] if m.body.startswith("Vorlage „gibtsnicht")), None)
+    )
+    assert unknown.thread == card.event_id
+    assert card.thread is None and card.edits >= 1  # the card itself stays in the timeline, edited in place
+
+    overview = await anna.ask(room, "!offen")  # typed in the timeline: answered in the timeline
+    assert overview.thread is None
