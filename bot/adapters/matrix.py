@@ -44,6 +44,7 @@ from storage.kinds import Outcome
 log = logging.getLogger(__name__)
 CURSOR = "matrix"
 SYNC_TIMEOUT_MS = 30_000
+SYNC_GRACE = 15.0  # seconds a long poll may take beyond its timeout before the health check stops trusting it
 UNDECRYPTABLE_AFTER = 8.0  # seconds an event may wait for its room key before the sender is asked to resend it
 # Enough that a restart after an outage sees every event since the stored token in one response.
 SYNC_FILTER = {"room": {"timeline": {"limit": 500}, "state": {"lazy_load_members": False}}}
@@ -70,7 +71,8 @@ class MatrixAdapter:
         self.client: AsyncClient | None = None
         self.cursors: Cursors | None = None
         self.reader: SyncReader | None = None
-        self._last_success: float | None = None
+        self._last_success: float | None = None  # the last sync that answered (monotonic)
+        self._polling_since: float | None = None  # a long poll in flight that followed a successful sync
         self._undecrypted: list[tuple[float, str, MegolmEvent]] = []
         self._direct: dict[str, str] = {}  # mxid -> the direct room this process found or made
         self._opened: set[str] = set()  # direct rooms this process created
@@ -98,6 +100,12 @@ class MatrixAdapter:
         return False  # options are numbered lists; families type the number or the label
 
     def last_success(self) -> float | None:
+        """For /healthz: when the sync last answered. A long poll in flight after a good sync counts as now while
+        it is within its timeout (an idle bot is healthy); a failing sync does not, and a send never does, since
+        a bot that can send but no longer receives is not well."""
+        now = monotonic()
+        if self._polling_since is not None and now - self._polling_since <= SYNC_TIMEOUT_MS / 1000 + SYNC_GRACE:
+            return now
         return self._last_success
 
     async def connect(self) -> None:
@@ -146,6 +154,7 @@ class MatrixAdapter:
         if self.staff_room:
             await self.client.join(self.staff_room)  # the bot may have been invited while it was away
         while True:
+            self._polling_since = monotonic() if failures == 0 else None
             try:
                 response = await self.client.sync(
                     timeout=0 if full_state else (1000 if self._undecrypted else SYNC_TIMEOUT_MS),
@@ -157,6 +166,7 @@ class MatrixAdapter:
             except (ClientError, TimeoutError, GapUnfilled) as exc:
                 response = None
                 error = type(exc).__name__
+            self._polling_since = None
             if not isinstance(response, SyncResponse):
                 failures += 1
                 error = getattr(response, "status_code", None) or (error if response is None else "sync")
@@ -268,7 +278,6 @@ class MatrixAdapter:
 
     def _outcome(self, response: object, ref: str | None) -> Delivery:
         if isinstance(response, RoomSendResponse | RoomRedactResponse):
-            self._last_success = monotonic()
             return Delivery(Outcome.SENT, ref=ref or str(response.event_id))
         code = getattr(response, "status_code", None)
         if code == "M_LIMIT_EXCEEDED":

@@ -28,6 +28,11 @@ LANGS = "de,en,ar,fa"
 @pytest.fixture(scope="package")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """A running homeserver (server name `localhost`); register users with `await synapse.register(name)`."""
+    yield from running_synapse(tmp_path_factory.mktemp("synapse"))
+
+
+def running_synapse(directory: Path, limits: dict[str, Any] | None = None) -> Iterator[Synapse]:
+    """A homeserver for the fixtures: the package's, or a module's own (tighter limits, or one a test stops)."""
     try:
         install()
     except SynapseUnavailable as error:
@@ -35,7 +40,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
         if os.environ.get(REQUIRE_ENV):
             pytest.fail(f"{REQUIRE_ENV} is set but Synapse could not be installed: {error}")
         pytest.skip(f"Synapse could not be installed (no package registry?); set {REQUIRE_ENV}=1 to fail: {error}")
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    server = Synapse(directory, limits=limits)
     server.configure()
     server.start()
     yield server

@@ -4,14 +4,13 @@ is honoured with its retry_after_ms, and nothing is lost or doubled."""
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Awaitable, Callable, Iterator
 
 import pytest
 
-from tests.matrix.conftest import MatrixBot
+from tests.matrix.conftest import MatrixBot, running_synapse
 from tests.support.matrix_people import MatrixPerson
-from tests.support.synapse import REQUIRE_ENV, Synapse, SynapseUnavailable, install
+from tests.support.synapse import Synapse
 
 pytestmark = pytest.mark.slow
 People = Callable[..., Awaitable[MatrixPerson]]
@@ -22,17 +21,7 @@ TIGHT = {"rc_message": {"per_second": 0.3, "burst_count": 3}}
 @pytest.fixture(scope="module")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """This module's own homeserver, whose message limit every sender (the bot, the parent) meets."""
-    try:
-        install()
-    except SynapseUnavailable as error:
-        if os.environ.get(REQUIRE_ENV):
-            pytest.fail(f"{REQUIRE_ENV} is set but Synapse could not be installed: {error}")
-        pytest.skip(f"Synapse could not be installed: {error}")
-    server = Synapse(tmp_path_factory.mktemp("synapse-limited"), limits=TIGHT)
-    server.configure()
-    server.start()
-    yield server
-    server.stop()
+    yield from running_synapse(tmp_path_factory.mktemp("synapse-limited"), TIGHT)
 
 
 async def test_m_limit_exceeded_is_honoured_with_its_retry_after_ms(people: People, matrix_bot: MatrixBot) -> None:
