@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bot.core.events import ChatKey, Event, Reply, UserKey
+from storage.kinds import Outcome
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Outgoing:
 class Delivery:
     """The adapter's answer: sent (with a platform ref), retry later, or failed for good."""
 
-    status: str  # sent | retry | failed
+    status: Outcome
     ref: str | None = None
     retry_after: float = 0.0
     error: str | None = None  # a short, non-personal reason, e.g. "blocked"
