@@ -46,7 +46,8 @@ CURSOR = "matrix"
 SYNC_TIMEOUT_MS = 30_000
 SYNC_GRACE = 15.0  # seconds a long poll may take beyond its timeout before the health check stops trusting it
 UNDECRYPTABLE_AFTER = 8.0  # seconds an event may wait for its room key before the sender is asked to resend it
-# Enough that a restart after an outage sees every event since the stored token in one response.
+# Most restarts see every event since the stored token in one response (Synapse may hand out fewer); the events
+# before a `limited` timeline are fetched by bot.adapters.matrix_gap.
 SYNC_FILTER = {"room": {"timeline": {"limit": 500}, "state": {"lazy_load_members": False}}}
 # The homeserver counts M_LIMIT_EXCEEDED's retry_after_ms on its own clock and rounds it down: a retry on the dot
 # can meet the limit again.
