@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     matrix_access_token: str | None = None  # instead of the password, with ELTERNLOTSE_MATRIX_DEVICE_ID
     matrix_device_id: str | None = None
     matrix_staff_room: str | None = None  # room id (!abc:stadt.de) or alias (#team:stadt.de)
+    # Messages a second the bot sends at most; 429s beyond the homeserver's own limit are honoured as they come.
+    matrix_send_rate: float = Field(default=10.0, gt=0)
     matrix_store_dir: Path = ROOT / "data" / "matrix"  # the device's login and its encryption keys
 
     web_public_url: str | None = None  # what families open, e.g. https://chat.stadt.de/ (required with web_listen)

@@ -132,6 +132,8 @@ class StaffDesk(Closing, FamilyReplies):
             if action is not None:
                 notice = getattr(self, f"_do_{action.action}")(tx, member, action, inbound, now, out)
                 self._retire_stale_copy(tx, action, inbound, out)
+        if inbound.message_ref is not None and not isinstance(inbound.event, Pressed):
+            out.into_thread(inbound.chat, inbound.message_ref.rpartition("|")[2])  # typed in a card's thread
         repo.add_outbox_rows(tx, out.rows)
         out.tally.write(tx, office_day(now, self.hours.timezone))
         return notice if isinstance(inbound.event, Pressed) else None

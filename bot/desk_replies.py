@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from bot.desk import DeskConfig
 
 MAX_REPLY = 2000
+THREAD = "thread"  # in a payload: the thread (its root message) a message goes into, where the platform has threads
 
 
 @dataclass
@@ -36,6 +37,15 @@ class DeskOut:
 
     def add(self, destination: str, text: str) -> None:
         self.rows.append(OutboxRow(destination, Reply(text).to_payload()))
+
+    def into_thread(self, chat: str, thread: str) -> None:
+        """Answers to a command typed in a thread (a Matrix card's) go into that thread, not the room's timeline."""
+        self.rows = [
+            replace(row, payload={**row.payload, THREAD: thread})
+            if row.destination == chat and row.kind == OutboxKind.MESSAGE and "edit_ref" not in row.payload
+            else row
+            for row in self.rows
+        ]
 
 
 class FamilyReplies:

@@ -200,7 +200,9 @@ class OutboxSender:
             reply, txn_id = Reply.from_payload(row.payload), f"outbox-{row.id}"
             personal = row.user_id is not None or row.kind in PERSONAL_KINDS
             bulk = row.kind in BULK_KINDS
-            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal, bulk=bulk)
+            thread = row.payload.get("thread")
+            outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal, bulk=bulk,
+                                thread=str(thread) if thread else None)  # fmt: skip
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)

@@ -95,7 +95,9 @@ def build_adapters(settings: Settings) -> list[Adapter]:
             settings.matrix_access_token,
             settings.matrix_device_id,
         )
-        adapters.append(MatrixAdapter(credentials, settings.matrix_store_dir, settings.matrix_staff_room))
+        adapters.append(
+            MatrixAdapter(credentials, settings.matrix_store_dir, settings.matrix_staff_room, settings.matrix_send_rate)
+        )
     if not adapters:
         raise ConfigError(
             "ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it or ELTERNLOTSE_MATRIX_HOMESERVER "

@@ -12,7 +12,7 @@ from bot.core.events import ChatKey, Reply
 from bot.outbox import KEEP_TRYING, OutboxSender
 from storage import repo
 from storage.db import Database
-from storage.kinds import OutboxKind, OutboxRow
+from storage.kinds import OutboxKind, OutboxRow, Outcome
 from storage.models import OutboxMessage
 
 
@@ -35,9 +35,9 @@ class FlakyTransport:
     async def send(self, destination: ChatKey, message: Outgoing) -> Delivery:
         if self.down:
             self.refused += 1
-            return Delivery("retry", error="502")
+            return Delivery(Outcome.RETRY, error="502")
         self.delivered.append((destination, message.reply.text))
-        return Delivery("sent", ref=str(len(self.delivered)))
+        return Delivery(Outcome.SENT, ref=str(len(self.delivered)))
 
 
 def queue(db: Database, destination: str, texts: list[str], kind: OutboxKind = OutboxKind.MESSAGE) -> object:

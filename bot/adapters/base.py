@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from bot.core.events import ChatKey, Event, Reply, UserKey
+from storage.kinds import Outcome
 
 
 @dataclass(frozen=True)
@@ -39,13 +40,15 @@ class Outgoing:
     # chats can gain members (Matrix) sends it only while the chat is still private.
     personal: bool = False
     bulk: bool = False  # a broadcast (reminders): an adapter that paces its sending lets interactive messages first
+    # The thread (its root message's platform ref) the message answers in; a platform without threads ignores it.
+    thread: str | None = None
 
 
 @dataclass(frozen=True)
 class Delivery:
     """The adapter's answer: sent (with a platform ref), retry later, or failed for good."""
 
-    status: str  # sent | retry | failed
+    status: Outcome
     ref: str | None = None
     retry_after: float = 0.0
     error: str | None = None  # a short, non-personal reason, e.g. "blocked"

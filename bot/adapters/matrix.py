@@ -32,19 +32,26 @@ from nio import (
 )
 
 from bot.adapters.base import Cursors, Delivery, Handler, Inbound, Outgoing
+from bot.adapters.matrix_gap import GapUnfilled, fill_gaps
 from bot.adapters.matrix_login import Credentials, open_client
 from bot.adapters.matrix_rooms import MembershipUnknown, create_direct_room, find_direct_room, member_may_act
 from bot.adapters.matrix_sync import SyncReader, chat_key, is_private, joined
 from bot.adapters.matrix_text import content
+from bot.adapters.telegram_limits import SendLimiter
 from bot.core.events import ChatKey, UserKey
 from storage.kinds import Outcome
 
 log = logging.getLogger(__name__)
 CURSOR = "matrix"
 SYNC_TIMEOUT_MS = 30_000
+SYNC_GRACE = 15.0  # seconds a long poll may take beyond its timeout before the health check stops trusting it
 UNDECRYPTABLE_AFTER = 8.0  # seconds an event may wait for its room key before the sender is asked to resend it
-# Enough that a restart after an outage sees every event since the stored token in one response.
+# Most restarts see every event since the stored token in one response (Synapse may hand out fewer); the events
+# before a `limited` timeline are fetched by bot.adapters.matrix_gap.
 SYNC_FILTER = {"room": {"timeline": {"limit": 500}, "state": {"lazy_load_members": False}}}
+# The homeserver counts M_LIMIT_EXCEEDED's retry_after_ms on its own clock and rounds it down: a retry on the dot
+# can meet the limit again.
+LIMIT_MARGIN = 0.1
 
 
 class MatrixAdapter:
@@ -52,15 +59,21 @@ class MatrixAdapter:
 
     name = "matrix"
 
-    def __init__(self, credentials: Credentials, store: Path, staff_room: str | None = None) -> None:
+    def __init__(
+        self, credentials: Credentials, store: Path, staff_room: str | None = None, send_rate: float = 10.0
+    ) -> None:
+        """send_rate: messages a second this bot sends at most; a homeserver limits each sender (Synapse's
+        rc_message), and a broadcast (Outgoing.bulk) takes its moments one at a time, behind interactive replies."""
         self.credentials = credentials
+        self.limiter = SendLimiter(global_rate=send_rate, private_interval=0.0, group_interval=0.0)
         self.store = store
         self.configured_staff_room = staff_room
         self.staff_room: str | None = staff_room if staff_room and staff_room.startswith("!") else None
         self.client: AsyncClient | None = None
         self.cursors: Cursors | None = None
         self.reader: SyncReader | None = None
-        self._last_success: float | None = None
+        self._last_success: float | None = None  # the last sync that answered (monotonic)
+        self._polling_since: float | None = None  # a long poll in flight that followed a successful sync
         self._undecrypted: list[tuple[float, str, MegolmEvent]] = []
         self._direct: dict[str, str] = {}  # mxid -> the direct room this process found or made
         self._opened: set[str] = set()  # direct rooms this process created
@@ -88,6 +101,12 @@ class MatrixAdapter:
         return False  # options are numbered lists; families type the number or the label
 
     def last_success(self) -> float | None:
+        """For /healthz: when the sync last answered. A long poll in flight after a good sync counts as now while
+        it is within its timeout (an idle bot is healthy); a failing sync does not, and a send never does, since
+        a bot that can send but no longer receives is not well."""
+        now = monotonic()
+        if self._polling_since is not None and now - self._polling_since <= SYNC_TIMEOUT_MS / 1000 + SYNC_GRACE:
+            return now
         return self._last_success
 
     async def connect(self) -> None:
@@ -136,15 +155,19 @@ class MatrixAdapter:
         if self.staff_room:
             await self.client.join(self.staff_room)  # the bot may have been invited while it was away
         while True:
+            self._polling_since = monotonic() if failures == 0 else None
             try:
                 response = await self.client.sync(
                     timeout=0 if full_state else (1000 if self._undecrypted else SYNC_TIMEOUT_MS),
                     sync_filter=SYNC_FILTER, since=token,
                     full_state=full_state,
                 )  # fmt: skip
-            except (ClientError, TimeoutError) as exc:
+                if isinstance(response, SyncResponse) and token is not None and not first:
+                    await fill_gaps(self.client, response, token)  # nothing missed while away is lost
+            except (ClientError, TimeoutError, GapUnfilled) as exc:
                 response = None
                 error = type(exc).__name__
+            self._polling_since = None
             if not isinstance(response, SyncResponse):
                 failures += 1
                 error = getattr(response, "status_code", None) or (error if response is None else "sync")
@@ -222,31 +245,45 @@ class MatrixAdapter:
                 log.warning("a personal message was not sent: its room is no longer one-to-one")
                 return Delivery(Outcome.FAILED, error="not private")
             if message.edit_ref is not None and message.remove:
-                redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
+                async with self.limiter.slot(room_id, message.bulk):
+                    redacted = await self.client.room_redact(room_id, message.edit_ref, tx_id=message.txn_id)
                 return self._outcome(redacted, message.edit_ref)
-            body = content(message.reply, edit_of=message.edit_ref)
-            sent = await self.client.room_send(
-                room_id, "m.room.message", body, tx_id=message.txn_id, ignore_unverified_devices=True
-            )
+            body = content(message.reply, edit_of=message.edit_ref, thread=message.thread)
+            async with self.limiter.slot(room_id, message.bulk):
+                sent = await self.client.room_send(
+                    room_id, "m.room.message", body, tx_id=message.txn_id, ignore_unverified_devices=True
+                )
             if message.edit_ref is not None and isinstance(sent, RoomSendResponse):
                 return Delivery(Outcome.SENT, ref=message.edit_ref)  # the original event stays the card's reference
             if message.edit_ref is not None and _refused(sent):
                 log.warning("editing a card failed (%s): posting it anew", getattr(sent, "status_code", None))
                 retry = Outgoing(message.reply, txn_id=f"{message.txn_id}-anew" if message.txn_id else None)
-                return await self.send(destination, retry)
+                anew = await self.send(destination, retry)
+                if anew.status == Outcome.SENT:
+                    await self._retire(room_id, message.edit_ref, message.txn_id)
+                return anew
             return self._outcome(sent, None)
         except (ClientError, TimeoutError, MembershipUnknown, ConnectionError) as exc:
             return Delivery(Outcome.RETRY, error=type(exc).__name__)
         except LocalProtocolError:
             return Delivery(Outcome.RETRY, retry_after=0.5, error="room not synced yet")
 
+    async def _retire(self, room_id: str, event_id: str, txn_id: str | None) -> None:
+        """A card that could not be edited is taken back once its new copy is out: else the old one would go on
+        showing "offen" for a request someone took. Best effort: the old event may be gone already (purged)."""
+        assert self.client is not None
+        async with self.limiter.slot(room_id):
+            retired = await self.client.room_redact(room_id, event_id, tx_id=f"{txn_id}-retire" if txn_id else None)
+        if not isinstance(retired, RoomRedactResponse) and getattr(retired, "status_code", None) != "M_NOT_FOUND":
+            log.warning("the old copy of a card could not be taken back (%s)", getattr(retired, "status_code", None))
+
     def _outcome(self, response: object, ref: str | None) -> Delivery:
         if isinstance(response, RoomSendResponse | RoomRedactResponse):
-            self._last_success = monotonic()
             return Delivery(Outcome.SENT, ref=ref or str(response.event_id))
         code = getattr(response, "status_code", None)
         if code == "M_LIMIT_EXCEEDED":
-            wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000
+            wait = (getattr(response, "retry_after_ms", None) or 1000) / 1000 + LIMIT_MARGIN
+            self.limiter.pause(wait)  # the limit is the sender's, in every room: nothing goes out before then
             return Delivery(Outcome.RETRY, retry_after=wait, error="429")
         if _refused(response):
             log.warning("the homeserver refused a message: %s", code)

@@ -1,4 +1,5 @@
-"""Telegram's sending limits, kept on our side: per private chat, per group, and overall."""
+"""Telegram's sending limits, kept on our side: per private chat, per group, and overall. Matrix uses the same pacing
+for its overall rate (a homeserver limits messages per sender), its rooms named by their id."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from contextlib import asynccontextmanager
 # a late wake-up would otherwise cost those messages for good. The one-second window below keeps such a catch-up
 # from ever exceeding the rate within a second, which is how Telegram counts.
 CATCH_UP_SECONDS = 0.25
+ChatId = int | str  # Telegram: a negative id is a group; Matrix: a room id (no interval of its own by default)
 
 
 class SendLimiter:
@@ -36,7 +38,7 @@ class SendLimiter:
         self.group_interval = group_interval  # 20 messages a minute
         self.clock = clock
         self._next_global = 0.0
-        self._next_chat: dict[int, float] = {}
+        self._next_chat: dict[ChatId, float] = {}
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
         self._per_second = max(1, int(global_rate))
@@ -45,7 +47,7 @@ class SendLimiter:
         self._bulk_turn = asyncio.Lock()
 
     @asynccontextmanager
-    async def slot(self, chat_id: int, bulk: bool = False) -> AsyncIterator[None]:
+    async def slot(self, chat_id: ChatId, bulk: bool = False) -> AsyncIterator[None]:
         """Wait for the moment a message to chat_id may go out; send it inside. Counted until its answer came.
 
         Bulk messages take their moments one at a time: at most one of them is ever booked ahead of an interactive
@@ -63,10 +65,9 @@ class SendLimiter:
             now = self.clock()
             self._answered.append(now)
             # The chat's interval counts from the answer: a slow request must not shrink the next gap.
-            interval = self.group_interval if chat_id < 0 else self.private_interval
-            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + interval)
+            self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self._interval(chat_id))
 
-    async def _wait(self, chat_id: int) -> None:
+    async def _wait(self, chat_id: ChatId) -> None:
         """Reserve the next allowed moment for a message to chat_id, and sleep until then.
 
         A message that must wait for its own chat (or a 429 pause) waits first and only then takes a moment of the
@@ -80,7 +81,7 @@ class SendLimiter:
                 if ready <= now:
                     at = max(now - CATCH_UP_SECONDS, ready, self._next_global)
                     self._next_global = at + self.global_interval
-                    self._next_chat[chat_id] = at + (self.group_interval if chat_id < 0 else self.private_interval)
+                    self._next_chat[chat_id] = at + self._interval(chat_id)
                     if len(self._next_chat) > 10_000:  # forget chats whose turn has long passed
                         self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
                     break
@@ -98,6 +99,9 @@ class SendLimiter:
             oldest = self._answered[0] + 1.0 - now if self._answered else self.global_interval
             await asyncio.sleep(max(oldest, 0.001))
 
+    def _interval(self, chat_id: ChatId) -> float:
+        return self.group_interval if isinstance(chat_id, int) and chat_id < 0 else self.private_interval
+
     def pause(self, seconds: float) -> None:
-        """Telegram said 429: nothing goes out before the time it named."""
+        """The platform said 429 (Telegram's RetryAfter, Matrix's M_LIMIT_EXCEEDED): nothing goes out before then."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)

@@ -28,6 +28,11 @@ LANGS = "de,en,ar,fa"
 @pytest.fixture(scope="package")
 def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
     """A running homeserver (server name `localhost`); register users with `await synapse.register(name)`."""
+    yield from running_synapse(tmp_path_factory.mktemp("synapse"))
+
+
+def running_synapse(directory: Path, limits: dict[str, Any] | None = None) -> Iterator[Synapse]:
+    """A homeserver for the fixtures: the package's, or a module's own (tighter limits, or one a test stops)."""
     try:
         install()
     except SynapseUnavailable as error:
@@ -35,7 +40,7 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
         if os.environ.get(REQUIRE_ENV):
             pytest.fail(f"{REQUIRE_ENV} is set but Synapse could not be installed: {error}")
         pytest.skip(f"Synapse could not be installed (no package registry?); set {REQUIRE_ENV}=1 to fail: {error}")
-    server = Synapse(tmp_path_factory.mktemp("synapse"))
+    server = Synapse(directory, limits=limits)
     server.configure()
     server.start()
     yield server
@@ -80,11 +85,13 @@ class MatrixBot:
         }
 
     async def start(self, **env: str) -> None:
+        """Start `elternlotse run`; env adds variables, and one given as "" is left out (unset)."""
         assert self.proc is None or self.proc.poll() is not None
+        environment = {key: value for key, value in {**self.env(), **env}.items() if value != ""}
         runs = self.log.count("elternlotse: started")
         with self.log_path.open("ab") as log:
             command = [sys.executable, "-m", "bot.cli", "run"]
-            self.proc = subprocess.Popen(command, cwd=ROOT, env={**self.env(), **env}, stdout=log, stderr=log)  # noqa: ASYNC220 - returns at once
+            self.proc = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=log, stderr=log)  # noqa: ASYNC220 - returns at once
         deadline = time.monotonic() + 60
         while self.log.count("elternlotse: started") == runs:
             if self.proc.poll() is not None or time.monotonic() > deadline:

@@ -84,13 +84,13 @@ def test_a_command_in_a_cards_thread_is_about_that_request_unless_it_names_one()
 def test_m_limit_exceeded_is_retried_after_the_homeservers_retry_after_ms() -> None:
     from nio import RoomSendError, RoomSendResponse
 
-    from bot.adapters.matrix import MatrixAdapter
+    from bot.adapters.matrix import LIMIT_MARGIN, MatrixAdapter
     from bot.adapters.matrix_login import Credentials
     from storage.kinds import Outcome
 
     adapter = MatrixAdapter(Credentials("http://127.0.0.1:9", "@bot:x"), Path("/nonexistent"))
     limited = adapter._outcome(RoomSendError("Too Many Requests", "M_LIMIT_EXCEEDED", retry_after_ms=2500), None)
-    assert (limited.status, limited.retry_after) == (Outcome.RETRY, 2.5)
+    assert (limited.status, limited.retry_after) == (Outcome.RETRY, 2.5 + LIMIT_MARGIN)
     refused = adapter._outcome(RoomSendError("no", "M_FORBIDDEN"), None)
     assert refused.status == Outcome.FAILED
     sent = adapter._outcome(RoomSendResponse("$e", "!r"), None)

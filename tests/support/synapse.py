@@ -106,8 +106,11 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def homeserver_config(directory: Path, port: int, shared_secret: str) -> dict[str, Any]:
-    """A loopback-only test homeserver: SQLite, no federation, registration only through the admin API."""
+def homeserver_config(
+    directory: Path, port: int, shared_secret: str, limits: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A loopback-only test homeserver: SQLite, no federation, registration only through the admin API. `limits`
+    replaces some of the wide-open rate limits (a test of the bot against a real limit)."""
     log_config = directory / "log.yaml"
     log_config.write_text(
         yaml.safe_dump(
@@ -155,6 +158,7 @@ def homeserver_config(directory: Path, port: int, shared_secret: str) -> dict[st
         "federation_domain_whitelist": [],
         "presence": {"enabled": False},
         **RATE_LIMITS,
+        **(limits or {}),
     }
 
 
@@ -177,6 +181,7 @@ class Synapse:
     shared_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     proc: subprocess.Popen[bytes] | None = None
     start_seconds: float = 0.0
+    limits: dict[str, Any] | None = None  # rate limits tighter than RATE_LIMITS, for one test's own homeserver
 
     @property
     def url(self) -> str:
@@ -196,7 +201,7 @@ class Synapse:
 
     def configure(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        config = homeserver_config(self.directory, self.port, self.shared_secret)
+        config = homeserver_config(self.directory, self.port, self.shared_secret, self.limits)
         self.config_path.write_text(yaml.safe_dump(config))
         subprocess.run(
             [str(synapse_python()), "-m", "synapse.app.homeserver", "--generate-keys", "-c", str(self.config_path)],
