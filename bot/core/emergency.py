@@ -35,7 +35,7 @@ from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
-from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
+from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterations
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
@@ -205,8 +205,7 @@ class Matcher:
             self._main.add(word, word.text, wid)
             if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
                 spellings = _bulgarian_spellings(word.text) if language == "bg" else {word.text}
-                for spelling in spellings:
-                    latin = transliterate(spelling, language)
+                for latin in {latin for spelling in spellings for latin in transliterations(spelling, language)}:
                     # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
                     if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
                         self._translit.add(word, latin, wid)

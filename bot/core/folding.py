@@ -33,6 +33,9 @@ _CYRILLIC = {
     "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
 }  # fmt: skip
 _CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
+# The official romanisation (Ukrainian passports, ICAO for Russian) writes я ю є ї й as ia iu ie i i: "torkavsia",
+# "vybyvaie". Skeletons keep "ia" apart from "ya", so these are spellings of their own.
+_CYRILLIC_OFFICIAL = {"я": "ia", "ю": "iu", "є": "ie", "ї": "i", "й": "i"}
 # "yo" -> "e": folding already made ё an е, so "ubyot" must meet "убьёт" as "ubet".
 _SKELETON = (
     ("shch", "s"), ("sht", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "h"), ("ts", "c"),
@@ -100,7 +103,21 @@ def skeleton(latin: str) -> str:
     return _DOUBLE.sub(r"\1", latin)
 
 
-def transliterate(word: str, lang: str) -> str:
+def transliterations(word: str, lang: str) -> set[str]:
+    """The skeletons of a folded Cyrillic word typed in Latin letters: chat spelling and, for Russian and
+    Ukrainian, the official one."""
+    found = {transliterate(word, lang)}
+    if lang in ("ru", "uk"):
+        found.add(transliterate(word, lang, _CYRILLIC_OFFICIAL))
+    return found
+
+
+def transliterate(word: str, lang: str, extra: dict[str, str] | None = None) -> str:
     """A folded Cyrillic word as families would type it in Latin letters, reduced to its skeleton."""
-    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {})}
-    return skeleton("".join(table.get(ch, ch) for ch in word))
+    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {}), **(extra or {})}
+    latin = "".join(table.get(ch, ch) for ch in word)
+    # Typed text is folded before it is looked up, German ue/oe/ae included ("nochuem" -> "nochum", "ubivaet" ->
+    # "ubivat"): the pattern's spelling must be folded the same way or every -ue-, -ae-, -oe- word is missed.
+    for digraph, single in _DIGRAPHS:
+        latin = latin.replace(digraph, single)
+    return skeleton(latin)
