@@ -21,8 +21,10 @@ The office and translators write the patterns, one file a language (`locales/<la
   a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
-- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
-  without forgiving a typo there.
+- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью";
+  Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
+- a Sorani line typed on an Arabic keyboard, ه and a space for ە inside words ("مێرده كه م"), is looked at again with
+  the words joined, by the Sorani patterns only.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
-from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterations
+from bot.core.folding import OWN_LETTERS, WORD, fold_word, joined_heh, script_of, skeleton, tokenize, transliterations
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
@@ -43,6 +45,7 @@ PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
 PATTERN_LANGUAGE = {"de_easy": "de"}
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 GAP = 2
 LONG_GAP = 6
 WINDOW = 10
@@ -214,6 +217,14 @@ class Matcher:
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
         """Categories recognised in text, using the patterns of `languages` (all when None)."""
         active = None if languages is None else set(languages)
+        found = self._detect(text, active)
+        if found or not (active is None or HEH_SPLIT_LANGUAGE in active):
+            return found
+        # Sorani typed with ه + space inside words: a second look, with the words joined, for Sorani only.
+        joined = joined_heh(text)
+        return found if joined is None else self._detect(joined, {HEH_SPLIT_LANGUAGE})
+
+    def _detect(self, text: str, active: set[str] | None) -> Detection:
         folded, sentence_of = tokenize(text)
         tokens = [self._token_ids(token) for token in folded]
         if not tokens:

@@ -96,6 +96,21 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     return found, sentence_of
 
 
+# Sorani typed on an Arabic or Persian keyboard: ە is typed as ه and, because ه joins the next letter, a space is put
+# after it inside the word ("هه موو حه به كانى" for هەموو حەبەکانی). Two-letter pieces ending in ه tell such a line;
+# بە، کە، لە، نە، چە، وە are words of their own in Persian and Sorani alike and do not count.
+_HEH_PIECE = re.compile(r"(?:^|(?<=\s))(?![بکكلنچو]ه\s)[\u0620-\u064a\u067e-\u06d3]ه(?=\s)")
+_HEH_SPACE = re.compile(r"(?<=[\u0620-\u064a\u067e-\u06d5]\u0647) (?=[\u0620-\u064a\u067e-\u06d5])")
+HEH_PIECES_MIN = 1
+
+
+def joined_heh(text: str) -> str | None:
+    """The line with ه + space joined back into words, when it reads like Sorani typed that way; else None."""
+    if len(_HEH_PIECE.findall(text)) < HEH_PIECES_MIN:
+        return None
+    return _HEH_SPACE.sub("", text)
+
+
 def skeleton(latin: str) -> str:
     """A Latin word reduced so that the common transliterations of one Cyrillic word agree."""
     for long, short in _SKELETON:

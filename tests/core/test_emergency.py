@@ -62,6 +62,31 @@ def test_cyrillic_patterns_find_latin_typing() -> None:
     assert m_uk.detect("vin mene vbyvaie") or m_uk.detect("vin mene vbyvaye")
 
 
+def test_latin_typed_cyrillic_with_ue_ae_oe_is_found() -> None:
+    """The text is folded (German ue -> u) before lookup: "nochuem" became "nochum" while the pattern kept "nochuem"."""
+    m = matcher_of("ru", {"homeless": ["ночуем ... машине"], "violence": ["избивает"]})
+    assert m.detect("nochuem segodnya v mashine") and m.detect("on menya izbivaet")
+
+
+def test_the_official_romanisation_of_ukrainian_and_russian_is_found() -> None:
+    """Passports write я ю є as ia iu ie: "vybyvaie", "torkavsia"."""
+    m = matcher_of("uk", {"violence": ["вибиває ... двері"], "sexual_abuse": ["торкався"]})
+    assert m.detect("vin vybyvaie dveri nogamy") and m.detect("susid torkavsia do nioho")
+    assert m.detect("vin vybyvaye dveri")
+
+
+def test_sorani_typed_with_heh_and_a_space_inside_words_is_joined_for_sorani_only() -> None:
+    """On an Arabic keyboard ە is typed ه with a space after it: "مێرده كه م" is مێردەکەم."""
+    m = Matcher(
+        [
+            parse_pattern("مێردەکەم ... لێم ... دەدات", "ckb", Category.VIOLENCE),
+            parse_pattern("مێردەکەم ... لێم ... دەدات", "fa", Category.VIOLENCE),
+        ]
+    )
+    assert m.detect("مێرده كه م لێم ده دات", {"ckb"}) and m.detect("مێردەکەم لێم دەدات", {"ckb"})
+    assert not m.detect("مێرده كه م لێم ده دات", {"fa"})
+
+
 def test_languages_limit_which_patterns_are_used() -> None:
     m = Matcher([parse_pattern("polis* + cagir*", "tr", Category.VIOLENCE)])
     assert m.detect("polisi cagirin", None) and m.detect("polisi cagirin", {"tr"})
