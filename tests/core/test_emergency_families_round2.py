@@ -124,6 +124,11 @@ LOOK_ALIKES = [
     ("ckb", "ئەمشەو کارەکە کۆتایی پێ دەهێنم"),
     ("ckb", "خۆم لە ژوورەکەم داخستووە، پێویستم بە پشوو"),
     ("ckb", "منداڵەکەم کلیلی ئۆتۆمبێلەکەی شاردەوە"),
+    ("de", "Der Ofen ist an und mir ist übel, ich bin in der 8. Woche schwanger"),
+    ("de", "Die Heizung ist kaputt, die Kinder sind alle müde vom Frieren"),
+    ("en", "the stove is on, we are making soup because the kids are sick with flu"),
+    ("ru", "котел не работает, дети болеют, у всех температура"),
+    ("tr", "kombi bozuldu, çocuklar üşüyor, herkes hasta"),
 ]
 
 
