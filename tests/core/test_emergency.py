@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
-from bot.core.emergency_file import load_matcher, read_patterns
+from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
 from bot.core.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -168,3 +168,19 @@ def test_check_reports_a_cry_of_no_category_or_of_several_words(tmp_path: Path) 
     text = "\n".join(str(p) for p in problems)
     assert "cries: unknown category 'flood'" in text
     assert "cries violence: 'help me': a cry is one word" in text and "emergency.yaml:12" in text
+
+
+def test_check_warns_of_a_joined_spelling_among_single_words(tmp_path: Path) -> None:
+    """`a|b c` binds single words: "hersey|her sey" made "hersey" count only before a second "sey"."""
+    path = tmp_path / "xx" / "emergency.yaml"
+    path.parent.mkdir()
+    lines = ["language: xx", "categories:"] + [f"  {c.value}: ['x{n}']" for n, c in enumerate(Category)]
+    path.write_text("\n".join([*lines, "exclude:", "  - '=hersey|=her =sey ... =bitsin'", "  - 'her sey'"]), "utf-8")
+    warnings = pattern_warnings(tmp_path, ["xx"])
+    assert len(warnings) == 1 and "'hersey' stands among single words" in str(warnings[0])
+    assert "emergency.yaml:11" in str(warnings[0])
+    assert read_patterns(path, "xx")[2] == []  # a warning, not a problem: the file still loads
+
+
+def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
+    assert pattern_warnings(ROOT / "locales", list(LANGUAGES)) == []
