@@ -6,7 +6,8 @@ The office and translators write the patterns, one file a language (`locales/<la
 - words are matched after folding: case, accents, German ae/oe/ue, Arabic and Persian letter variants, tatweel,
   the zero-width non-joiner, Arabic and Persian digits;
 - `stem*` a word that starts with stem, `*end` one that ends with it, `*part*` one that contains it (compounds:
-  `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several words;
+  `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several single words (`=if|=in =case` is "if" or "in",
+  then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
 - `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
