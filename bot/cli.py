@@ -197,6 +197,7 @@ async def _migrate(settings: Settings) -> int:
 
 def _check(settings: Settings) -> int:
     from bot.core.check import check_readability, run_check, source_messages
+    from bot.core.emergency_file import pattern_warnings
     from bot.core.outcomes import check_outcomes
     from bot.core.reminders import ReminderError, load_rules
 
@@ -211,6 +212,8 @@ def _check(settings: Settings) -> int:
     except ReminderError as exc:
         problems.append(exc)
     problems += check_outcomes(settings.dialogs_dir / "outcomes.yaml")[1]
+    for warning in pattern_warnings(settings.locales_dir, settings.language_list):
+        print(f"warning: {warning}")
     for problem in problems:
         print(problem)
     if problems:

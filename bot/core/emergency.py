@@ -6,7 +6,8 @@ The office and translators write the patterns, one file a language (`locales/<la
 - words are matched after folding: case, accents, German ae/oe/ue, Arabic and Persian letter variants, tatweel,
   the zero-width non-joiner, Arabic and Persian digits;
 - `stem*` a word that starts with stem, `*end` one that ends with it, `*part*` one that contains it (compounds:
-  `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several words;
+  `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several single words (`=if|=in =case` is "if" or "in",
+  then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
 - `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
@@ -21,8 +22,10 @@ The office and translators write the patterns, one file a language (`locales/<la
   a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
-- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью"),
-  without forgiving a typo there.
+- a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью";
+  Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
+- a Sorani line typed on an Arabic keyboard, ه and a space for ە inside words ("مێرده كه م"), is looked at again with
+  the words joined, by the Sorani patterns only.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
-from bot.core.folding import OWN_LETTERS, WORD, fold_word, script_of, skeleton, tokenize, transliterate
+from bot.core.folding import OWN_LETTERS, WORD, fold_word, joined_heh, script_of, skeleton, tokenize, transliterations
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
@@ -43,6 +46,7 @@ PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
 PATTERN_LANGUAGE = {"de_easy": "de"}
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 GAP = 2
 LONG_GAP = 6
 WINDOW = 10
@@ -205,8 +209,7 @@ class Matcher:
             self._main.add(word, word.text, wid)
             if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
                 spellings = _bulgarian_spellings(word.text) if language == "bg" else {word.text}
-                for spelling in spellings:
-                    latin = transliterate(spelling, language)
+                for latin in {latin for spelling in spellings for latin in transliterations(spelling, language)}:
                     # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
                     if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
                         self._translit.add(word, latin, wid)
@@ -215,6 +218,14 @@ class Matcher:
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
         """Categories recognised in text, using the patterns of `languages` (all when None)."""
         active = None if languages is None else set(languages)
+        found = self._detect(text, active)
+        if found or not (active is None or HEH_SPLIT_LANGUAGE in active):
+            return found
+        # Sorani typed with ه + space inside words: a second look, with the words joined, for Sorani only.
+        joined = joined_heh(text)
+        return found if joined is None else self._detect(joined, {HEH_SPLIT_LANGUAGE})
+
+    def _detect(self, text: str, active: set[str] | None) -> Detection:
         folded, sentence_of = tokenize(text)
         tokens = [self._token_ids(token) for token in folded]
         if not tokens:

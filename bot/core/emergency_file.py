@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +198,37 @@ def load_matcher(locales_dir: Path, languages: Iterable[str]) -> tuple[Matcher, 
         prefixes[lang] = attached
         problems += file_problems
     return Matcher(patterns, prefixes), problems
+
+
+def joined_alternatives(pattern: Pattern) -> list[tuple[str, str]]:
+    """The trap of `|`: a joined spelling listed among the words of one position while its last piece must follow
+    ("bi|bihereket hereket", "ma|mabdi ... bdi"). `|` binds single words, so the joined spelling only counts when
+    that piece follows it once more. Each such (joined spelling, piece)."""
+    found: list[tuple[str, str]] = []
+    for part in pattern.parts:
+        for here, after in pairwise(part):
+            texts = {word.text for word in here.alternatives}
+            found += [
+                (a.text + b.text, b.text)
+                for a in here.alternatives
+                for b in after.alternatives
+                if a.kind == "exact" and a.text + b.text in texts
+            ]
+    return found
+
+
+def pattern_warnings(locales_dir: Path, languages: Iterable[str]) -> list[Problem]:
+    """What `elternlotse check` warns of without failing: patterns that fell into the trap of `|`."""
+    warnings: list[Problem] = []
+    for lang, path in pattern_files(locales_dir, languages).items():
+        patterns, _, _ = read_patterns(path, lang)
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for pattern in patterns:
+            for joined, piece in joined_alternatives(pattern):
+                line = next((n for n, text in enumerate(lines, 1) if pattern.source in text), 0)
+                message = (
+                    f"{pattern.source!r}: {joined!r} stands among single words and {piece!r} must follow it, so it only"
+                    f" counts as {joined!r} {piece!r}; '|' binds single words: give {joined!r} a pattern of its own"
+                )
+                warnings.append(Problem(str(path), line, lang, message))
+    return warnings

@@ -33,6 +33,9 @@ _CYRILLIC = {
     "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
 }  # fmt: skip
 _CYRILLIC_BY_LANGUAGE = {"uk": {"г": "h", "и": "y"}, "bg": {"ъ": "a", "щ": "sht"}}
+# The official romanisation (Ukrainian passports, ICAO for Russian) writes я ю є ї й as ia iu ie i i: "torkavsia",
+# "vybyvaie". Skeletons keep "ia" apart from "ya", so these are spellings of their own.
+_CYRILLIC_OFFICIAL = {"я": "ia", "ю": "iu", "є": "ie", "ї": "i", "й": "i"}
 # "yo" -> "e": folding already made ё an е, so "ubyot" must meet "убьёт" as "ubet".
 _SKELETON = (
     ("shch", "s"), ("sht", "s"), ("sch", "s"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("kh", "h"), ("ts", "c"),
@@ -93,6 +96,21 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     return found, sentence_of
 
 
+# Sorani typed on an Arabic or Persian keyboard: ە is typed as ه and, because ه joins the next letter, a space is put
+# after it inside the word ("هه موو حه به كانى" for هەموو حەبەکانی). Two-letter pieces ending in ه tell such a line;
+# بە، کە، لە، نە، چە، وە are words of their own in Persian and Sorani alike and do not count.
+_HEH_PIECE = re.compile(r"(?:^|(?<=\s))(?![بکكلنچو]ه\s)[\u0620-\u064a\u067e-\u06d3]ه(?=\s)")
+_HEH_SPACE = re.compile(r"(?<=[\u0620-\u064a\u067e-\u06d5]\u0647) (?=[\u0620-\u064a\u067e-\u06d5])")
+HEH_PIECES_MIN = 1
+
+
+def joined_heh(text: str) -> str | None:
+    """The line with ه + space joined back into words, when it reads like Sorani typed that way; else None."""
+    if len(_HEH_PIECE.findall(text)) < HEH_PIECES_MIN:
+        return None
+    return _HEH_SPACE.sub("", text)
+
+
 def skeleton(latin: str) -> str:
     """A Latin word reduced so that the common transliterations of one Cyrillic word agree."""
     for long, short in _SKELETON:
@@ -100,7 +118,21 @@ def skeleton(latin: str) -> str:
     return _DOUBLE.sub(r"\1", latin)
 
 
-def transliterate(word: str, lang: str) -> str:
+def transliterations(word: str, lang: str) -> set[str]:
+    """The skeletons of a folded Cyrillic word typed in Latin letters: chat spelling and, for Russian and
+    Ukrainian, the official one."""
+    found = {transliterate(word, lang)}
+    if lang in ("ru", "uk"):
+        found.add(transliterate(word, lang, _CYRILLIC_OFFICIAL))
+    return found
+
+
+def transliterate(word: str, lang: str, extra: dict[str, str] | None = None) -> str:
     """A folded Cyrillic word as families would type it in Latin letters, reduced to its skeleton."""
-    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {})}
-    return skeleton("".join(table.get(ch, ch) for ch in word))
+    table = {**_CYRILLIC, **_CYRILLIC_BY_LANGUAGE.get(lang, {}), **(extra or {})}
+    latin = "".join(table.get(ch, ch) for ch in word)
+    # Typed text is folded before it is looked up, German ue/oe/ae included ("nochuem" -> "nochum", "ubivaet" ->
+    # "ubivat"): the pattern's spelling must be folded the same way or every -ue-, -ae-, -oe- word is missed.
+    for digraph, single in _DIGRAPHS:
+        latin = latin.replace(digraph, single)
+    return skeleton(latin)

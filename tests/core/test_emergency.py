@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
-from bot.core.emergency_file import load_matcher, read_patterns
+from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
 from bot.core.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -60,6 +60,31 @@ def test_cyrillic_patterns_find_latin_typing() -> None:
     assert m.detect("ya ne hochu zhit") and m.detect("я не хочу жить") and m.detect("on menya ubyot")
     m_uk = matcher_of("uk", {"violence": ["вбиває"]})
     assert m_uk.detect("vin mene vbyvaie") or m_uk.detect("vin mene vbyvaye")
+
+
+def test_latin_typed_cyrillic_with_ue_ae_oe_is_found() -> None:
+    """The text is folded (German ue -> u) before lookup: "nochuem" became "nochum" while the pattern kept "nochuem"."""
+    m = matcher_of("ru", {"homeless": ["ночуем ... машине"], "violence": ["избивает"]})
+    assert m.detect("nochuem segodnya v mashine") and m.detect("on menya izbivaet")
+
+
+def test_the_official_romanisation_of_ukrainian_and_russian_is_found() -> None:
+    """Passports write я ю є as ia iu ie: "vybyvaie", "torkavsia"."""
+    m = matcher_of("uk", {"violence": ["вибиває ... двері"], "sexual_abuse": ["торкався"]})
+    assert m.detect("vin vybyvaie dveri nogamy") and m.detect("susid torkavsia do nioho")
+    assert m.detect("vin vybyvaye dveri")
+
+
+def test_sorani_typed_with_heh_and_a_space_inside_words_is_joined_for_sorani_only() -> None:
+    """On an Arabic keyboard ە is typed ه with a space after it: "مێرده كه م" is مێردەکەم."""
+    m = Matcher(
+        [
+            parse_pattern("مێردەکەم ... لێم ... دەدات", "ckb", Category.VIOLENCE),
+            parse_pattern("مێردەکەم ... لێم ... دەدات", "fa", Category.VIOLENCE),
+        ]
+    )
+    assert m.detect("مێرده كه م لێم ده دات", {"ckb"}) and m.detect("مێردەکەم لێم دەدات", {"ckb"})
+    assert not m.detect("مێرده كه م لێم ده دات", {"fa"})
 
 
 def test_languages_limit_which_patterns_are_used() -> None:
@@ -143,3 +168,19 @@ def test_check_reports_a_cry_of_no_category_or_of_several_words(tmp_path: Path) 
     text = "\n".join(str(p) for p in problems)
     assert "cries: unknown category 'flood'" in text
     assert "cries violence: 'help me': a cry is one word" in text and "emergency.yaml:12" in text
+
+
+def test_check_warns_of_a_joined_spelling_among_single_words(tmp_path: Path) -> None:
+    """`a|b c` binds single words: "hersey|her sey" made "hersey" count only before a second "sey"."""
+    path = tmp_path / "xx" / "emergency.yaml"
+    path.parent.mkdir()
+    lines = ["language: xx", "categories:"] + [f"  {c.value}: ['x{n}']" for n, c in enumerate(Category)]
+    path.write_text("\n".join([*lines, "exclude:", "  - '=hersey|=her =sey ... =bitsin'", "  - 'her sey'"]), "utf-8")
+    warnings = pattern_warnings(tmp_path, ["xx"])
+    assert len(warnings) == 1 and "'hersey' stands among single words" in str(warnings[0])
+    assert "emergency.yaml:11" in str(warnings[0])
+    assert read_patterns(path, "xx")[2] == []  # a warning, not a problem: the file still loads
+
+
+def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
+    assert pattern_warnings(ROOT / "locales", list(LANGUAGES)) == []
