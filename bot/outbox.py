@@ -280,7 +280,7 @@ class OutboxSender:
             # Decide now, not when the row was written, whether the card exists: else a claim made before the
             # first card went out would post a second card whose button is dead.
             request_id = row.request_id
-            card_ref = await self.db.run(lambda tx: repo.card_ref(tx, request_id))
+            card_ref = await self.db.run_single(lambda tx: repo.card_ref(tx, request_id))  # one read: autocommit
             posted_in, _, message = (card_ref or "").rpartition("|")
             # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
             edit_ref = message if posted_in == destination and message else None
@@ -315,8 +315,11 @@ class OutboxSender:
             row.status = OutboxStatus.SENT
             return
         row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
-        if row.status == OutboxStatus.SENT and row.attempts:
-            self.wake()  # the rows _record released after the outage are due now (woken here, not in the db thread)
+        if not self.db.hands_over or (row.status == OutboxStatus.SENT and row.attempts):
+            # What the delivery hooks wrote (a card showing the family blocked the bot) is due now, and so are the
+            # rows _record released after an outage (woken here, not in the db thread). With hand-over (PostgreSQL)
+            # the hooks' rows came through take().
+            self.wake()
 
     async def _mark_sent(self, mark: dict[str, object]) -> None:
         if self._marks is None:
