@@ -247,7 +247,9 @@ class Database:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
 
         A unit of work may run twice: on SQLite, when a group commit fails, every unit of the batch runs again
-        alone. So work must do nothing but database writes (no sends, no counters kept outside the session).
+        alone; on PostgreSQL, once more on a new connection when its connection broke. So work must do nothing
+        but database writes (no sends, no counters kept outside the session). Outbox rows it wrote leased go to
+        the sender only after the commit (hand_over), so a unit run twice hands over only the rows that stayed.
         """
         if self._writer is not None:
             return await self._writer.submit(work)
