@@ -103,7 +103,8 @@ class App:
         """Handle one inbound event, then wake the sender (which delivers after the commit)."""
         self.metrics.inbound.labels(inbound.user.split(":", 1)[0]).inc()
         notice = await self.guarded(inbound)
-        self.sender.wake()
+        if not self.db.hands_over:
+            self.sender.wake()  # (PostgreSQL: the rows it wrote were handed to the sender as it committed)
         return notice
 
     async def handle_and_deliver(self, inbound: Inbound) -> str | None:
@@ -249,6 +250,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
 
         lease = None if db.single_process else settings.outbox_lease_seconds
         sender = OutboxSender(db, by_name, on_delivery=on_delivery, metrics=metrics, gate=gate, lease_seconds=lease)
+        if lease is not None:
+            db.hand_over(sender.lease_for_writes, sender.take)  # rows written leased go to the sender, not fetched
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:

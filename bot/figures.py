@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bot.core.hours import HoursData, office_hours_between
+from storage import repo
+from storage.handoff import CountRow
 from storage.kinds import Figure
-from storage.models import CallbackRequest, DailyCount, RequestEvent
+from storage.models import CallbackRequest, RequestEvent
 
 MAX_MINUTES = 90 * 24 * 60  # longer waits are counted as 90 days
 SEP = "|"
@@ -57,27 +56,17 @@ class Tally:
         self.counts[(day, figure, counter_key)] += n
 
     def write(self, tx: Session, day: date) -> None:
-        """An INSERT … ON CONFLICT DO UPDATE for every key counted (SQLite and PostgreSQL), one statement whose
-        compiled form SQLAlchemy caches, executed for all keys at once."""
-        rows = [
-            {"day": on or day, "metric": str(figure), "key": k[:160], "count": n}
-            for (on, figure, k), n in self.counts.items()
-            if n
-        ]
+        """Add what was counted to the counters, all keys in one statement (repo.add_counts)."""
+        repo.add_counts(tx, self.rows(day))
+
+    def rows(self, day: date) -> list[CountRow]:
+        """What was counted, as counter rows (day: the transaction's), and forget it. A key is cut to the column's
+        length; keys that become one are added up, as one upsert may touch a counter only once."""
+        merged: Counter[tuple[date, str, str]] = Counter()
+        for (on, figure, k), n in self.counts.items():
+            merged[(on or day, str(figure), k[:160])] += n
         self.counts.clear()
-        if rows:
-            tx.execute(_UPSERT["postgresql" if tx.get_bind().dialect.name == "postgresql" else "sqlite"], rows)
-
-
-def _upsert(insert: Any) -> Any:
-    stmt = insert(DailyCount)
-    return stmt.on_conflict_do_update(
-        index_elements=[DailyCount.day, DailyCount.metric, DailyCount.key],
-        set_={"count": DailyCount.count + stmt.excluded["count"]},
-    )
-
-
-_UPSERT = {"postgresql": _upsert(pg_insert), "sqlite": _upsert(sqlite_insert)}  # immutable statements, built once
+        return [CountRow(on, metric, k, n) for (on, metric, k), n in merged.items() if n]
 
 
 def count_request(tally: Tally, request: CallbackRequest) -> None:

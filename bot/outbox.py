@@ -8,8 +8,9 @@ import logging
 import os
 import socket
 import uuid
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
@@ -21,6 +22,7 @@ from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
 from storage import repo
 from storage.db import Database, erase_copies
+from storage.handoff import Handed, Lease
 from storage.kinds import BULK_KINDS, OutboxKind, OutboxStatus, Outcome
 from storage.models import OutboxMessage, User
 
@@ -42,6 +44,7 @@ FETCH_LIMIT = 100
 # configured rate while the next bulk row is fetched.
 BULK_IN_FLIGHT = 8
 LEASE_MARGIN = 0.25  # of the lease
+DONE_REMEMBERED = 4096  # delivered row ids kept: a row handed over after them may go out at once (take)
 PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
 # Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
 # payload: (tx, row, status, refs, now). refs: every platform message the row became, in order (a long text split
@@ -49,6 +52,16 @@ PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ER
 DeliveryHook = Callable[[Session, OutboxMessage, str, tuple[str, ...], datetime], None]
 # Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
 SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
+
+
+@dataclass(eq=False)
+class _Chain:
+    """One destination's rows on their way, in order; take() may append while it runs."""
+
+    rows: list[OutboxMessage]
+    bulk: bool = False
+    refetch: bool = False  # rows of this destination may wait in the database: look when the chain is done
+    task: asyncio.Task[int] | None = field(default=None, repr=False)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -83,6 +96,11 @@ class OutboxSender:
         self.clock = clock
         self.wakeup = asyncio.Event()
         self.limit = asyncio.Semaphore(concurrency)
+        self._busy: dict[str, _Chain] = {}  # destination -> its chain being delivered (run)
+        self._running = self._fetching = False
+        self._deferred: list[Handed] = []  # handed over while run() looked at the outbox
+        self._done: set[int] = set()  # ids of rows delivered lately (DONE_REMEMBERED of them)
+        self._done_order: deque[int] = deque()
 
     def wake(self) -> None:
         self.wakeup.set()
@@ -106,34 +124,46 @@ class OutboxSender:
         results = await asyncio.gather(*(self._deliver_chain(chain, until) for chain in _chains(rows).values()))
         return sum(results), next_at
 
-    def _lease(self) -> repo.Lease | None:
+    def _lease(self) -> Lease | None:
         if self.lease_seconds is None:
             return None
-        return repo.Lease(self.owner, self.clock() + timedelta(seconds=self.lease_seconds))
+        return Lease(self.owner, self.clock() + timedelta(seconds=self.lease_seconds))
+
+    def lease_for_writes(self) -> Lease:
+        """The lease under which a transaction writes rows this process will deliver (Database.hand_over)."""
+        lease = self._lease()
+        assert lease is not None, "only several processes on PostgreSQL lease rows"
+        return lease
 
     async def run(self) -> None:
         """Deliver forever: wake on new rows, a finished chain, or when the next retry is due.
 
         Each destination's chain is a task of its own, so a chat waiting for its own limit (a family flooding the
-        bot, a 429) never delays another chat; a destination is fetched again once its chain is done.
+        bot, a 429) never delays another chat; a destination is fetched again once its chain is done. Rows this
+        process wrote leased to itself (PostgreSQL) come through take() and are not fetched at all.
         """
-        busy: dict[str, asyncio.Task[int]] = {}
-        bulk: set[str] = set()  # the destinations in busy whose chain is bulk
+        self._running = True
         try:
             while True:
                 self.wakeup.clear()
                 lease = self._lease()
+                bulk = sum(chain.bulk for chain in self._busy.values())
                 fetch = partial(
-                    repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(busy), lease=lease,
-                    bulk_limit=max(0, BULK_IN_FLIGHT - len(bulk)),
+                    repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(self._busy), lease=lease,
+                    bulk_limit=max(0, BULK_IN_FLIGHT - bulk),
                 )  # fmt: skip
-                rows, next_at = await self.db.run(fetch)
-                for destination, chain in _chains(rows).items():
-                    task = asyncio.create_task(self._deliver_chain(chain, lease.until if lease else None))
-                    busy[destination] = task
-                    if any(row.kind in BULK_KINDS for row in chain):
-                        bulk.add(destination)
-                    task.add_done_callback(partial(self._chain_done, busy, destination, bulk))
+                for busy in self._busy.values():
+                    busy.refetch = True  # this look leaves their destinations out: look again when they are done
+                self._fetching = True
+                try:
+                    rows, next_at = await self.db.run(fetch)
+                finally:
+                    self._fetching = False
+                deferred, self._deferred = self._deferred, []
+                handed = {h.row.id for h in deferred}  # committed while we looked: they come through take()
+                for destination, due in _chains([row for row in rows if row.id not in handed]).items():
+                    self._start(destination, due)
+                self.take(deferred)
                 if len(rows) >= FETCH_LIMIT:
                     continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
@@ -146,20 +176,85 @@ class OutboxSender:
                     async with asyncio.timeout(min(timeout, idle)):
                         await self.wakeup.wait()
         finally:
-            chains = list(busy.values())
-            for task in chains:
+            self._running = False
+            tasks = [chain.task for chain in self._busy.values() if chain.task is not None]
+            for task in tasks:
                 task.cancel()
-            await asyncio.gather(*chains, return_exceptions=True)  # none may outlive the sender
+            await asyncio.gather(*tasks, return_exceptions=True)  # none may outlive the sender
 
-    def _chain_done(
-        self, busy: dict[str, asyncio.Task[int]], destination: str, bulk: set[str], task: asyncio.Task[int]
-    ) -> None:
-        busy.pop(destination, None)
-        bulk.discard(destination)
+    def take(self, handed: list[Handed]) -> None:
+        """Rows just committed, leased to this process (storage/handoff.py): deliver them without fetching them.
+
+        A row goes out at once only if every row of its destination that was pending before it is one this
+        process delivers or has delivered; otherwise (another process's, or one waiting for a retry) the sender
+        looks it up in order, as any row. While the sender looks (or before it runs) they wait for that look.
+        """
+        if not handed:
+            return
+        if not self._running:
+            self.wake()  # the rows are leased to us: run() or flush() fetches them
+            return
+        if self._fetching:
+            self._deferred.extend(handed)
+            return
+        left: set[str] = set()
+        for item in handed:
+            row, destination = item.row, item.row.destination
+            chain = self._busy.get(destination)
+            ours = {r.id for r in chain.rows} if chain is not None else set()
+            if not item.leased or destination in left or not all(e in ours or e in self._done for e in item.earlier):
+                left.add(destination)
+                if chain is not None:
+                    chain.refetch = True
+                continue
+            if chain is not None:
+                chain.rows.append(row)  # the chain is still in its loop (it leaves _busy as it ends): it sends it
+            else:
+                self._start(destination, [row])
+        if left:
+            self.wake()
+
+    def _start(self, destination: str, rows: list[OutboxMessage]) -> None:
+        chain = _Chain(rows, bulk=any(row.kind in BULK_KINDS for row in rows))
+        self._busy[destination] = chain
+        chain.task = asyncio.create_task(self._run_chain(destination, chain))
+        chain.task.add_done_callback(partial(self._chain_done, chain))
+
+    async def _run_chain(self, destination: str, chain: _Chain) -> int:
+        """Deliver a destination's rows in order; rows appended meanwhile (take) are delivered too."""
+        done = 0
+        try:
+            while done < len(chain.rows):
+                row = chain.rows[done]
+                if row.lease_until is not None and self.clock() > row.lease_until - self.lease_margin:
+                    chain.refetch = True  # the lease runs out soon: another process may take it; fetch it again
+                    break
+                async with self.limit:
+                    finished = await self._deliver(row)
+                if not finished:
+                    chain.refetch = True  # keep this destination's order: later rows wait for this one
+                    break
+                done += 1
+                self._remember(row.id)
+        finally:
+            if self._busy.get(destination) is chain:
+                del self._busy[destination]  # at once, not in a callback: take() must not append to a chain that ended
+        return done
+
+    def _remember(self, row_id: int) -> None:
+        """A row this process delivered: a row written after it may follow it at once."""
+        self._done.add(row_id)
+        self._done_order.append(row_id)
+        if len(self._done_order) > DONE_REMEMBERED:
+            self._done.discard(self._done_order.popleft())
+
+    def _chain_done(self, chain: _Chain, task: asyncio.Task[int]) -> None:
         if not task.cancelled() and task.exception() is not None:
             # The type only: an exception's message could carry what a family wrote.
             log.error("delivery to one destination stopped: %s", type(task.exception()).__name__)
-        self.wake()
+            chain.refetch = True
+        if chain.refetch or chain.bulk:
+            self.wake()
 
     async def _deliver_chain(self, chain: list[OutboxMessage], lease_until: datetime | None = None) -> int:
         done = 0
@@ -185,7 +280,7 @@ class OutboxSender:
             # Decide now, not when the row was written, whether the card exists: else a claim made before the
             # first card went out would post a second card whose button is dead.
             request_id = row.request_id
-            card_ref = await self.db.run(lambda tx: repo.card_ref(tx, request_id))
+            card_ref = await self.db.run_single(lambda tx: repo.card_ref(tx, request_id))  # one read: autocommit
             posted_in, _, message = (card_ref or "").rpartition("|")
             # Edit the card where it is; if the staff channel moved since, post it anew in the new place.
             edit_ref = message if posted_in == destination and message else None
@@ -222,8 +317,11 @@ class OutboxSender:
             row.status = OutboxStatus.SENT
             return
         row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
-        if row.status == OutboxStatus.SENT and row.attempts:
-            self.wake()  # the rows _record released after the outage are due now (woken here, not in the db thread)
+        if not self.db.hands_over or (row.status == OutboxStatus.SENT and row.attempts):
+            # What the delivery hooks wrote (a card showing the family blocked the bot) is due now, and so are the
+            # rows _record released after an outage (woken here, not in the db thread). With hand-over (PostgreSQL)
+            # the hooks' rows came through take().
+            self.wake()
 
     async def _mark_sent(self, mark: dict[str, object]) -> None:
         if self._marks is None:

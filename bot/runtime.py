@@ -260,19 +260,19 @@ class Runtime:
         writes = _Writes()
         while effects:
             session, effects = self._apply(tx, user_id, inbound, session, effects, ctx, writes)
-        repo.add_outbox_rows(tx, writes.outbox)
+        counts = []
         if self.count_figures:
             if not writes.erased:
                 count_step(writes.tally, before.at, session.at, session.lang)
-            writes.tally.write(tx, office_day(ctx.now, self.hours.timezone))
+            counts = writes.tally.rows(office_day(ctx.now, self.hours.timezone))
         if any(before.slots.get(key) and not session.slots.get(key) for key in PERSONAL_SLOTS):
             erase_copies(tx)  # answers declined or dropped (or now kept by a request) leave no copy in the files
-        if writes.erased:
-            return None  # the family erased itself: no state, no profile to write
-        if (session.lang, session.district) != (language, district):
-            repo.set_profile(tx, user_id, session.lang, session.district)
-        repo.save_state(tx, user_id, session.to_json(), self.content.version)
-        return writes.notice
+        # The family erased itself: no state, no profile to write.
+        changed = not writes.erased and (session.lang, session.district) != (language, district)
+        state = None if writes.erased else session.to_json()
+        profile = (session.lang, session.district) if changed else None
+        repo.end_event(tx, user_id, writes.outbox, counts, state, self.content.version, profile)
+        return None if writes.erased else writes.notice
 
     def _apply(
         self,

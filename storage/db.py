@@ -34,6 +34,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.handoff import HANDED, LEASE, Handed, Lease
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 Work = Callable[[Session], T]
@@ -224,6 +226,8 @@ class Database:
         self._sync: Engine | None = None
         self._async: AsyncEngine | None = None
         self._writer: _SQLiteWriter | None = None
+        self._lease: Callable[[], Lease] | None = None
+        self._take: Callable[[list[Handed]], None] | None = None
         if path is not None:
             self._sync = _sqlite_engine(path)
             self._writer = _SQLiteWriter(self._sync)
@@ -243,20 +247,40 @@ class Database:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
 
         A unit of work may run twice: on SQLite, when a group commit fails, every unit of the batch runs again
-        alone. So work must do nothing but database writes (no sends, no counters kept outside the session).
+        alone; on PostgreSQL, once more on a new connection when its connection broke. So work must do nothing
+        but database writes (no sends, no counters kept outside the session). Outbox rows it wrote leased go to
+        the sender only after the commit (hand_over), so a unit run twice hands over only the rows that stayed.
         """
         if self._writer is not None:
             return await self._writer.submit(work)
         try:
-            async with self._async_sessions() as session, session.begin():
-                return await session.run_sync(work)
+            return await self._run_async(work)
         except DBAPIError as exc:
             if not exc.connection_invalidated:
                 raise
         # The server restarted or a connection broke: SQLAlchemy has dropped the pool's old connections, and this
         # unit of work runs once more on a new one. (Cheaper than checking every connection before each use.)
+        return await self._run_async(work)
+
+    async def _run_async(self, work: Work[T]) -> T:
         async with self._async_sessions() as session, session.begin():
-            return await session.run_sync(work)
+            if self._lease is not None:
+                session.info[LEASE] = self._lease()
+            result = await session.run_sync(work)
+        handed = session.info.pop(HANDED, None)
+        if handed and self._take is not None:
+            self._take(handed)  # committed: the sender may deliver them now
+        return result
+
+    @property
+    def hands_over(self) -> bool:
+        """Outbox rows written in run() go to the sender as they commit (hand_over was called)."""
+        return self._take is not None
+
+    def hand_over(self, lease: Callable[[], Lease], take: Callable[[list[Handed]], None]) -> None:
+        """PostgreSQL: write outbox rows leased to this process (lease() is asked once a transaction), and give
+        them to take() once the transaction has committed (storage/handoff.py)."""
+        self._lease, self._take = lease, take
 
     async def run_single(self, work: Work[T]) -> T:
         """Run work that is ONE idempotent statement (marking rows sent, say): on PostgreSQL in autocommit, one

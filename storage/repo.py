@@ -5,6 +5,7 @@ The per-message hot path (dedupe, user, state, outbox) is plain SQL shared by bo
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -12,12 +13,17 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import JSON, Executable, bindparam, func, literal, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
+from storage import handoff
+from storage.handoff import CountRow, Lease
 from storage.kinds import BULK_KINDS, OutboxKind, OutboxRow, OutboxStatus, RequestStatus
 from storage.models import (
     CallbackRequest,
     ConsentRecord,
+    DailyCount,
     OutboxMessage,
     RequestEvent,
     SyncCursor,
@@ -173,6 +179,9 @@ def add_outbox_rows(session: Session, rows: Sequence[OutboxRow]) -> None:
     if not rows:
         return
     now = utcnow()
+    if session.connection().dialect.name != "sqlite":
+        handoff.insert_outbox(session, rows, now)  # one statement; leased to this process where it delivers them
+        return
     values = [
         {
             "destination": r.destination,
@@ -185,6 +194,49 @@ def add_outbox_rows(session: Session, rows: Sequence[OutboxRow]) -> None:
         for r in rows
     ]
     _run(session, "outbox", values)
+
+
+def end_event(
+    session: Session,
+    user_id: int,
+    rows: Sequence[OutboxRow],
+    counts: Sequence[CountRow],
+    state: dict[str, Any] | None,
+    version: str,
+    profile: tuple[str | None, str | None] | None,
+) -> None:
+    """Write what a parent's event changed: outbox rows, anonymous counters, the profile if it changed (else None)
+    and the dialog state (None: the family erased itself, nothing to keep). One statement on PostgreSQL."""
+    if session.connection().dialect.name != "sqlite":
+        now = utcnow()
+        handoff.end_event(
+            session, user_id=user_id, rows=rows, counts=counts, state=state, version=version, profile=profile, now=now
+        )
+        return
+    add_outbox_rows(session, rows)
+    add_counts(session, counts)
+    if profile is not None:
+        set_profile(session, user_id, *profile)
+    if state is not None:
+        save_state(session, user_id, state, version)
+
+
+def add_counts(session: Session, counts: Sequence[CountRow]) -> None:
+    """Add to the anonymous daily counters: one INSERT … ON CONFLICT DO UPDATE for all keys."""
+    if counts:
+        upsert = _COUNTS_UPSERT[session.get_bind().dialect.name == "postgresql"]
+        session.execute(upsert, [dataclasses.asdict(c) for c in counts])
+
+
+def _counts_upsert(insert: Any) -> Any:
+    stmt = insert(DailyCount)
+    return stmt.on_conflict_do_update(
+        index_elements=[DailyCount.day, DailyCount.metric, DailyCount.key],
+        set_={"count": DailyCount.count + stmt.excluded["count"]},
+    )
+
+
+_COUNTS_UPSERT = {True: _counts_upsert(pg_insert), False: _counts_upsert(sqlite_insert)}  # built once
 
 
 def mark_sent(session: Session, marks: list[dict[str, Any]]) -> None:
@@ -205,13 +257,6 @@ def next_reference(session: Session, year: int) -> str:
 OTHERS_RECHECK = timedelta(milliseconds=100)
 _BULK_KINDS = sorted(str(kind) for kind in BULK_KINDS)
 _INTERACTIVE_KINDS = sorted(str(kind) for kind in OutboxKind if kind not in BULK_KINDS)
-
-
-class Lease(NamedTuple):
-    """Rows taken by one process (several share a PostgreSQL database) until a time; expired, others may take them."""
-
-    owner: str
-    until: datetime
 
 
 def due_outbox(

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -263,6 +263,60 @@ async def test_rows_written_on_the_fast_path_read_back_identically_through_the_o
     _, _, row, _ = await db.run(read)
     assert (row.status, row.platform_ref, row.payload, row.attempts) == (OutboxStatus.SENT, "77", None, 1)
     assert row.delivered_at == delivered and row.delivered_at.utcoffset() == timedelta(0)
+
+
+async def test_the_end_of_an_event_reads_back_through_the_orm_and_leased_rows_reach_the_sender_once_committed(
+    db: Database,
+) -> None:
+    # PostgreSQL writes state, profile, counters and outbox rows in one statement (storage/handoff.py), SQLite in
+    # several: both must read back as the ORM writes them, and on PostgreSQL the replies are leased to the writer.
+    from storage.handoff import CountRow, Handed, Lease
+    from storage.kinds import OutboxKind, OutboxStatus
+    from storage.models import DailyCount, DialogState
+
+    handed: list[Handed] = []
+    lease = Lease("host:1:abc", datetime(2031, 1, 1, tzinfo=UTC))
+    if not db.single_process:
+        db.hand_over(lambda: lease, handed.extend)
+    reply, reminder = {"text": "Меню", "rtl": False}, {"text": "Sprechstunde morgen"}
+    day = datetime(2026, 3, 2, tzinfo=UTC).date()
+
+    def write(tx: Session, profile: tuple[str | None, str | None] | None) -> int:
+        begun = repo.begin_event(tx, f"telegram:update:{91 if profile else 92}", "telegram:91", "telegram:91")
+        assert begun is not None
+        rows = [OutboxRow("telegram:91", reply, user_id=begun.user.id),
+                OutboxRow("telegram:91", reminder, OutboxKind.REMINDER, begun.user.id)]  # fmt: skip
+        counts = [CountRow(day, "reached", "menu|uk", 2)]
+        repo.end_event(tx, begun.user.id, rows, counts, {"at": "menu"}, "v8", profile)
+        return begun.user.id
+
+    user_id = await db.run(lambda tx: write(tx, ("uk", "wattenscheid")))
+    await db.run(lambda tx: write(tx, None))  # the profile unchanged: not written; counters add up
+
+    def read(tx: Session) -> tuple[User, DialogState, list[OutboxMessage], int]:
+        user, state = tx.get_one(User, user_id), tx.get_one(DialogState, user_id)
+        rows = list(tx.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
+        count = tx.execute(select(DailyCount.count).where(DailyCount.key == "menu|uk")).scalar_one()
+        return user, state, rows, count
+
+    user, state, rows, count = await db.run(read)
+    assert (user.language, user.district, state.state, state.flow_version, count) == (
+        "uk", "wattenscheid", {"at": "menu"}, "v8", 4,
+    )  # fmt: skip
+    assert [(r.destination, r.kind, r.payload, r.status, r.user_id) for r in rows] == [
+        ("telegram:91", OutboxKind.MESSAGE, reply, OutboxStatus.PENDING, user_id),
+        ("telegram:91", OutboxKind.REMINDER, reminder, OutboxStatus.PENDING, user_id),
+    ] * 2
+    leased = [(r.lease_owner, r.lease_until) for r in rows]
+    if db.single_process:
+        assert leased == [(None, None)] * 4 and handed == []
+        return
+    assert leased == [(lease.owner, lease.until), (None, None)] * 2  # reminders are paced by the sender: not leased
+    assert [(h.row.id, h.leased, h.earlier) for h in handed] == [
+        (rows[0].id, True, ()), (rows[1].id, False, ()),
+        (rows[2].id, True, (rows[0].id, rows[1].id)), (rows[3].id, False, (rows[0].id, rows[1].id)),
+    ]  # fmt: skip
+    assert handed[0].row.payload == reply and handed[0].row.created_at == rows[0].created_at
 
 
 def test_every_request_status_and_delivery_state_has_a_label_for_staff_and_for_families() -> None:
