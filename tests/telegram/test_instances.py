@@ -53,7 +53,7 @@ async def journey(emu: TelegramEmulator, uid: int, done: list[int]) -> str:
             user.press(message, value)
         # The answer, not a second copy of an earlier screen: a reply the killed process sent but had not recorded
         # is sent once more by the survivor (README: at least once), and may arrive after the parent's next press.
-        last = await emu.wait_for_message(uid, lambda m: m.raw_text not in shown, after=before, timeout=90)
+        last = await emu.wait_for_message(uid, lambda m, seen=shown: m.raw_text not in seen, after=before, timeout=90)
     assert last is not None
     found = REFERENCE.search(last.text)
     assert found, last.text
