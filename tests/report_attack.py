@@ -6,7 +6,8 @@ Written apart from bot/report/suppress.py on purpose: it shares no code with wha
 It also knows the dialog files (dialogs/flows/*.yaml, read here with nothing but yaml): a conversation that reached
 a step and did not stop there reached a following step, so along each path reached(step) = reached(next) +
 stopped(step), and where paths fork and join, the steps of one crossing add up together (as long as nobody came in
-by a command or went back, which it assumes). A column whose head says "gerundet" is rounded to 5: "10" is 8 to 12.
+by a command or went back, which it assumes). A column whose head says "gerundet" is rounded to 5: "10" is 8 to 12;
+the funnel's "stopped there" is then rounded reached minus rounded went on, so went on is known to within 2.
 """
 
 from __future__ import annotations
@@ -209,7 +210,7 @@ def funnel_equations(tables: dict[str, list[list[str]]], known: dict[Name, tuple
                 lo, hi = known[reached]
                 known[reached] = (max(1, lo), hi)  # the row is there: someone reached the step
                 onward = ("~", f"{step}|{language}", 0)  # what stopped there is part of what came; the rest went on
-                known[onward] = (0, math.inf)
+                known.setdefault(onward, (0, math.inf))
                 found.append(([reached], [cell(step, 3), onward]))
         for froms, tos in crossings():
             left = [cell(s, 2) for s in sorted(froms - tos)]
@@ -227,6 +228,12 @@ def knowledge(tables: dict[str, list[list[str]]]) -> dict[Name, tuple[float, flo
             for column, text in enumerate(row):
                 if column and (bounds := value(text, rough[column])) is not None:
                     known[(slug, label, column)] = bounds
+            reached, left = (value(text) for text in row[2:4]) if slug == FUNNEL else (None, None)
+            if rough[2:3] == [True] and reached and left and reached[0] == reached[1] and left[0] == left[1]:
+                # "stopped" is rounded reached minus rounded went on: went on is known to 2, stopped only through it
+                went_on = reached[0] - left[0]
+                known[("~", label, 0)] = (max(0, went_on - 2), went_on + 2)
+                known[(slug, label, 3)] = (max(0, left[0] - 4), left[0] + 4)
     return known
 
 
@@ -237,7 +244,7 @@ def recover(out: Path) -> dict[Name, float]:
     for slug, table in tables.items():
         assert in_html[slug] == table or (len(table) == 1 and in_html[slug][1] == ["keine Daten"]), slug
     known = knowledge(tables)
-    hidden = {name for name, (lo, hi) in known.items() if lo != hi}
+    hidden = {name for name, (lo, hi) in known.items() if lo != hi and name[0] in tables}
     rough = {name for name in hidden if "gerundet" in tables[name[0]][0][name[2]]}
     eqs = [([t], ps) for t, ps in equations(tables)] + funnel_equations(tables, known)
     eqs = [(ls, rs) for ls, rs in eqs if all(n in known for n in (*ls, *rs))]  # "–" is no count: nothing to add up

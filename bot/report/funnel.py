@@ -1,12 +1,15 @@
 """The funnel of dialog steps without a family in it: how many conversations reached a step and how many stopped
-there, rounded to a multiple of 5, and the sums a reader who knows the dialog files can form from them.
+there, rounded, and the sums a reader who knows the dialog files can form from them.
 
 A conversation that reached a step and did not stop there reached one of the steps that follow it in the dialog
 files, so along a path reached(step) = reached(next) + stopped(step); where paths fork and join, the steps of one
 crossing add up together. Exact counts would give away every family that stopped ("7 reached, 6 went on": 1).
-Rounded, each count is known only to a range of 5. protect() then audits every such sum that holds for the quarter
-(and the last step of a request against the requests by language) and withholds more where a count of 1 to 4 could
-still be pinned down. The share that stopped is computed from the rounded counts: it tells nothing they do not.
+So "reached" is rounded to the nearest multiple of 5, and so is what went on; "stopped" is the difference of the two
+rounded counts. It tells nothing the rounded counts do not, and the rounded counts add up along each path as the
+true ones do (rounding each count on its own would not: 11 and 10 reached, 1 stopped would read 10, 10 and 0, and
+combined with the next steps' ranges such figures pin counts down). protect() then audits every such sum that holds
+for the quarter, with the requests and emergency screens by language beside them, and withholds more where a count
+of 1 to 4 could still be pinned down. The share that stopped is computed from the rounded counts too.
 """
 
 from __future__ import annotations
@@ -78,6 +81,12 @@ def rounded(n: int) -> int:
     return BASE * ((n + BASE // 2) // BASE)
 
 
+def shown_counts(reached: int, left: int) -> tuple[int, int]:
+    """(reached, stopped there) as the funnel shows them: reached rounded, and the rounded count of those who went on
+    taken from it."""
+    return rounded(reached), rounded(reached) - rounded(reached - left)
+
+
 def share(reached: Cell | Mark, left: Cell | Mark) -> str:
     """The share that stopped, from the counts as shown; "–" where they are hidden or too few."""
     if isinstance(reached, Mark) or isinstance(left, Mark) or not isinstance(reached, int):
@@ -92,31 +101,32 @@ def ref(row: str, column: int) -> tuple[str, str, int]:
 
 
 def audit_sums(table: Table, following: dict[str, tuple[str, ...]], values: dict[Hashable, int]) -> tuple[
-        list[Sum], Approx]:  # fmt: skip
-    """The funnel's sums that hold for this quarter, by language, and the range a reader knows each count in.
-    Adds to values what went on from each step and the virtual totals of crossings (never shown)."""
+        list[Sum], Approx, set[Hashable]]:  # fmt: skip
+    """The funnel's sums that hold for this quarter, by language; the range a reader knows each count in; and the
+    counts no table shows (what went on from a step, the totals of crossings), which it adds to values."""
     approx: Approx = {}
+    unseen: set[Hashable] = set()
     languages: dict[str, set[str]] = {}
+    sums: list[Sum] = []
+    half = BASE // 2
     for row in table.rows:
         node, language = str(row[0]), str(row[1])
         languages.setdefault(language, set()).add(node)
-        name = f"{node}|{language}"
-        for column, floor in ((REACHED, 1), (LEFT, 0)):  # a row is there because someone reached the step
-            shown = rounded(values[ref(name, column)])
-            approx[ref(name, column)] = (max(floor, shown - BASE // 2), shown + BASE // 2)
-    sums: list[Sum] = []
-    paths = crossings(following)
-    for language, nodes in languages.items():
+        reached, left, onward = ref(f"{node}|{language}", REACHED), ref(f"{node}|{language}", LEFT), (
+            "~onward", node, language)  # fmt: skip
+        values[onward] = values[reached] - values[left]
+        shown, stopped = shown_counts(values[reached], values[left])
+        approx[reached] = (max(1, shown - half), shown + half)  # the row is there: someone reached the step
+        approx[onward] = (max(0, shown - stopped - half), shown - stopped + half)
+        approx[left] = (max(0, stopped - 2 * half), stopped + 2 * half)
+        unseen.add(onward)
+        sums.append(Sum(reached, (left, onward)))
+    for i, (froms, tos) in enumerate(crossings(following)):
+        for language, nodes in languages.items():
 
-        def cell(node: str, column: int, language: str = language) -> tuple[str, str, int]:
-            return ref(f"{node}|{language}", column)
+            def cell(node: str, column: int, language: str = language) -> tuple[str, str, int]:
+                return ref(f"{node}|{language}", column)
 
-        for node in nodes:  # what stopped is part of what came; the rest went on (not shown)
-            onward = ("~onward", node, language)
-            values[onward] = values[cell(node, REACHED)] - values[cell(node, LEFT)]
-            approx[onward] = (0, float("inf"))
-            sums.append(Sum(cell(node, REACHED), (cell(node, LEFT), onward)))
-        for i, (froms, tos) in enumerate(paths):
             # sum over froms of (reached - left) = sum over tos of reached; a step on both sides cancels out
             lhs = [cell(n, REACHED) for n in sorted(froms - tos) if n in nodes]
             rhs = [cell(n, LEFT) for n in sorted(froms) if n in nodes]
@@ -129,5 +139,6 @@ def audit_sums(table: Table, following: dict[str, tuple[str, ...]], values: dict
             total = ("~crossing", i, language)
             values[total] = sum(values[c] for c in lhs)
             approx[total] = (0, float("inf"))
+            unseen.add(total)
             sums += [Sum(total, tuple(lhs)), Sum(total, tuple(rhs))]
-    return sums, approx
+    return sums, approx, unseen

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from typing import cast
 
 from bot.report import funnel
-from bot.report.suppress import Approx, Mark, Sum, collapse, suppress
+from bot.report.suppress import SMALL, Approx, Mark, Sum, collapse, suppress
 from bot.report.tables import Cell, Table
 
 REQUEST_TABLES = ("anfragen_thema", "anfragen_sprache", "anfragen_bezirk", "anfragen_kanal", "anfragen_dringlichkeit")
@@ -95,19 +95,21 @@ def _row_name(table: Table, row: list[Cell]) -> str:
 def protect(tables: list[Table], periods: int, steps: dict[str, tuple[str, ...]] | None = None) -> dict[
         Hashable, Mark]:  # fmt: skip
     """Hide every small count and every count a small one could be computed from, and round the funnel's counts, in
-    place (steps: the dialog's following steps, see funnel.following_steps); returns what was hidden."""
+    place (steps: the dialog's following steps, see funnel.following_steps); returns what was hidden. The tables are
+    protected first as they are, then once more beside the funnel."""
     by_slug = {table.slug: table for table in tables}
     values = counts_of(tables)
     # A row that is not there is a 0 the reader knows: it drops out of its sum.
     sums = [
         Sum(s.total, tuple(p for p in s.parts if p in values)) for s in sums_of(by_slug, periods) if s.total in values
     ]
+    hidden = suppress({ref: n for ref, n in values.items() if cast(Ref, ref)[0] != funnel.SLUG}, sums)
     steps_table = by_slug.get(funnel.SLUG)
     approx: Approx = {}
-    if steps_table is not None:
-        funnel_sums, approx = funnel.audit_sums(steps_table, steps or {}, values)
+    if steps_table is not None:  # then the funnel, beside the tables as they now stand
+        funnel_sums, approx, unseen = funnel.audit_sums(steps_table, steps or {}, values)
         sums += funnel_sums + _mirror_sums(by_slug, values)
-    hidden = suppress(values, sums, approx)
+        hidden = suppress(values, sums, approx, _mirror_marks(by_slug, values, hidden), unseen)
     for s in collapse(values, hidden, sums, approx):
         if cast(Ref, s.total)[0] == "ueberblick":  # a whole breakdown of a small line: its columns (and sums)
             for slug, _, column in cast(tuple[Ref, ...], s.parts):
@@ -118,12 +120,15 @@ def protect(tables: list[Table], periods: int, steps: dict[str, tuple[str, ...]]
     for table in tables:
         for row in table.rows:
             name = _row_name(table, row)
+            if table.slug == funnel.SLUG:
+                reached, left = funnel.shown_counts(cast(int, row[funnel.REACHED]), cast(int, row[funnel.LEFT]))
+                row[funnel.REACHED], row[funnel.LEFT] = reached, left
+                if (table.slug, name, funnel.REACHED) in hidden:  # stopped = reached - went on: not without reached
+                    hidden.setdefault((table.slug, name, funnel.LEFT), Mark.NOT_BROKEN_DOWN)
             for column in range(len(row)):
                 mark = hidden.get((table.slug, name, column))
                 if mark is not None:
                     row[column] = mark
-                elif table.slug == funnel.SLUG and column in (funnel.REACHED, funnel.LEFT):
-                    row[column] = funnel.rounded(cast(int, row[column]))
         if table.slug in SORTED_BY_COUNT:
             table.rows.sort(key=lambda row: -_shown_size(row[1]))  # stable: ties keep the order of the names
         if table.slug == funnel.SLUG:
@@ -151,6 +156,22 @@ def _mirror_sums(tables: dict[str, Table], values: dict[Hashable, int]) -> list[
         if steps and total in values and values[total] == sum(values[s] for s in steps):
             sums.append(Sum(total, tuple(steps)))
     return sums
+
+
+def _mirror_marks(tables: dict[str, Table], values: dict[Hashable, int], hidden: dict[Hashable, Mark]) -> dict[
+        Hashable, Mark]:  # fmt: skip
+    """hidden, and the last step of a request (the emergency step) hidden as well for a language whose requests
+    (emergency screens) are: rounded, it would tell them within 2 and make more counts beside them to withhold."""
+    marked = dict(hidden)
+    for slug, (node, _) in MIRRORS.items():
+        for row in tables[slug].rows:
+            if (slug, str(row[0]), 1) not in hidden:
+                continue
+            for column in (funnel.REACHED, funnel.LEFT):
+                ref = (funnel.SLUG, f"{node}|{row[0]}", column)
+                if values.get(ref, 0) > 0:
+                    marked[ref] = Mark.SMALL if values[ref] < SMALL else Mark.WITHHELD
+    return marked
 
 
 def _mirror(tables: dict[str, Table], hidden: dict[Hashable, Mark]) -> None:

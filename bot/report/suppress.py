@@ -10,13 +10,13 @@ smallest shown non-zero count beside it (a part before a total), then audits aga
 
 Some counts are shown only roughly (the funnel's, rounded to 5) and some are not shown at all but tie sums together
 (what went on from a dialog step): they come with the range a reader knows them in ("approx"). A rough count of 1 to
-4 must not be pinned down either; neither kind is ever withheld as "•" unless it is at least 5 and shown.
+4 must not be pinned down either; a count is only ever withheld as "•" if it is at least 5 and shown.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Container, Hashable, Iterable
+from collections.abc import Collection, Container, Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,11 +95,13 @@ def disclosed(bounds: Bounds, hidden: dict[Hashable, Mark], values: dict[Hashabl
     return found + [ref for ref in rough if bounds[ref][0] >= bounds[ref][1]]
 
 
-def suppress(values: dict[Hashable, int], sums: list[Sum], approx: Approx | None = None) -> dict[Hashable, Mark]:
-    """Every count to hide (primary and secondary) with its mark; values must hold every count the sums name."""
+def suppress(values: dict[Hashable, int], sums: list[Sum], approx: Approx | None = None,
+             hidden: dict[Hashable, Mark] | None = None, unseen: Collection[Hashable] = ()) -> dict[
+        Hashable, Mark]:  # fmt: skip
+    """Every count to hide (primary and secondary) with its mark, beyond those already hidden; values must hold every
+    count the sums name, also those no table shows (unseen: never withheld)."""
     approx = approx or {}
-    hidden = primary({ref: n for ref, n in values.items() if ref not in approx})
-    unseen = {ref for ref, (_, hi) in approx.items() if hi == math.inf}  # not shown at all: nothing to withhold
+    hidden = {**primary({ref: n for ref, n in values.items() if ref not in approx}), **(hidden or {})}
     touching: dict[Hashable, list[Sum]] = {}
     for s in sums:
         for ref in (s.total, *s.parts):
@@ -117,7 +119,7 @@ def suppress(values: dict[Hashable, int], sums: list[Sum], approx: Approx | None
                 (s for s in touching.get(ref, []) if _pins(s, ref, bounds)),
                 key=lambda s: sum(r in hidden for r in (s.total, *s.parts)),
             )
-            blocked = hidden.keys() | unseen
+            blocked = hidden.keys() | set(unseen)
             choice = next((c for s in pinning if (c := _smallest([s], values, blocked, order)) is not None), None)
             choice = choice or _beside(ref, values, blocked, touching, order)
             if choice is not None and choice not in hidden:

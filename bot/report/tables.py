@@ -243,8 +243,10 @@ def _funnel(b: Build) -> Table:
         came, left = reached[k], max(0, reached[k] - onward.get(k, 0))
         rows.append([node, b.labels.language(lang), came, left, "–"])  # protect() rounds them and puts the share
     note = ("Wie viele Gespräche einen Dialogschritt erreicht haben und wie viele dort aufgehört haben (nicht "
-            "weitergegangen sind), auf 5 gerundet; der Anteil ist aus den gerundeten Zahlen berechnet, ab 10 "
-            "erreicht. Am letzten Schritt eines Ablaufs ist Aufhören das normale Ende. Im Diagramm: grau = weniger als "
-            "10 erreicht oder ausgeblendet, leer = niemand in dieser Sprache.")  # fmt: skip
-    heads = ["Dialogschritt", "Sprache", "erreicht (gerundet)", "dort aufgehört (gerundet)", "Anteil aufgehört"]
+            "weitergegangen sind). „Erreicht“ und „weitergegangen“ sind auf 5 gerundet, „dort aufgehört“ ist der "
+            "Unterschied der beiden gerundeten Zahlen, der Anteil ist aus ihnen berechnet (ab 10 erreicht). Am letzten "
+            "Schritt eines Ablaufs ist Aufhören das normale Ende. Im Diagramm: grau = weniger als 10 erreicht oder "
+            "ausgeblendet, leer = niemand in dieser Sprache.")  # fmt: skip
+    heads = ["Dialogschritt", "Sprache", "erreicht (gerundet)", "dort aufgehört (gerundet erreicht − weitergegangen)",
+             "Anteil aufgehört"]  # fmt: skip
     return Table("dialogschritte", f"Dialogschritte nach Sprache ({b.quarter.short})", heads, rows, note, "funnel")

@@ -125,16 +125,17 @@ Tabelle steht (Überblick, „Summe …“ bei den Ergebnissen, „davon dringen
 Abziehen errechnen. Deshalb ist dort mindestens eine weitere Zahl ausgeblendet, die kleinste daneben, bis sich aus
 dem Bericht, den CSV-Dateien und den Diagrammen keine verborgene Zahl mehr errechnen lässt. Summen und Gesamtzahlen
 sind die wirklich gezählten, sofern sie nicht selbst ausgeblendet sind.</li>
-<li><strong>Dialogschritte</strong>: „erreicht“ und „dort aufgehört“ sind auf ein Vielfaches von 5 gerundet
-(0 steht für 0 bis 2, 5 für 3 bis 7, 10 für 8 bis 12 usw.). Denn wer die Dialog-Dateien kennt, weiß, welcher Schritt
-auf welchen folgt: Wer einen Schritt erreicht und dort nicht aufgehört hat, hat den nächsten erreicht. Mit genauen
-Zahlen ließe sich so aus zwei Nachbarschritten errechnen, dass z. B. genau eine Familie an einem Schritt aufgehört hat
-(7 erreicht, 6 beim nächsten Schritt: 1). Gerundet geht das nicht mehr; wo die gerundeten Zahlen zusammen mit den
-Anfragen nach Sprache oder den Notfall-Hinweisen doch eine Zahl von 1 bis 4 verraten würden, ist eine weitere Zahl
-ausgeblendet („•“). Der „Anteil aufgehört“ ist aus den gerundeten Zahlen berechnet und steht erst ab 10 erreicht;
-er zeigt, an welchem Schritt Familien einer Sprache aufgeben. Ist eine Sprache bei den Anfragen bzw.
-Notfall-Hinweisen nicht aufgeschlüsselt („–“), steht sie auch am letzten Schritt der Rückruf-Anfrage bzw. am
-Notfall-Schritt nicht.</li>
+<li><strong>Dialogschritte</strong>: „erreicht“ ist auf ein Vielfaches von 5 gerundet (0 steht für 0 bis 2, 5 für
+3 bis 7, 10 für 8 bis 12 usw.), ebenso die Zahl der Gespräche, die weitergegangen sind; „dort aufgehört“ ist der
+Unterschied dieser beiden gerundeten Zahlen. Denn wer die Dialog-Dateien kennt, weiß, welcher Schritt auf welchen
+folgt: Wer einen Schritt erreicht und dort nicht aufgehört hat, hat den nächsten erreicht. Mit genauen Zahlen ließe
+sich so aus zwei Nachbarschritten errechnen, dass z. B. genau eine Familie an einem Schritt aufgehört hat (7 erreicht,
+6 beim nächsten Schritt: 1). Gerundet geht das nicht mehr; wo die gerundeten Zahlen zusammen mit den Anfragen nach
+Sprache oder den Notfall-Hinweisen doch eine Zahl von 1 bis 4 verraten würden, ist eine weitere Zahl ausgeblendet
+(„•“, dann steht bei „dort aufgehört“ „–“). Der „Anteil aufgehört“ ist aus den gerundeten Zahlen berechnet und steht
+erst ab 10 erreicht; er zeigt, an welchem Schritt Familien einer Sprache aufgeben, bei kleinen Zahlen nur grob. Ist
+eine Sprache bei den Anfragen bzw. Notfall-Hinweisen ausgeblendet, ist sie es am letzten Schritt der Rückruf-Anfrage
+bzw. am Notfall-Schritt auch; ist sie dort nicht aufgeschlüsselt („–“), steht sie auch dort nicht.</li>
 <li>In den Diagrammen haben „&lt; 5“ und „•“ keinen Balken, nur die Beschriftung. Tabellen sind nach den gezeigten
 Zahlen geordnet; ausgeblendete stehen nach allen gezeigten ab 5, untereinander in fester Reihenfolge.</li>
 <li>„0“: keine; „–“: nicht berechnet (zu wenige Fälle).</li>
