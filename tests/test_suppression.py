@@ -74,8 +74,10 @@ def request_path(rng: random.Random) -> list[str]:
 
 
 def small_quarter(rng: random.Random, requests: int) -> Counts:
-    """A quiet quarter: most breakdown cells small, so that many counts must be hidden."""
+    """A quiet quarter: most breakdown cells small, so that many counts must be hidden. The dialog's paths draw from
+    a generator of their own, so that the other counters come out as they always did for a seed."""
     counts: Counts = {}
+    paths = random.Random(requests)
 
     def add(figure: Figure, k: str, n: int = 1) -> None:
         counts.setdefault(figure, {})[k] = counts.get(figure, {}).get(k, 0) + n
@@ -83,7 +85,7 @@ def small_quarter(rng: random.Random, requests: int) -> Counts:
     for _ in range(requests):
         lang = rng.choices(LANGS, weights=[20, 6, 3, 1, 1, 1])[0]
         add(Figure.REQUEST, key(rng.choice(TOPICS), lang, rng.choice(DISTRICTS), "telegram", int(rng.random() < 0.2)))
-        walk(counts, request_path(rng), lang)
+        walk(counts, request_path(paths), lang)
         add(Figure.CONSENT, key("callback", "given"))
         if rng.random() < 0.9:
             add(Figure.OUTCOME, rng.choices(OUTCOMES, weights=[12, 3, 4, 4, 2, 1, 1])[0])
@@ -93,10 +95,10 @@ def small_quarter(rng: random.Random, requests: int) -> Counts:
         lang = rng.choice(["-", *LANGS])
         add(Figure.EMERGENCY, key(rng.choices(CATEGORIES, weights=[6, 2, 1, 1])[0], lang))
         walk(counts, ["emergency/start"] if lang == "-" else ["main/menu", "emergency/start"], lang)
-    for _ in range(rng.randrange(0, 3 * requests)):  # families who stop on the way, a few at each step
-        lang = rng.choices(LANGS, weights=[20, 6, 3, 1, 1, 1])[0]
-        path = request_path(rng)
-        walk(counts, path[: rng.randrange(1, len(path) - 1)], lang)
+    for _ in range(paths.randrange(0, 3 * requests)):  # families who stop on the way, a few at each step
+        lang = paths.choices(LANGS, weights=[20, 6, 3, 1, 1, 1])[0]
+        path = request_path(paths)
+        walk(counts, path[: paths.randrange(1, len(path) - 1)], lang)
     for _ in range(rng.randrange(0, 12)):
         lang = rng.choice(LANGS)
         walk(counts, REMINDER_PATH, lang)
