@@ -1,5 +1,6 @@
 """`elternlotse report` on a busy quarter: 20,000 requests and 500,000 dialog steps as synthetic daily counters
-(and the same quarter a year before, so the report sets both side by side).
+(and the same quarter a year before, so the report sets both side by side). The steps follow the dialog files' paths,
+so that the funnel's sums hold and the report audits them all.
 
 Prints the report's wall time, CPU time and peak memory (of the report process alone). Target: under 10 s and
 300 MB.
@@ -25,6 +26,7 @@ from sqlalchemy import insert
 
 from bot.core.dialogs import load_content
 from bot.figures import key, minutes_bucket
+from bot.report.funnel import following_steps
 from storage.db import Database
 from storage.kinds import Figure
 from storage.models import DailyCount
@@ -40,7 +42,7 @@ CATEGORIES = ["button", "medical", "violence", "suicide", "child_danger", "homel
 
 def quarter_counts(first: date, requests: int, steps: int, rng: random.Random) -> list[dict[str, object]]:
     """Daily counters as the bot would have written them for a quarter of this much activity."""
-    nodes = [n for f in load_content(ROOT / "dialogs" / "flows")[0].flows.values() for n in f.nodes]
+    following = following_steps(load_content(ROOT / "dialogs" / "flows")[0])
     days = 92
     counts: Counter[tuple[date, str, str]] = Counter()
     for _ in range(requests):
@@ -56,12 +58,17 @@ def quarter_counts(first: date, requests: int, steps: int, rng: random.Random) -
             counts[(day, figure, str(minutes_bucket(timedelta(minutes=minutes))))] += 1
         counts[(day, Figure.OUTCOME, rng.choice(OUTCOMES))] += 1
         counts[(day, Figure.CONSENT, key("callback", "given"))] += 1
-    for _ in range(steps // 2):  # a step reaches one node and goes on from another: two counters
+    walked = 0
+    while walked < steps:  # conversations along the dialog's paths, so that the funnel's sums hold (and are audited)
         day = first + timedelta(days=rng.randrange(days))
-        lang = rng.choice(LANGS)
-        node = rng.randrange(len(nodes) - 1)
-        counts[(day, Figure.REACHED, key(nodes[node + 1], lang))] += 1
-        counts[(day, Figure.ONWARD, key(nodes[node], lang))] += 1
+        lang = rng.choices(LANGS, weights=[40, 8, 15, 10, 8, 6, 4, 3, 3, 2, 1])[0]
+        node = rng.choice(("main/menu", "callback/topic"))
+        counts[(day, Figure.REACHED, key(node, lang))] += 1
+        while following[node] and rng.random() > 0.06 and walked < steps:
+            counts[(day, Figure.ONWARD, key(node, lang))] += 1
+            node = rng.choice(following[node])
+            counts[(day, Figure.REACHED, key(node, lang))] += 1
+            walked += 1
     for _ in range(requests // 10):
         day = first + timedelta(days=rng.randrange(days))
         counts[(day, Figure.EMERGENCY, key(rng.choice(CATEGORIES), rng.choice(LANGS)))] += 1

@@ -12,9 +12,10 @@ from bot.core.hours_file import load_hours
 from bot.core.outcomes import load_outcomes
 from bot.figures import key
 from bot.report.data import Counts, Quarter
+from bot.report.funnel import following_steps
 from bot.report.suppress import Mark, Sum, attack, suppress
-from bot.report.tables import Labels
-from bot.report.write import build_report, write_report
+from bot.report.tables import Build, Labels, build_tables
+from bot.report.write import Report, build_report, write_report
 from storage.kinds import Figure
 from tests.report_attack import read_tables, recover
 
@@ -28,6 +29,21 @@ OUTCOMES = ["telefonberatung", "sprechstunde", "jobcenter", "erziehungsberatung"
 CATEGORIES = ["button", "violence", "medical", "suicide"]
 
 
+REQUEST_PATH = [
+    "main/menu",
+    "callback/topic",
+    "callback/contact_way",
+    "callback/district",
+    "callback/time_window",
+    "callback/urgency",
+    "callback/name",
+    "callback/note",
+    "callback/consent",
+    "callback/confirmed",
+]
+REMINDER_PATH = ["main/menu", "main/hours_offer", "reminders/district", "reminders/consent", "reminders/subscribed"]
+
+
 def labels() -> Labels:
     hours = load_hours(DIALOGS / "hours.yaml")
     content, _ = load_content(DIALOGS / "flows")
@@ -36,12 +52,32 @@ def labels() -> Labels:
         districts={d: district_name(hours, d) for d in district_ids(hours)},
         outcomes=load_outcomes(DIALOGS / "outcomes.yaml"),
         nodes=[node for flow in flows for node in flow.nodes],
+        steps=following_steps(content),
     )
 
 
+def walk(counts: Counts, path: list[str], lang: str) -> None:
+    """The funnel's counters of one conversation along a path of the dialog files, as the runtime counts them."""
+    for i, node in enumerate(path):
+        counts.setdefault(Figure.REACHED, {}).setdefault(key(node, lang), 0)
+        counts[Figure.REACHED][key(node, lang)] += 1
+        if i:
+            counts.setdefault(Figure.ONWARD, {}).setdefault(key(path[i - 1], lang), 0)
+            counts[Figure.ONWARD][key(path[i - 1], lang)] += 1
+
+
+def request_path(rng: random.Random) -> list[str]:
+    path = list(REQUEST_PATH)
+    if rng.random() < 0.3:
+        path.insert(3, "callback/phone")  # "please call": the phone number first
+    return path
+
+
 def small_quarter(rng: random.Random, requests: int) -> Counts:
-    """A quiet quarter: most breakdown cells small, so that many counts must be hidden."""
+    """A quiet quarter: most breakdown cells small, so that many counts must be hidden. The dialog's paths draw from
+    a generator of their own, so that the other counters come out as they always did for a seed."""
     counts: Counts = {}
+    paths = random.Random(requests)
 
     def add(figure: Figure, k: str, n: int = 1) -> None:
         counts.setdefault(figure, {})[k] = counts.get(figure, {}).get(k, 0) + n
@@ -49,9 +85,7 @@ def small_quarter(rng: random.Random, requests: int) -> Counts:
     for _ in range(requests):
         lang = rng.choices(LANGS, weights=[20, 6, 3, 1, 1, 1])[0]
         add(Figure.REQUEST, key(rng.choice(TOPICS), lang, rng.choice(DISTRICTS), "telegram", int(rng.random() < 0.2)))
-        add(Figure.REACHED, key("callback/topic", lang))
-        add(Figure.REACHED, key("callback/confirmed", lang))
-        add(Figure.ONWARD, key("callback/topic", lang))
+        walk(counts, request_path(paths), lang)
         add(Figure.CONSENT, key("callback", "given"))
         if rng.random() < 0.9:
             add(Figure.OUTCOME, rng.choices(OUTCOMES, weights=[12, 3, 4, 4, 2, 1, 1])[0])
@@ -60,9 +94,14 @@ def small_quarter(rng: random.Random, requests: int) -> Counts:
     for _ in range(rng.randrange(3, 12)):
         lang = rng.choice(["-", *LANGS])
         add(Figure.EMERGENCY, key(rng.choices(CATEGORIES, weights=[6, 2, 1, 1])[0], lang))
-        add(Figure.REACHED, key("emergency/start", lang))
+        walk(counts, ["emergency/start"] if lang == "-" else ["main/menu", "emergency/start"], lang)
+    for _ in range(paths.randrange(0, 3 * requests)):  # families who stop on the way, a few at each step
+        lang = paths.choices(LANGS, weights=[20, 6, 3, 1, 1, 1])[0]
+        path = request_path(paths)
+        walk(counts, path[: paths.randrange(1, len(path) - 1)], lang)
     for _ in range(rng.randrange(0, 12)):
         lang = rng.choice(LANGS)
+        walk(counts, REMINDER_PATH, lang)
         add(Figure.REMINDER_SENT, key(lang), rng.randrange(1, 4))
         if rng.random() < 0.3:
             add(Figure.REMINDER_STOPPED, key(lang))
@@ -147,3 +186,28 @@ def test_the_audit_finds_what_subtraction_finds_and_the_repair_closes_it() -> No
     values = {"total": 12, "a": 10, "b": 1, "c": 1}
     hidden = suppress(values, [Sum("total", ("a", "b", "c"))])
     assert hidden == {"b": Mark.SMALL, "c": Mark.SMALL, "a": Mark.WITHHELD}
+
+
+def test_a_family_that_stopped_at_a_step_cannot_be_computed_from_the_steps_around_it(tmp_path: Path) -> None:
+    """Seven German conversations reached the contact way, six went on: with exact counts, 7 - 6 = 1 stopped there."""
+    counts: Counts = {}
+    for _ in range(6):
+        walk(counts, REQUEST_PATH, "de")
+    walk(counts, REQUEST_PATH[:3], "de")
+    for _ in range(11):
+        walk(counts, REQUEST_PATH, "ar")
+    for _ in range(3):
+        walk(counts, REQUEST_PATH[:6], "ar")
+    counts[Figure.REQUEST] = {key("money", lang, "mitte", "telegram", 0): n for lang, n in (("de", 6), ("ar", 11))}
+    stopped = ("dialogschritte", "callback/contact_way|Deutsch", 3)
+    # The funnel as it was written before: exact counts, "< 5" where small (and nothing else hidden in this quarter).
+    old = build_tables(Build(counts, None, Quarter(2026, 4), labels()))
+    old[-1].columns = ["Dialogschritt", "Sprache", "erreicht", "dort aufgehört", "Anteil aufgehört"]
+    write_report(Report(Quarter(2026, 4), old), tmp_path / "old")
+    assert recover(tmp_path / "old")[stopped] == 1
+    assert recover(tmp_path / "old")[("dialogschritte", "callback/urgency|Arabisch", 3)] == 3
+    out = written(tmp_path / "new", counts)
+    steps = {(row[0], row[1]): row[2:] for row in read_tables(out)["dialogschritte"][1:]}
+    assert steps[("callback/contact_way", "Deutsch")] == ["5", "0", "–"]  # 7 and 1, rounded
+    assert steps[("callback/urgency", "Arabisch")] == ["15", "5", "33 %"]  # 14 and 3: where Arabic parents give up
+    assert recover(out) == {}

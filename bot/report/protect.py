@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import cast
 
-from bot.report.suppress import SMALL, Mark, Sum, collapse, suppress
+from bot.report import funnel
+from bot.report.suppress import SMALL, Approx, Mark, Sum, collapse, suppress
 from bot.report.tables import Cell, Table
 
 REQUEST_TABLES = ("anfragen_thema", "anfragen_sprache", "anfragen_bezirk", "anfragen_kanal", "anfragen_dringlichkeit")
 EMERGENCY_TABLES = ("notfall_kategorie", "notfall_sprache")
 SORTED_BY_COUNT = (*REQUEST_TABLES, *EMERGENCY_TABLES, "erinnerungen")
 # The dialog steps count conversations, not requests, but a conversation that reaches the last step of a request is
-# one request, one that reaches the emergency step one emergency screen, and the steps on the way there add up to
-# nearly as much (a reader who knows the dialog files can follow them from the main menu). When a language's count
-# in that table is withheld, its counts on those steps are withheld too; a small one ("< 5") is small there as well.
-# A language not broken down there ("–") is not shown at that last step either.
+# one request, and one that reaches the emergency step one emergency screen: where the counts agree, a reader can put
+# the funnel's (rounded) count beside the exact or hidden one of these tables, and the audit does too. A language not
+# broken down in such a table ("–") is not shown at that last step either.
 MIRRORS = {
-    "anfragen_sprache": (("main/", "callback/"), "callback/confirmed"),
-    "notfall_sprache": (("main/", "emergency/"), "emergency/start"),
+    "anfragen_sprache": ("callback/confirmed", "Anfragen"),
+    "notfall_sprache": ("emergency/start", "Notfall-Hinweise gezeigt"),
 }
 Ref = tuple[str, str, int]
 
@@ -92,56 +92,95 @@ def _row_name(table: Table, row: list[Cell]) -> str:
     return f"{row[0]}|{row[1]}" if table.slug == "dialogschritte" else str(row[0])
 
 
-def protect(tables: list[Table], periods: int) -> dict[Hashable, Mark]:
-    """Hide every small count and every count a small one could be computed from, in place; returns what was hidden."""
+def protect(tables: list[Table], periods: int, steps: dict[str, tuple[str, ...]] | None = None) -> dict[
+        Hashable, Mark]:  # fmt: skip
+    """Hide every small count and every count a small one could be computed from, and round the funnel's counts, in
+    place (steps: the dialog's following steps, see funnel.following_steps); returns what was hidden. The tables are
+    protected first as they are, then once more beside the funnel."""
     by_slug = {table.slug: table for table in tables}
     values = counts_of(tables)
     # A row that is not there is a 0 the reader knows: it drops out of its sum.
     sums = [
         Sum(s.total, tuple(p for p in s.parts if p in values)) for s in sums_of(by_slug, periods) if s.total in values
     ]
-    hidden = suppress(values, sums)
-    for s in collapse(values, hidden, sums):
+    hidden = suppress({ref: n for ref, n in values.items() if cast(Ref, ref)[0] != funnel.SLUG}, sums)
+    steps_table = by_slug.get(funnel.SLUG)
+    approx: Approx = {}
+    if steps_table is not None:  # then the funnel, beside the tables as they now stand
+        funnel_sums, approx, unseen = funnel.audit_sums(steps_table, steps or {}, values)
+        sums += funnel_sums + _mirror_sums(by_slug, values)
+        hidden = suppress(values, sums, approx, _mirror_marks(by_slug, values, hidden), unseen)
+    for s in collapse(values, hidden, sums, approx):
         if cast(Ref, s.total)[0] == "ueberblick":  # a whole breakdown of a small line: its columns (and sums)
             for slug, _, column in cast(tuple[Ref, ...], s.parts):
-                for ref in _column(by_slug[slug], column):
-                    hidden[ref] = Mark.NOT_BROKEN_DOWN
-    _mirror(by_slug, values, hidden)
+                if slug != funnel.SLUG:  # the funnel's own parts (one step) are not broken down, nothing more
+                    for ref in _column(by_slug[slug], column):
+                        hidden[ref] = Mark.NOT_BROKEN_DOWN
+    _mirror(by_slug, hidden)
     for table in tables:
         for row in table.rows:
             name = _row_name(table, row)
+            if table.slug == funnel.SLUG:
+                reached, left = funnel.shown_counts(cast(int, row[funnel.REACHED]), cast(int, row[funnel.LEFT]))
+                row[funnel.REACHED], row[funnel.LEFT] = reached, left
+                if (table.slug, name, funnel.REACHED) in hidden:  # stopped = reached - went on: not without reached
+                    hidden.setdefault((table.slug, name, funnel.LEFT), Mark.NOT_BROKEN_DOWN)
             for column in range(len(row)):
                 mark = hidden.get((table.slug, name, column))
                 if mark is not None:
                     row[column] = mark
         if table.slug in SORTED_BY_COUNT:
             table.rows.sort(key=lambda row: -_shown_size(row[1]))  # stable: ties keep the order of the names
-        if table.slug == "dialogschritte":
+        if table.slug == funnel.SLUG:
             for row in table.rows:
-                if isinstance(row[2], Mark) or isinstance(row[3], Mark):
-                    row[4] = "–"
+                row[4] = funnel.share(row[funnel.REACHED], row[funnel.LEFT])
         if table.chart_rows is not None:
             table.chart_rows = [row for row in table.rows if not _is_group_sum(row)]
     return hidden
 
 
-def _mirror(tables: dict[str, Table], values: dict[Hashable, int], hidden: dict[Hashable, Mark]) -> None:
-    """The steps towards a request (or an emergency screen) of a language whose count of them is withheld are
-    withheld too, and so is how many stopped at a step whose count is hidden (at the last step that is all)."""
-    for row in tables["dialogschritte"].rows:
-        node, language = str(row[0]), str(row[1])
-        name = f"{node}|{language}"
-        came, left = ("dialogschritte", name, 2), ("dialogschritte", name, 3)
-        for table, (prefixes, last) in MIRRORS.items():
-            mark = hidden.get((table, language, 1))
-            if mark is Mark.NOT_BROKEN_DOWN and node == last:
-                hidden[came] = hidden[left] = Mark.NOT_BROKEN_DOWN
-            elif mark is Mark.WITHHELD and node.startswith(prefixes):
-                for ref in (came, left):
-                    if ref not in hidden and values[ref] >= SMALL:
-                        hidden[ref] = Mark.WITHHELD
-        if came in hidden and left not in hidden and values[left] >= SMALL:
-            hidden[left] = Mark.WITHHELD
+def _mirror_sums(tables: dict[str, Table], values: dict[Hashable, int]) -> list[Sum]:
+    """The last step of a request (or the emergency step) beside the requests (emergency screens) by language and in
+    all, wherever the counts agree this quarter."""
+    sums: list[Sum] = []
+    for slug, (node, line) in MIRRORS.items():
+        steps: list[Hashable] = []
+        for row in tables[slug].rows:
+            language = str(row[0])
+            step = (funnel.SLUG, f"{node}|{language}", funnel.REACHED)
+            if step in values:
+                steps.append(step)
+                if values[step] == values[(slug, language, 1)]:
+                    sums.append(Sum((slug, language, 1), (step,)))
+        total = ("ueberblick", line, 1)
+        if steps and total in values and values[total] == sum(values[s] for s in steps):
+            sums.append(Sum(total, tuple(steps)))
+    return sums
+
+
+def _mirror_marks(tables: dict[str, Table], values: dict[Hashable, int], hidden: dict[Hashable, Mark]) -> dict[
+        Hashable, Mark]:  # fmt: skip
+    """hidden, and the last step of a request (the emergency step) hidden as well for a language whose requests
+    (emergency screens) are: rounded, it would tell them within 2 and make more counts beside them to withhold."""
+    marked = dict(hidden)
+    for slug, (node, _) in MIRRORS.items():
+        for row in tables[slug].rows:
+            if (slug, str(row[0]), 1) not in hidden:
+                continue
+            for column in (funnel.REACHED, funnel.LEFT):
+                ref = (funnel.SLUG, f"{node}|{row[0]}", column)
+                if values.get(ref, 0) > 0:
+                    marked[ref] = Mark.SMALL if values[ref] < SMALL else Mark.WITHHELD
+    return marked
+
+
+def _mirror(tables: dict[str, Table], hidden: dict[Hashable, Mark]) -> None:
+    """A language whose requests (emergency screens) are not broken down is not shown at the last step either."""
+    for slug, (node, _) in MIRRORS.items():
+        for row in tables[slug].rows:
+            if hidden.get((slug, str(row[0]), 1)) is Mark.NOT_BROKEN_DOWN:
+                for column in (funnel.REACHED, funnel.LEFT):
+                    hidden[(funnel.SLUG, f"{node}|{row[0]}", column)] = Mark.NOT_BROKEN_DOWN
 
 
 def _shown_size(cell: Cell) -> float:

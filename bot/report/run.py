@@ -11,6 +11,7 @@ from bot.core.hours import district_ids, district_name
 from bot.core.hours_file import load_hours
 from bot.core.outcomes import load_outcomes
 from bot.report.data import Quarter, load_counts
+from bot.report.funnel import following_steps
 from bot.report.tables import Labels
 from bot.report.write import HTML_NAME, build_report, write_report
 from storage.db import Database
@@ -25,6 +26,7 @@ def labels_from(settings: Settings) -> Labels:
         districts={d: district_name(hours, d) for d in district_ids(hours)},
         outcomes=load_outcomes(settings.dialogs_dir / "outcomes.yaml"),
         nodes=[node for flow in flows for node in flow.nodes],
+        steps=following_steps(content),
     )
 
 

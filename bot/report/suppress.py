@@ -7,12 +7,16 @@ attack a careful reader can make: every "< 5" is between 1 and 4, every "•" at
 "< 5"), every shown count is exact; each sum then bounds each of its cells, round after round, until nothing
 changes. A hidden count whose lowest and highest possible value meet is disclosed, and the repair withholds the
 smallest shown non-zero count beside it (a part before a total), then audits again.
+
+Some counts are shown only roughly (the funnel's, rounded to 5) and some are not shown at all but tie sums together
+(what went on from a dialog step): they come with the range a reader knows them in ("approx"). A rough count of 1 to
+4 must not be pinned down either; a count is only ever withheld as "•" if it is at least 5 and shown.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Collection, Container, Hashable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -36,6 +40,7 @@ class Sum:
 
 
 Bounds = dict[Hashable, tuple[float, float]]
+Approx = dict[Hashable, tuple[float, float]]  # counts shown only roughly, or not at all: the range a reader knows
 
 
 def primary(values: dict[Hashable, int]) -> dict[Hashable, Mark]:
@@ -43,13 +48,18 @@ def primary(values: dict[Hashable, int]) -> dict[Hashable, Mark]:
     return {ref: Mark.SMALL for ref, n in values.items() if 0 < n < SMALL}
 
 
-def attack(values: dict[Hashable, int], hidden: dict[Hashable, Mark], sums: Iterable[Sum]) -> Bounds:
+def attack(values: dict[Hashable, int], hidden: dict[Hashable, Mark], sums: Iterable[Sum],
+           approx: Approx | None = None) -> Bounds:  # fmt: skip
     """What a reader can know of every count from what is shown: (lowest, highest) possible value."""
     sums = list(sums)
+    approx = approx or {}
     bounds: Bounds = {}
     for ref, n in values.items():
         mark = hidden.get(ref)
-        bounds[ref] = (1, SMALL - 1) if mark is Mark.SMALL else (SMALL, math.inf) if mark else (n, n)
+        if mark is None and ref in approx:
+            bounds[ref] = approx[ref]
+        else:
+            bounds[ref] = (1, SMALL - 1) if mark is Mark.SMALL else (SMALL, math.inf) if mark else (n, n)
     for _ in range(100):  # bounds only narrow; a fixed point comes after a few rounds
         changed = False
         for s in sums:
@@ -77,22 +87,29 @@ def _narrow(bounds: Bounds, ref: Hashable, lo: float, hi: float) -> bool:
     return False
 
 
-def disclosed(bounds: Bounds, hidden: dict[Hashable, Mark]) -> list[Hashable]:
-    """The hidden counts a reader can pin down to one value."""
-    return [ref for ref in hidden if bounds[ref][0] >= bounds[ref][1]]
+def disclosed(bounds: Bounds, hidden: dict[Hashable, Mark], values: dict[Hashable, int] | None = None,
+              approx: Approx | None = None) -> list[Hashable]:  # fmt: skip
+    """The hidden counts a reader can pin down to one value, and the rough ones of 1 to 4."""
+    found = [ref for ref in hidden if bounds[ref][0] >= bounds[ref][1]]
+    rough = [ref for ref in approx or {} if ref not in hidden and values and 0 < values[ref] < SMALL]
+    return found + [ref for ref in rough if bounds[ref][0] >= bounds[ref][1]]
 
 
-def suppress(values: dict[Hashable, int], sums: list[Sum]) -> dict[Hashable, Mark]:
-    """Every count to hide (primary and secondary) with its mark; values must hold every count the sums name."""
-    hidden = primary(values)
+def suppress(values: dict[Hashable, int], sums: list[Sum], approx: Approx | None = None,
+             hidden: dict[Hashable, Mark] | None = None, unseen: Collection[Hashable] = ()) -> dict[
+        Hashable, Mark]:  # fmt: skip
+    """Every count to hide (primary and secondary) with its mark, beyond those already hidden; values must hold every
+    count the sums name, also those no table shows (unseen: never withheld)."""
+    approx = approx or {}
+    hidden = {**primary({ref: n for ref, n in values.items() if ref not in approx}), **(hidden or {})}
     touching: dict[Hashable, list[Sum]] = {}
     for s in sums:
         for ref in (s.total, *s.parts):
             touching.setdefault(ref, []).append(s)
     order = {ref: i for i, ref in enumerate(values)}
     while True:
-        bounds = attack(values, hidden, sums)
-        pinned = disclosed(bounds, hidden)
+        bounds = attack(values, hidden, sums, approx)
+        pinned = disclosed(bounds, hidden, values, approx)
         if not pinned:
             return hidden
         added = False
@@ -102,8 +119,9 @@ def suppress(values: dict[Hashable, int], sums: list[Sum]) -> dict[Hashable, Mar
                 (s for s in touching.get(ref, []) if _pins(s, ref, bounds)),
                 key=lambda s: sum(r in hidden for r in (s.total, *s.parts)),
             )
-            choice = next((c for s in pinning if (c := _smallest([s], values, hidden, order)) is not None), None)
-            choice = choice or _beside(ref, values, hidden, touching, order)
+            blocked = hidden.keys() | set(unseen)
+            choice = next((c for s in pinning if (c := _smallest([s], values, blocked, order)) is not None), None)
+            choice = choice or _beside(ref, values, blocked, touching, order)
             if choice is not None and choice not in hidden:
                 hidden[choice] = Mark.WITHHELD
                 added = True
@@ -112,10 +130,11 @@ def suppress(values: dict[Hashable, int], sums: list[Sum]) -> dict[Hashable, Mar
             return hidden  # nothing left to withhold (a table of only small counts): the audit in the tests says so
 
 
-def collapse(values: dict[Hashable, int], hidden: dict[Hashable, Mark], sums: list[Sum]) -> list[Sum]:
+def collapse(values: dict[Hashable, int], hidden: dict[Hashable, Mark], sums: list[Sum],
+             approx: Approx | None = None) -> list[Sum]:  # fmt: skip
     """The last resort, for a total under 5 that is still given away (four rows of "< 5" under a total "< 5" are
     each 1): it is not broken down, its parts show "–". Returns the sums collapsed."""
-    pinned = set(disclosed(attack(values, hidden, sums), hidden))
+    pinned = set(disclosed(attack(values, hidden, sums, approx), hidden, values, approx))
     collapsed = [
         s for s in sums
         if hidden.get(s.total) is Mark.SMALL and len(s.parts) > 1 and pinned & {s.total, *s.parts}
@@ -137,19 +156,19 @@ def _pins(s: Sum, ref: Hashable, bounds: Bounds) -> bool:
     )
 
 
-def _smallest(sums: list[Sum], values: dict[Hashable, int], hidden: dict[Hashable, Mark],
+def _smallest(sums: list[Sum], values: dict[Hashable, int], hidden: Container[Hashable],
               order: dict[Hashable, int]) -> Hashable | None:  # fmt: skip
     """The smallest shown non-zero count of these sums, a part before a total."""
     candidates = [
         (is_total, values[ref], order[ref], ref)
         for s in sums
         for ref, is_total in [(s.total, 1), *((p, 0) for p in s.parts)]
-        if ref not in hidden and values[ref] > 0
+        if ref not in hidden and values[ref] >= SMALL  # a shown count under 5 is a rough one: "•" would lie
     ]
     return min(candidates, key=lambda c: c[:3])[3] if candidates else None
 
 
-def _beside(ref: Hashable, values: dict[Hashable, int], hidden: dict[Hashable, Mark],
+def _beside(ref: Hashable, values: dict[Hashable, int], hidden: Container[Hashable],
             touching: dict[Hashable, list[Sum]], order: dict[Hashable, int]) -> Hashable | None:  # fmt: skip
     """The shown non-zero count to withhold next to ref: the smallest part of a sum ref is in, else the smallest
     total; if every count beside it is hidden already, the search goes on through those hidden neighbours."""
@@ -165,7 +184,7 @@ def _beside(ref: Hashable, values: dict[Hashable, int], hidden: dict[Hashable, M
                     seen.add(other)
                     if other in hidden:
                         following.append(other)
-                    elif values[other] > 0:
+                    elif values[other] >= SMALL:
                         candidates.append((is_total, values[other], order[other], other))
         if candidates:
             return min(candidates, key=lambda c: c[:3])[3]

@@ -33,6 +33,7 @@ class Labels:
     districts: dict[str, str]
     outcomes: list[Outcome]
     nodes: list[str] = field(default_factory=list)  # dialog nodes in the order of the dialog files
+    steps: dict[str, tuple[str, ...]] = field(default_factory=dict)  # node -> nodes it leads on to (funnel.py)
 
     def language(self, code: str) -> str:
         if code in OWN_NAMES:
@@ -240,10 +241,12 @@ def _funnel(b: Build) -> Table:
     for k in keys:
         node, _, lang = k.partition("|")
         came, left = reached[k], max(0, reached[k] - onward.get(k, 0))
-        share = f"{left / came:.0%}".replace("%", " %") if came >= SMALL and (left == 0 or left >= SMALL) else "–"
-        rows.append([node, b.labels.language(lang), came, left, share])
+        rows.append([node, b.labels.language(lang), came, left, "–"])  # protect() rounds them and puts the share
     note = ("Wie viele Gespräche einen Dialogschritt erreicht haben und wie viele dort aufgehört haben (nicht "
-            "weitergegangen sind). Am letzten Schritt eines Ablaufs ist Aufhören das normale Ende. Im Diagramm: grau = "
-            "weniger als 5 Gespräche (oder weniger als 5 aufgehört), leer = niemand in dieser Sprache.")  # fmt: skip
-    heads = ["Dialogschritt", "Sprache", "erreicht", "dort aufgehört", "Anteil aufgehört"]
+            "weitergegangen sind). „Erreicht“ und „weitergegangen“ sind auf 5 gerundet, „dort aufgehört“ ist der "
+            "Unterschied der beiden gerundeten Zahlen, der Anteil ist aus ihnen berechnet (ab 10 erreicht). Am letzten "
+            "Schritt eines Ablaufs ist Aufhören das normale Ende. Im Diagramm: grau = weniger als 10 erreicht oder "
+            "ausgeblendet, leer = niemand in dieser Sprache.")  # fmt: skip
+    heads = ["Dialogschritt", "Sprache", "erreicht (gerundet)", "dort aufgehört (gerundet erreicht − weitergegangen)",
+             "Anteil aufgehört"]  # fmt: skip
     return Table("dialogschritte", f"Dialogschritte nach Sprache ({b.quarter.short})", heads, rows, note, "funnel")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.report import charts
 from bot.report.data import SMALL, Counts, Quarter, histogram, quantile, shown
+from bot.report.funnel import SHARE_FROM
 from bot.report.protect import protect
 from bot.report.suppress import Mark
 from bot.report.tables import WAITS, Build, Cell, Labels, Table, build_tables
@@ -32,7 +33,7 @@ def build_report(quarter: Quarter, current: Counts, previous: Counts, labels: La
     """Tables and charts of a quarter; the same quarter a year before stands beside it when it has any data."""
     build = Build(current, previous or None, quarter, labels)
     tables = build_tables(build)
-    protect(tables, len(build.heads))
+    protect(tables, len(build.heads), labels.steps)
     report = Report(quarter, tables, has_previous=bool(previous))
     for table in tables:
         if table.chart == "bars":
@@ -64,12 +65,12 @@ def _funnel_chart(table: Table) -> bytes:
     languages = list(dict.fromkeys(str(row[1]) for row in table.rows))
     share: dict[tuple[str, str], float | str] = {}
     for node, language, came, left, _ in table.rows:
-        if isinstance(came, Mark):
-            share[(str(node), str(language))] = came.value
-        elif isinstance(left, Mark) or not isinstance(came, int) or not isinstance(left, int):
-            share[(str(node), str(language))] = Mark.SMALL.value if left is Mark.SMALL else "•"
+        if isinstance(came, Mark) or isinstance(left, Mark):  # withheld ("•") or not shown ("–")
+            share[(str(node), str(language))] = came.value if isinstance(came, Mark) else str(left)
+        elif isinstance(came, int) and isinstance(left, int) and came >= SHARE_FROM:
+            share[(str(node), str(language))] = left / came  # of the rounded counts, as the table says
         else:
-            share[(str(node), str(language))] = left / came
+            share[(str(node), str(language))] = "–"
     return charts.funnel(nodes, languages, share, table.title)
 
 
@@ -124,8 +125,17 @@ Tabelle steht (Überblick, „Summe …“ bei den Ergebnissen, „davon dringen
 Abziehen errechnen. Deshalb ist dort mindestens eine weitere Zahl ausgeblendet, die kleinste daneben, bis sich aus
 dem Bericht, den CSV-Dateien und den Diagrammen keine verborgene Zahl mehr errechnen lässt. Summen und Gesamtzahlen
 sind die wirklich gezählten, sofern sie nicht selbst ausgeblendet sind.</li>
-<li>Bei den Dialogschritten ist eine Sprache am letzten Schritt der Rückruf-Anfrage und am Notfall-Schritt
-ausgeblendet, wenn ihre Anfragen bzw. Notfall-Hinweise ausgeblendet sind.</li>
+<li><strong>Dialogschritte</strong>: „erreicht“ ist auf ein Vielfaches von 5 gerundet (0 steht für 0 bis 2, 5 für
+3 bis 7, 10 für 8 bis 12 usw.), ebenso die Zahl der Gespräche, die weitergegangen sind; „dort aufgehört“ ist der
+Unterschied dieser beiden gerundeten Zahlen. Denn wer die Dialog-Dateien kennt, weiß, welcher Schritt auf welchen
+folgt: Wer einen Schritt erreicht und dort nicht aufgehört hat, hat den nächsten erreicht. Mit genauen Zahlen ließe
+sich so aus zwei Nachbarschritten errechnen, dass z. B. genau eine Familie an einem Schritt aufgehört hat (7 erreicht,
+6 beim nächsten Schritt: 1). Gerundet geht das nicht mehr; wo die gerundeten Zahlen zusammen mit den Anfragen nach
+Sprache oder den Notfall-Hinweisen doch eine Zahl von 1 bis 4 verraten würden, ist eine weitere Zahl ausgeblendet
+(„•“, dann steht bei „dort aufgehört“ „–“). Der „Anteil aufgehört“ ist aus den gerundeten Zahlen berechnet und steht
+erst ab 10 erreicht; er zeigt, an welchem Schritt Familien einer Sprache aufgeben, bei kleinen Zahlen nur grob. Ist
+eine Sprache bei den Anfragen bzw. Notfall-Hinweisen ausgeblendet, ist sie es am letzten Schritt der Rückruf-Anfrage
+bzw. am Notfall-Schritt auch; ist sie dort nicht aufgeschlüsselt („–“), steht sie auch dort nicht.</li>
 <li>In den Diagrammen haben „&lt; 5“ und „•“ keinen Balken, nur die Beschriftung. Tabellen sind nach den gezeigten
 Zahlen geordnet; ausgeblendete stehen nach allen gezeigten ab 5, untereinander in fester Reihenfolge.</li>
 <li>„0“: keine; „–“: nicht berechnet (zu wenige Fälle).</li>
@@ -144,8 +154,8 @@ def render_html(report: Report) -> str:
         f"<p>Zeitraum {q.first:%d.%m.%Y} bis {q.last:%d.%m.%Y}"
         + (f"; daneben dasselbe Quartal des Vorjahres ({q.a_year_before().short})." if report.has_previous else ".")
         + " Alle Zahlen sind anonyme Tageszählungen ohne Bezug zu einer Person. Zahlen von 1 bis 4 stehen als"
-        " „&lt; 5“, damit niemand erkennbar wird; „•“ ist eine ausgeblendete Zahl (siehe Zeichenerklärung am"
-        " Ende).</p>",
+        " „&lt; 5“, damit niemand erkennbar wird, die der Dialogschritte sind auf 5 gerundet; „•“ ist eine"
+        " ausgeblendete Zahl (siehe Zeichenerklärung am Ende).</p>",
     ]
     for table in report.tables:
         parts.append(f'<h2 id="{table.slug}">{html.escape(table.title)}</h2>')
