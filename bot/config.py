@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     matrix_staff_room: str | None = None  # room id (!abc:stadt.de) or alias (#team:stadt.de)
     matrix_store_dir: Path = ROOT / "data" / "matrix"  # the device's login and its encryption keys
 
+    web_listen: str | None = None  # host:port of the web chat, e.g. 127.0.0.1:8090 behind the city's TLS proxy
+    web_public_url: str | None = None  # what families open, e.g. https://chat.stadt.de/ (required with web_listen)
+    web_frame_ancestors: str = "'self'"  # who may show the chat in an <iframe>: 'self', 'none' or https:// origins
+    web_posts_per_minute: int = Field(default=60, ge=1, le=6000)  # one browser session
+    web_address_posts_per_minute: int = Field(default=600, ge=1, le=1_000_000)  # one address (in memory only)
+    web_streams_per_address: int = Field(default=500, ge=1, le=1_000_000)  # open pages from one address
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -153,6 +160,40 @@ class Settings(BaseSettings):
     def _webhook_needs_secret(self) -> Settings:
         if self.telegram_webhook_url and not self.telegram_webhook_secret:
             raise ValueError("ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET is required with ELTERNLOTSE_TELEGRAM_WEBHOOK_URL")
+        return self
+
+    @field_validator("web_listen")
+    @classmethod
+    def _web_listen(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^\s:]*:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5}", value):
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8090")
+        return value
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _web_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        found = re.fullmatch(r"(https?)://([^\s/:?#]+)(:\d{1,5})?(/[^\s?#]*)?", value)
+        if found is None:
+            raise ValueError("must be the chat's public URL, e.g. https://chat.stadt.de/")
+        if found[1] == "http" and found[2] not in ("localhost", "127.0.0.1"):
+            raise ValueError("must be https:// (families' words never cross the network unencrypted)")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("web_frame_ancestors")
+    @classmethod
+    def _frame_ancestors(cls, value: str) -> str:
+        from bot.adapters.web_guard import valid_frame_ancestors
+
+        if not valid_frame_ancestors(value):
+            raise ValueError("must be 'self', 'none' or origins such as https://www.stadt.de, separated by spaces")
+        return value
+
+    @model_validator(mode="after")
+    def _web_complete(self) -> Settings:
+        if self.web_listen and not self.web_public_url:
+            raise ValueError("ELTERNLOTSE_WEB_PUBLIC_URL is required with ELTERNLOTSE_WEB_LISTEN")
         return self
 
     @model_validator(mode="after")

@@ -1,0 +1,163 @@
+"""The web chat adapter: families chat on the office's own web page (aiohttp, Server-Sent Events).
+
+In: the page POSTs what the family typed or pressed (bot.adapters.web_routes); each becomes a core event. Out: the
+outbox hands a reply to send(), which keeps it for the family's browser (a row in web_messages, whose id is the
+event id) and pushes it to every open page of that family. "Sent" means kept for the browser: a page opened later
+shows it, and a browser that lost its connection resumes after the last event id it saw, so nothing is lost and
+nothing repeated. Staff never work here: the web chat has no staff channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.adapters.base import Delivery, Handler, Outgoing
+from bot.adapters.web_guard import Limits
+from bot.core.buttons import PickLanguage, decode
+from bot.core.events import ChatKey, Reply
+from bot.core.i18n import LANGUAGES
+from storage.kinds import Outcome
+from storage.webchat import Stored
+
+log = logging.getLogger(__name__)
+RTL_LANGUAGES = frozenset({"ar", "fa", "ckb"})
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str
+    port: int
+    public_url: str  # what the family's browser shows, behind the city's TLS proxy: https://chat.stadt.de/
+    frame_ancestors: str = "'self'"  # who may show the chat in an <iframe>: a CSP source list
+    limits: Limits = field(default_factory=Limits)
+
+
+def web_config(
+    listen: str, public_url: str, frame_ancestors: str = "'self'", limits: Limits | None = None
+) -> WebConfig:
+    host, _, port = listen.rpartition(":")
+    return WebConfig(host or "127.0.0.1", int(port), public_url, frame_ancestors, limits or Limits())
+
+
+class MessageStore(Protocol):
+    """Where the web chat keeps what it delivered (bot.web_store.WebMessages over the database)."""
+
+    shared: bool  # several processes deliver: an open page also looks in the database now and then
+
+    async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None: ...
+
+    async def after(self, user_key: str, last_id: int) -> list[Stored]: ...
+
+    async def language(self, user_key: str) -> tuple[bool, str | None]: ...
+
+    async def secret(self) -> str: ...
+
+
+def html_lang(code: str) -> str:
+    """The BCP 47 tag for a language's code (Easy German is German to a browser and a screen reader)."""
+    language = LANGUAGES.get(code)
+    return language.babel if language is not None else "de"
+
+
+def text_direction(code: str) -> str:
+    return "rtl" if code in RTL_LANGUAGES else "ltr"
+
+
+def render(reply: Reply) -> dict[str, Any]:
+    """A reply as the page shows it. A language picker's buttons carry their own language, so that a screen reader
+    reads "العربية" in Arabic and the button's text runs in its own direction."""
+    rows = []
+    for row in reply.buttons:
+        buttons = []
+        for button in row:
+            entry: dict[str, str] = {"label": button.label, "data": button.data}
+            press = decode(button.data)
+            if isinstance(press, PickLanguage) and press.code in LANGUAGES:
+                entry["lang"], entry["dir"] = html_lang(press.code), text_direction(press.code)
+            buttons.append(entry)
+        rows.append(buttons)
+    return {"text": reply.text, "dir": "rtl" if reply.rtl else "ltr", "buttons": rows}
+
+
+class WebAdapter:
+    """connect, listen (serve the page), send (keep and push), disconnect. Shows buttons as real buttons."""
+
+    name = "web"
+
+    def __init__(self, config: WebConfig, chrome: dict[str, dict[str, str]], languages: list[str]) -> None:
+        self.config = config
+        self.chrome = chrome  # per language: the page's own words (bot.web_chrome)
+        self.languages = languages
+        self.store: MessageStore | None = None
+        self.secret = ""
+        self._pages: dict[str, set[asyncio.Queue[Stored]]] = defaultdict(set)
+        self.bound: tuple[str, int] | None = None  # where the server listens once started (port 0: chosen then)
+
+    def use_store(self, store: MessageStore) -> None:
+        self.store = store
+
+    def receiving(self) -> str:
+        return f"web chat on {self.config.host}:{self.config.port}"
+
+    def shows_buttons(self) -> bool:
+        return True
+
+    async def connect(self) -> None:
+        if self.store is None:
+            raise RuntimeError("the web chat was started without its message store")
+        self.secret = await self.store.secret()
+
+    async def disconnect(self) -> None:
+        return None
+
+    async def listen(self, handle: Handler) -> None:
+        """Serve the page and its API until cancelled."""
+        from bot.adapters.web_routes import serve
+
+        await serve(self, handle)
+
+    # --- out ------------------------------------------------------------------------------------------
+
+    async def send(self, destination: ChatKey, message: Outgoing) -> Delivery:
+        if self.store is None:
+            return Delivery(Outcome.RETRY, error="not connected")
+        if message.edit_ref is not None and not message.edit_ref.isdigit():
+            return Delivery(Outcome.FAILED, error="bad ref")
+        if message.edit_ref is not None and message.remove:
+            payload: dict[str, Any] = {"remove": int(message.edit_ref)}
+        elif message.edit_ref is not None:
+            payload = {**render(message.reply), "replace": int(message.edit_ref)}
+        else:
+            payload = render(message.reply)
+        try:
+            stored = await self.store.store(destination, payload)
+        except Exception as exc:  # the database is away: the outbox tries again
+            return Delivery(Outcome.RETRY, error=type(exc).__name__)
+        if stored is None:  # the family ended the chat and erased itself: there is nobody to keep it for
+            return Delivery(Outcome.FAILED, error="gone")
+        for page in self._pages.get(destination, ()):
+            page.put_nowait(stored)
+        ref = message.edit_ref if message.edit_ref is not None else str(stored.id)
+        return Delivery(Outcome.SENT, ref=ref)
+
+    # --- open pages -----------------------------------------------------------------------------------
+
+    def subscribe(self, key: str) -> asyncio.Queue[Stored]:
+        """An open page of this family: it gets every message stored for it from now on."""
+        queue: asyncio.Queue[Stored] = asyncio.Queue()
+        self._pages[key].add(queue)
+        return queue
+
+    def unsubscribe(self, key: str, queue: asyncio.Queue[Stored]) -> None:
+        pages = self._pages.get(key)
+        if pages is not None:
+            pages.discard(queue)
+            if not pages:
+                del self._pages[key]
+
+    def open_pages(self) -> int:
+        return sum(len(pages) for pages in self._pages.values())

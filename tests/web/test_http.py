@@ -1,0 +1,92 @@
+"""The web chat over HTTP, as a browser speaks to it: the page's headers, the session, the event stream, defences."""
+
+from __future__ import annotations
+
+import re
+
+import aiohttp
+from yarl import URL
+
+from tests.support.web_client import WebFamily
+from tests.telegram.conftest import tr
+from tests.web.conftest import WebBot
+
+
+async def test_a_family_chooses_arabic_and_the_stream_resumes_without_loss_or_repeat(
+    web_bot: WebBot, family: WebFamily
+) -> None:
+    await family.session()
+    family.listen()
+    await family.ready.wait()
+    assert family.ready_data == {"empty": True}
+    assert await family.start() == 200
+    picker = await family.next(0)
+    assert "العربية" in picker.labels and tr("ar")("Bitte wählen Sie Ihre Sprache.") in picker.text
+    arabic = next(b for row in picker.data["buttons"] for b in row if b["label"] == "العربية")
+    assert (arabic["lang"], arabic["dir"]) == ("ar", "rtl")  # a screen reader reads it in Arabic
+    count = len(family.events)
+    status, _ = await family.press("العربية")
+    assert status == 200
+    menu = await family.next(count, lambda e: tr("ar")("📞 Rückruf anfordern") in e.labels)
+    assert menu.data["dir"] == "rtl" and menu.data["lang"] == "ar"
+
+    # The connection breaks; meanwhile the bot answers; the browser comes back with the last id it saw.
+    seen = family.events[-1].id
+    await family.close_stream()
+    status, _ = await family.press(tr("ar")("📞 Rückruf anfordern"))
+    assert status == 200
+    count = len(family.events)
+    family.listen(last_event_id=seen)
+    await family.ready.wait()
+    missed = await family.next(count)
+    assert missed.id > seen and tr("ar")("💶 Geld und Leistungen") in missed.labels
+    ids = [e.id for e in family.events]
+    assert ids == sorted(set(ids))  # nothing repeated, in order
+
+    # A page opened again (no Last-Event-ID) gets the whole conversation again, in order.
+    again = WebFamily.open(web_bot.url)
+    try:
+        again.http.cookie_jar.update_cookies(family.http.cookie_jar.filter_cookies(URL(web_bot.url)))
+        await again.session()
+        again.listen()
+        await again.ready.wait()
+        assert again.ready_data == {"empty": False}
+        assert [e.id for e in again.events] == ids
+    finally:
+        await again.close()
+
+
+async def test_the_page_has_a_strict_policy_and_an_http_only_cookie(web_bot: WebBot) -> None:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        async with http.get(web_bot.url) as page:
+            html = await page.text()
+            policy = page.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "script-src 'self'" in policy and "style-src 'self'" in policy
+        assert "frame-ancestors 'self'" in policy and "unsafe-inline" not in policy
+        assert page.headers["X-Content-Type-Options"] == "nosniff"
+        assert page.headers["Referrer-Policy"] == "no-referrer"
+        assert not re.search(r"<script(?![^>]*\bsrc=)", html) and "style=" not in html and "<style" not in html
+        assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from another origin
+        async with http.get(web_bot.url + "api/session") as session:
+            cookie = session.headers["Set-Cookie"]
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie  # http on loopback
+        async with http.get(web_bot.url + "chat.js") as script:
+            assert script.headers["Content-Type"].startswith("text/javascript")
+            assert "localStorage" not in await script.text()  # nothing stored in the browser
+
+
+async def test_posts_from_elsewhere_or_without_the_token_are_refused(web_bot: WebBot, family: WebFamily) -> None:
+    await family.session()
+    assert (await family.post("api/send", {"id": "abcdefgh", "text": "hallo"}, {"Origin": "https://evil.example"}))[
+        0
+    ] == 403
+    assert (await family.post("api/send", {"id": "abcdefgh", "text": "hallo"}, {"X-CSRF-Token": "forged"}))[0] == 403
+    stranger = web_bot.family()  # no cookie at all
+    try:
+        assert (await stranger.post("api/send", {"id": "abcdefgh", "text": "hallo"}))[0] == 401
+    finally:
+        await stranger.close()
+    assert (await family.say("x" * 4097))[0] == 400  # longer than any platform allows
+    assert (await family.post("api/send", {"id": "abcdefgh", "text": "x" * 20000}))[0] == 413
+    assert (await family.post("api/send", {"id": "no", "text": "hallo"}))[0] == 400  # the message id's form
+    assert (await family.post("api/send", {"id": "abcdefgh", "press": "x" * 65}))[0] == 400
