@@ -21,7 +21,7 @@
     document.title = w.title || 'Elternlotse';
     setText($('title'), w.title);
     $('log').setAttribute('aria-label', w.conversation || '');
-    $('more').setAttribute('aria-label', w.more || '');
+    setText($('more'), w.more);
     setText($('text-label'), w.input);
     setText($('send'), w.send);
     setText($('end'), w.end);
@@ -32,9 +32,11 @@
     setText($('again'), w.again);
     var commands = document.querySelectorAll('[data-command]');
     for (var i = 0; i < commands.length; i++) {
-      setText(commands[i], w[commands[i].getAttribute('data-command')]);
+      var name = commands[i].getAttribute('data-command');
+      setText(commands[i], (name === 'emergency' ? '🆘 ' : '') + (w[name] || ''));
       commands[i].hidden = state.ended;
     }
+    $('menu').hidden = state.ended;
     $('end').hidden = state.ended;
     var mine = document.querySelectorAll('.own .sr-only');
     for (var j = 0; j < mine.length; j++) { setText(mine[j], w.you + ' '); }
@@ -232,8 +234,8 @@
     var commands = document.querySelectorAll('[data-command]');
     for (var i = 0; i < commands.length; i++) {
       commands[i].addEventListener('click', function () {
-        var label = this.textContent;
-        own(label);
+        $('menu').removeAttribute('open');
+        own(this.textContent);
         send({ text: '/' + this.getAttribute('data-command') });
       });
     }
