@@ -216,6 +216,11 @@ class Settings(BaseSettings):
         Raises ConfigError naming ELTERNLOTSE_STAFF_CHANNEL when it names nothing that was started.
         """
         channel = self.staff_channel.strip()
+        if channel.partition(":")[0] == "web":
+            raise ConfigError(
+                "ELTERNLOTSE_STAFF_CHANNEL: the web chat is for families; the team works in a Telegram group or a "
+                "Matrix room"
+            )
         groups: dict[str, object] = {"telegram": self.telegram_staff_chat_id, "matrix": self.matrix_staff_room}
         if channel in transports:
             group = groups.get(channel)

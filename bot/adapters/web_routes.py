@@ -51,6 +51,7 @@ class Routes:
         self.session_streams = guard.Counter(limits.streams_per_session)
         self.address_streams = guard.Counter(limits.streams_per_address)
         self.files = {path: _static(name, kind) for path, (name, kind) in FILES.items()}
+        self._tasks: set[asyncio.Future[str | None]] = set()
 
     @property
     def store(self) -> Any:
@@ -103,9 +104,8 @@ class Routes:
         message = body.get("message")
         key = guard.user_key(session_id)
         ref = f"{key}|{message}" if isinstance(message, int) and isinstance(event, Pressed) else None
-        notice = await self.handle(
-            self._inbound(request, session_id, guard.inbound_id(session_id, client_id), event, ref)
-        )
+        inbound = self._inbound(request, session_id, guard.inbound_id(session_id, client_id), event, ref)
+        notice = await self._handled(inbound)
         return self._json({"notice": notice})
 
     async def start(self, request: web.Request) -> web.Response:
@@ -121,7 +121,7 @@ class Routes:
         payload = body.get("start")
         args = payload if isinstance(payload, str) and guard.START_PAYLOAD.fullmatch(payload) and not exists else ""
         inbound_id = f"web:start:{uuid.uuid4().hex}"
-        notice = await self.handle(self._inbound(request, session_id, inbound_id, Command("start", args)))
+        notice = await self._handled(self._inbound(request, session_id, inbound_id, Command("start", args)))
         return self._json({"notice": notice})
 
     async def end(self, request: web.Request) -> web.Response:
@@ -134,7 +134,7 @@ class Routes:
         key = guard.user_key(session_id)
         exists, _ = await self.store.language(key)
         if exists:
-            await self.handle(self._inbound(request, session_id, f"web:end:{uuid.uuid4().hex}", EndChat()))
+            await self._handled(self._inbound(request, session_id, f"web:end:{uuid.uuid4().hex}", EndChat()))
             exists, _ = await self.store.language(key)
         if exists:  # the database was away: the page says "try again", nothing was half done
             return self._error(503, "not erased")
@@ -160,6 +160,13 @@ class Routes:
         if not isinstance(body, dict):
             return self._error(400, "json")
         return session_id, body
+
+    async def _handled(self, inbound: Inbound) -> str | None:
+        """Handle to the end even if the page goes away meanwhile (its handler is cancelled then)."""
+        task: asyncio.Future[str | None] = asyncio.ensure_future(self.handle(inbound))
+        self._tasks.add(task)  # a reference until it is done
+        task.add_done_callback(self._tasks.discard)
+        return await asyncio.shield(task)
 
     def _inbound(
         self, request: web.Request, session_id: str, inbound_id: str, event: Event, ref: str | None = None
@@ -296,7 +303,9 @@ async def serve(adapter: WebAdapter, handle: Handler) -> None:
     app.router.add_post("/api/send", routes.send)
     app.router.add_post("/api/start", routes.start)
     app.router.add_post("/api/end", routes.end)
-    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    # A closed page ends its stream's handler at once (its place under the limits is free again). What a family
+    # sent is handled to the end even then: handling is shielded from that cancellation.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
     await runner.setup()
     site = web.TCPSite(runner, adapter.config.host, adapter.config.port)
     await site.start()

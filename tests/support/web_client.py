@@ -42,6 +42,7 @@ class WebFamily:
     events: list[Event] = field(default_factory=list)
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     ready_data: dict[str, Any] = field(default_factory=dict)
+    refused: int | None = None  # the status the event stream was refused with
     _stream: asyncio.Task[None] | None = None
     _arrived: asyncio.Event = field(default_factory=asyncio.Event)
     received_at: dict[int, float] = field(default_factory=dict)
@@ -109,7 +110,11 @@ class WebFamily:
         if last_event_id:
             headers["Last-Event-ID"] = str(last_event_id)
         async with self.http.get(self.base + "api/events", headers=headers) as response:
-            assert response.status == 200, response.status
+            if response.status != 200:
+                self.refused = response.status
+                self.ready.set()
+                return
+            self.refused = None
             fields: dict[str, str] = {}
             async for raw in response.content:
                 line = raw.decode("utf-8").rstrip("\r\n")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 
 import aiohttp
 from yarl import URL
 
+from tests.support.tg_emulator import TelegramEmulator
 from tests.support.web_client import WebFamily
 from tests.telegram.conftest import tr
-from tests.web.conftest import WebBot
+from tests.web.conftest import WebBot, start_web_bot, stop_web_bot
 
 
 async def test_a_family_chooses_arabic_and_the_stream_resumes_without_loss_or_repeat(
@@ -90,3 +93,36 @@ async def test_posts_from_elsewhere_or_without_the_token_are_refused(web_bot: We
     assert (await family.post("api/send", {"id": "abcdefgh", "text": "x" * 20000}))[0] == 413
     assert (await family.post("api/send", {"id": "no", "text": "hallo"}))[0] == 400  # the message id's form
     assert (await family.post("api/send", {"id": "abcdefgh", "press": "x" * 65}))[0] == 400
+
+
+async def test_a_flood_from_one_session_is_refused_and_no_request_is_logged(
+    emu: TelegramEmulator, tmp_path: Path
+) -> None:
+    bot = await start_web_bot(emu, tmp_path, ELTERNLOTSE_WEB_POSTS_PER_MINUTE="3")
+    family, pages = bot.family(), []
+    try:
+        await family.session()
+        statuses = [(await family.say("hallo"))[0] for _ in range(3)]
+        assert statuses[0] == 200 and 429 in statuses[1:]
+        # Four open pages of one session at most; the fifth is refused, and a closed one frees its place.
+        pages = [bot.family() for _ in range(4)]
+        for page in pages:
+            page.http.cookie_jar.update_cookies(family.http.cookie_jar.filter_cookies(URL(bot.url)))
+            page.listen()
+            await page.ready.wait()
+        async with family.http.get(bot.url + "api/events") as fifth:
+            assert fifth.status == 429
+        await pages[0].close()
+        for _ in range(50):
+            family.listen()
+            await family.ready.wait()
+            if family.refused is None:
+                break
+            await asyncio.sleep(0.1)
+        assert family.refused is None
+    finally:
+        for page in pages:
+            await page.close()
+        await family.close()
+        await stop_web_bot(bot)
+    assert "GET /" not in bot.process.log and "POST /" not in bot.process.log  # no access log (paths, addresses)
