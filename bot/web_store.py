@@ -22,6 +22,9 @@ class WebMessages:
     async def after(self, user_key: str, last_id: int) -> list[Stored]:
         return await self.db.run(lambda tx: webchat.after(tx, user_key, last_id))
 
+    async def after_many(self, lasts: dict[str, int]) -> list[tuple[str, Stored]]:
+        return await self.db.run(lambda tx: webchat.after_many(tx, lasts))
+
     async def language(self, user_key: str) -> tuple[bool, str | None]:
         return await self.db.run(lambda tx: webchat.language(tx, user_key))
 

@@ -50,6 +50,20 @@ def after(session: Session, user_key: str, last_id: int) -> list[Stored]:
     return [Stored(int(i), dict(p)) for i, p in reversed(session.execute(stmt).all())]
 
 
+def after_many(session: Session, lasts: dict[str, int]) -> list[tuple[str, Stored]]:
+    """For several families at once (key -> the event id its pages have shown): what came after, oldest first."""
+    if not lasts:
+        return []
+    stmt = (
+        select(User.key, WebMessage.id, WebMessage.payload)
+        .join(User, User.id == WebMessage.user_id)
+        .where(User.key.in_(list(lasts)), WebMessage.id > min(lasts.values()))
+        .order_by(WebMessage.id)
+        .limit(HISTORY_LIMIT * 10)
+    )
+    return [(k, Stored(int(i), dict(p))) for k, i, p in session.execute(stmt).all() if int(i) > lasts[k]]
+
+
 def language(session: Session, user_key: str) -> tuple[bool, str | None]:
     """Whether a family with this key exists, and the language it chose."""
     row = session.execute(select(User.language).where(User.key == user_key)).first()

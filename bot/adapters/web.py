@@ -25,6 +25,15 @@ from storage.webchat import Stored
 
 log = logging.getLogger(__name__)
 RTL_LANGUAGES = frozenset({"ar", "fa", "ckb"})
+SHARED_RECHECK_SECONDS = 1.0  # several processes: the one that delivered a message may not be the one streaming
+
+
+@dataclass(eq=False)
+class Page:
+    """One open page (event stream) of a family: what is to be sent to it, and the last event id it got."""
+
+    queue: asyncio.Queue[Stored] = field(default_factory=asyncio.Queue)
+    last: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,8 @@ class MessageStore(Protocol):
     async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None: ...
 
     async def after(self, user_key: str, last_id: int) -> list[Stored]: ...
+
+    async def after_many(self, lasts: dict[str, int]) -> list[tuple[str, Stored]]: ...
 
     async def language(self, user_key: str) -> tuple[bool, str | None]: ...
 
@@ -94,7 +105,7 @@ class WebAdapter:
         self.languages = languages
         self.store: MessageStore | None = None
         self.secret = ""
-        self._pages: dict[str, set[asyncio.Queue[Stored]]] = defaultdict(set)
+        self._pages: dict[str, set[Page]] = defaultdict(set)
         self.bound: tuple[str, int] | None = None  # where the server listens once started (port 0: chosen then)
 
     def use_store(self, store: MessageStore) -> None:
@@ -115,10 +126,29 @@ class WebAdapter:
         return None
 
     async def listen(self, handle: Handler) -> None:
-        """Serve the page and its API until cancelled."""
+        """Serve the page and its API until cancelled; with several processes, also look for what others kept."""
         from bot.adapters.web_routes import serve
 
-        await serve(self, handle)
+        if self.store is not None and self.store.shared:
+            await asyncio.gather(serve(self, handle), self._look_for_others())
+        else:
+            await serve(self, handle)
+
+    async def _look_for_others(self) -> None:
+        """Several processes share the database: a message another one delivered reaches the pages open here within
+        a second. One query for all open pages (not one per page)."""
+        assert self.store is not None
+        while True:
+            await asyncio.sleep(SHARED_RECHECK_SECONDS)
+            lasts = {key: min(page.last for page in pages) for key, pages in self._pages.items() if pages}
+            try:
+                found = await self.store.after_many(lasts)
+            except Exception as exc:  # the database is away for a moment: look again in a second
+                log.warning("web chat: looking for messages failed (%s)", type(exc).__name__)
+                continue
+            for key, stored in found:
+                for page in self._pages.get(key, ()):
+                    page.queue.put_nowait(stored)
 
     # --- out ------------------------------------------------------------------------------------------
 
@@ -140,22 +170,22 @@ class WebAdapter:
         if stored is None:  # the family ended the chat and erased itself: there is nobody to keep it for
             return Delivery(Outcome.FAILED, error="gone")
         for page in self._pages.get(destination, ()):
-            page.put_nowait(stored)
+            page.queue.put_nowait(stored)
         ref = message.edit_ref if message.edit_ref is not None else str(stored.id)
         return Delivery(Outcome.SENT, ref=ref)
 
     # --- open pages -----------------------------------------------------------------------------------
 
-    def subscribe(self, key: str) -> asyncio.Queue[Stored]:
+    def subscribe(self, key: str, last: int) -> Page:
         """An open page of this family: it gets every message stored for it from now on."""
-        queue: asyncio.Queue[Stored] = asyncio.Queue()
-        self._pages[key].add(queue)
-        return queue
+        page = Page(last=last)
+        self._pages[key].add(page)
+        return page
 
-    def unsubscribe(self, key: str, queue: asyncio.Queue[Stored]) -> None:
+    def unsubscribe(self, key: str, page: Page) -> None:
         pages = self._pages.get(key)
         if pages is not None:
-            pages.discard(queue)
+            pages.discard(page)
             if not pages:
                 del self._pages[key]
 

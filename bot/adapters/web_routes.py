@@ -37,7 +37,6 @@ FILES = {
 MAX_BODY = 16 * 1024
 MAX_TEXT = 4096  # characters, as on Telegram: the engine says what is too long for the question it asked
 KEEPALIVE_SECONDS = 15.0  # a comment line now and then, so that no proxy closes a quiet stream
-SHARED_RECHECK_SECONDS = 1.0  # several processes: the one that delivered a message may not be the one streaming
 
 
 class Routes:
@@ -209,32 +208,29 @@ class Routes:
             }
         )
         await response.prepare(request)
-        queue = self.adapter.subscribe(key)  # before reading the backlog: nothing falls between the two
+        page = self.adapter.subscribe(key, last)  # before reading the backlog: nothing falls between the two
         try:
             backlog = await self.store.after(key, last)
             ready = json.dumps({"empty": last == 0 and not backlog})
             await response.write(("retry: 3000\n\n" + _frames(backlog) + f"event: ready\ndata: {ready}\n\n").encode())
-            last = backlog[-1].id if backlog else last
-            wait = SHARED_RECHECK_SECONDS if self.store.shared else KEEPALIVE_SECONDS
+            page.last = backlog[-1].id if backlog else last
             while True:
                 try:
-                    async with asyncio.timeout(wait):
-                        fresh = [await queue.get()]
+                    async with asyncio.timeout(KEEPALIVE_SECONDS):
+                        fresh = [await page.queue.get()]
                 except TimeoutError:
-                    fresh = await self.store.after(key, last) if self.store.shared else []
-                    if not fresh:
-                        await response.write(b": ping\n\n")
-                        continue
-                while not queue.empty():
-                    fresh.append(queue.get_nowait())
-                new = [m for m in fresh if m.id > last]
+                    await response.write(b": ping\n\n")
+                    continue
+                while not page.queue.empty():
+                    fresh.append(page.queue.get_nowait())
+                new = sorted({m.id: m for m in fresh if m.id > page.last}.values(), key=lambda m: m.id)
                 if new:
                     await response.write(_frames(new).encode())
-                    last = max(m.id for m in new)
+                    page.last = new[-1].id
         except (ConnectionResetError, ConnectionError):
             pass  # the page was closed; it resumes after its last event id when it comes back
         finally:
-            self.adapter.unsubscribe(key, queue)
+            self.adapter.unsubscribe(key, page)
         return response
 
     # --- answers --------------------------------------------------------------------------------------

@@ -64,3 +64,23 @@ async def test_old_messages_are_purged_unless_a_request_of_the_family_is_open(db
     later = now + timedelta(days=31)
     await db.run(lambda tx: purge(tx, later, retention_days=30, session_ttl_hours=24))
     assert await db.run(lambda tx: webchat.after(tx, waiting, 0)) == []  # never beyond the retention period
+
+
+async def test_several_families_are_looked_up_at_once_after_their_own_event_ids(db: Database) -> None:
+    other = "web:another-family-000000000000000"
+
+    def setup(tx: Session) -> list[int]:
+        repo.touch_user(tx, KEY)
+        repo.touch_user(tx, other)
+        ids = []
+        for n in range(3):
+            for key in (KEY, other):
+                stored = webchat.store(tx, key, {"text": f"{key[-1]}{n}"})
+                assert stored is not None
+                ids.append(stored.id)
+        return ids
+
+    ids = await db.run(setup)  # KEY: ids[0], ids[2], ids[4]; other: ids[1], ids[3], ids[5]
+    found = await db.run(lambda tx: webchat.after_many(tx, {KEY: ids[2], other: ids[1]}))
+    assert [(key, stored.payload["text"]) for key, stored in found] == [(other, "01"), (KEY, "52"), (other, "02")]
+    assert await db.run(lambda tx: webchat.after_many(tx, {})) == []
