@@ -72,7 +72,7 @@ class Routes:
         fresh = session_id is None
         if session_id is None:
             session_id = guard.new_session_id()
-        exists, chosen = await self.store.language(guard.user_key(session_id)) if not fresh else (False, None)
+        _, chosen = await self.store.language(guard.user_key(session_id)) if not fresh else (False, None)
         lang = chosen if chosen in self.adapter.languages else self._hint(request)
         body = {
             "csrf": guard.csrf_token(self.adapter.secret, session_id),
@@ -83,8 +83,7 @@ class Routes:
             },
         }
         response = self._json(body)
-        if fresh or not exists:
-            guard.set_cookie(response, session_id, self.public_url)  # renewed while it is unused, too
+        guard.set_cookie(response, session_id, self.public_url)  # each visit keeps it for another COOKIE_DAYS
         return response
 
     # --- what the family sends ------------------------------------------------------------------------

@@ -133,7 +133,40 @@ class ChatPage:
         script = "var s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth;"
         return str(await in_thread(lambda: self.driver.execute_script(script)))
 
+    async def contrasts(self) -> list[tuple[str, float]]:
+        """Every visible text on the page (messages, buttons, labels, headings) with its contrast ratio (WCAG 2.1)
+        against the first opaque background behind it."""
+        script = """
+            function opaque(el) {
+              for (; el; el = el.parentElement) {
+                var bg = getComputedStyle(el).backgroundColor;
+                if (bg && bg !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(bg)) { return bg; }
+              }
+              return 'rgb(255, 255, 255)';
+            }
+            var found = [];
+            document.querySelectorAll('p, button, label, h1, summary, textarea').forEach(function (el) {
+              if (!el.offsetParent || !el.textContent.trim()) { return; }
+              found.push([el.tagName + ' ' + el.textContent.trim().slice(0, 30), getComputedStyle(el).color,
+                          opaque(el)]);
+            });
+            return found;"""
+        found = await in_thread(lambda: self.driver.execute_script(script))
+        return [(what, contrast(color, background)) for what, color, background in found]
+
     async def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         assert await in_thread(lambda: self.driver.save_screenshot(str(path)))
         return path
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(float(v)) / 255 for v in rgb[rgb.index("(") + 1 : rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(color: str, background: str) -> float:
+    """The WCAG 2.1 contrast ratio of two CSS rgb() colours."""
+    high, low = sorted((_luminance(color), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)

@@ -95,7 +95,7 @@ async def test_posts_from_elsewhere_or_without_the_token_are_refused(web_bot: We
     assert (await family.post("api/send", {"id": "abcdefgh", "press": "x" * 65}))[0] == 400
 
 
-async def test_a_flood_from_one_session_is_refused_and_no_request_is_logged(
+async def test_a_flood_is_refused_a_closed_page_frees_its_place_at_once_and_no_request_is_logged(
     emu: TelegramEmulator, tmp_path: Path
 ) -> None:
     bot = await start_web_bot(emu, tmp_path, ELTERNLOTSE_WEB_POSTS_PER_MINUTE="3")
