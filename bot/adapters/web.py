@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from time import monotonic
 from typing import Any, Protocol
 
 from bot.adapters.base import Delivery, Handler, Outgoing
@@ -106,7 +107,7 @@ class WebAdapter:
         self.store: MessageStore | None = None
         self.secret = ""
         self._pages: dict[str, set[Page]] = defaultdict(set)
-        self.bound: tuple[str, int] | None = None  # where the server listens once started (port 0: chosen then)
+        self.listening = False  # the server is up (set by bot.adapters.web_routes.serve)
 
     def use_store(self, store: MessageStore) -> None:
         self.store = store
@@ -116,6 +117,10 @@ class WebAdapter:
 
     def shows_buttons(self) -> bool:
         return True
+
+    def last_success(self) -> float | None:
+        """For /healthz: the web chat's "platform" is its own server, reached while it listens."""
+        return monotonic() if self.listening else None
 
     async def connect(self) -> None:
         if self.store is None:

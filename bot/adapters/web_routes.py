@@ -302,15 +302,12 @@ async def serve(adapter: WebAdapter, handle: Handler) -> None:
     # sent is handled to the end even then: handling is shielded from that cancellation.
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0, handler_cancellation=True)
     await runner.setup()
-    site = web.TCPSite(runner, adapter.config.host, adapter.config.port)
-    await site.start()
-    server = getattr(site, "_server", None)
-    sockets = getattr(server, "sockets", None) or []
-    if sockets:
-        adapter.bound = sockets[0].getsockname()[:2]
-    log.info("web chat listening on %s:%d", adapter.config.host, adapter.config.port)
     try:
+        await web.TCPSite(runner, adapter.config.host, adapter.config.port).start()  # a busy port raises: retried
+        adapter.listening = True
+        log.info("web chat listening on %s:%d", adapter.config.host, adapter.config.port)
         await asyncio.Event().wait()
     finally:
+        adapter.listening = False
         with contextlib.suppress(Exception):
             await runner.cleanup()

@@ -9,6 +9,7 @@ from pathlib import Path
 import aiohttp
 from yarl import URL
 
+from tests.support.synapse import free_port
 from tests.support.tg_emulator import TelegramEmulator
 from tests.support.web_client import WebFamily
 from tests.telegram.conftest import tr
@@ -98,9 +99,13 @@ async def test_posts_from_elsewhere_or_without_the_token_are_refused(web_bot: We
 async def test_a_flood_is_refused_a_closed_page_frees_its_place_at_once_and_no_request_is_logged(
     emu: TelegramEmulator, tmp_path: Path
 ) -> None:
-    bot = await start_web_bot(emu, tmp_path, ELTERNLOTSE_WEB_POSTS_PER_MINUTE="3")
+    metrics = free_port()
+    bot = await start_web_bot(emu, tmp_path, ELTERNLOTSE_WEB_POSTS_PER_MINUTE="3",
+                              ELTERNLOTSE_METRICS_LISTEN=f"127.0.0.1:{metrics}")  # fmt: skip
     family, pages = bot.family(), []
     try:
+        async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{metrics}/metrics") as scrape:
+            assert 'elternlotse_transport_up{transport="web"} 1.0' in await scrape.text()
         await family.session()
         statuses = [(await family.say("hallo"))[0] for _ in range(3)]
         assert statuses[0] == 200 and 429 in statuses[1:]
