@@ -131,3 +131,18 @@ async def test_a_flood_is_refused_a_closed_page_frees_its_place_at_once_and_no_r
         await family.close()
         await stop_web_bot(bot)
     assert "GET /" not in bot.process.log and "POST /" not in bot.process.log  # no access log (paths, addresses)
+
+
+async def test_a_retried_message_is_handled_once_and_a_second_start_changes_nothing(family: WebFamily) -> None:
+    await family.session()
+    family.listen()
+    await family.ready.wait()
+    assert await family.start() == 200
+    await family.next(0, lambda e: "Deutsch" in e.labels)
+    count = len(family.events)
+    assert (await family.press("Deutsch", client_id="same-id-1"))[0] == 200
+    await family.next(count)
+    assert (await family.press("Deutsch", client_id="same-id-1"))[0] == 200  # the answer was lost: sent again
+    assert await family.start() == 200  # a second tab, say: the conversation is under way, nothing starts again
+    await asyncio.sleep(1.0)
+    assert len(family.events) == count + 1, [e.text[:40] for e in family.events[count:]]
