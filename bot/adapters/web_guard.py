@@ -13,6 +13,7 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from ipaddress import ip_address
 from urllib.parse import urlsplit
@@ -114,14 +115,14 @@ def address_of(request: web.Request) -> str:
 class Buckets:
     """Token buckets by key (a session's key, an address), in memory only; idle ones are dropped."""
 
-    def __init__(self, per_minute: int, clock: object = time.monotonic) -> None:
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(max(1, per_minute // 3))
         self.clock = clock
         self._state: dict[str, tuple[float, float]] = {}
 
     def admit(self, key: str) -> bool:
-        now = self._now()
+        now = self.clock()
         tokens, then = self._state.get(key, (self.burst, now))
         tokens = min(self.burst, tokens + (now - then) * self.rate)
         if len(self._state) > 10000:
@@ -131,11 +132,6 @@ class Buckets:
             return False
         self._state[key] = (tokens - 1.0, now)
         return True
-
-    def _now(self) -> float:
-        clock = self.clock
-        assert callable(clock)
-        return float(clock())
 
     def _prune(self, now: float) -> None:
         full = self.burst / self.rate if self.rate else 0.0
