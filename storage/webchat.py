@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Integer, String, column, insert, select, values
 from sqlalchemy.orm import Session
 
 from storage.models import SyncCursor, User, WebMessage, utcnow
@@ -51,17 +51,25 @@ def after(session: Session, user_key: str, last_id: int) -> list[Stored]:
 
 
 def after_many(session: Session, lasts: dict[str, int]) -> list[tuple[str, Stored]]:
-    """For several families at once (key -> the event id its pages have shown): what came after, oldest first."""
+    """For several families at once (key -> the event id its pages have shown): what came after, oldest first.
+
+    Each family is compared with its own last id (a VALUES list joined on the key), so the answer holds only
+    what is new, read through the (user_id, id) index, however far apart the families' ids are."""
     if not lasts:
         return []
+    if session.connection().dialect.name == "sqlite":  # no column names for VALUES there; one process anyway
+        found = [(key, stored) for key, last in lasts.items() for stored in after(session, key, last)]
+        return sorted(found, key=lambda pair: pair[1].id)
+    pages = values(column("key", String), column("last", Integer), name="pages").data(list(lasts.items()))
     stmt = (
-        select(User.key, WebMessage.id, WebMessage.payload)
-        .join(User, User.id == WebMessage.user_id)
-        .where(User.key.in_(list(lasts)), WebMessage.id > min(lasts.values()))
+        select(pages.c.key, WebMessage.id, WebMessage.payload)
+        .select_from(pages)
+        .join(User, User.key == pages.c.key)
+        .join(WebMessage, (WebMessage.user_id == User.id) & (WebMessage.id > pages.c.last))
         .order_by(WebMessage.id)
         .limit(HISTORY_LIMIT * 10)
     )
-    return [(k, Stored(int(i), dict(p))) for k, i, p in session.execute(stmt).all() if int(i) > lasts[k]]
+    return [(str(k), Stored(int(i), dict(p))) for k, i, p in session.execute(stmt).all()]
 
 
 def language(session: Session, user_key: str) -> tuple[bool, str | None]:
