@@ -74,7 +74,12 @@ class Settings(BaseSettings):
     matrix_send_rate: float = Field(default=10.0, gt=0)
     matrix_store_dir: Path = ROOT / "data" / "matrix"  # the device's login and its encryption keys
 
+    web_listen: str | None = None  # host:port of the web chat, e.g. 127.0.0.1:8090 behind the city's TLS proxy
     web_public_url: str | None = None  # what families open, e.g. https://chat.stadt.de/ (required with web_listen)
+    web_frame_ancestors: str = "'self'"  # who may show the chat in an <iframe>: 'self', 'none' or https:// origins
+    web_posts_per_minute: int = Field(default=60, ge=1, le=6000)  # one browser session
+    web_address_posts_per_minute: int = Field(default=600, ge=1, le=1_000_000)  # one address (in memory only)
+    web_streams_per_address: int = Field(default=500, ge=1, le=1_000_000)  # open pages from one address
 
     @field_validator("timezone")
     @classmethod
@@ -125,13 +130,6 @@ class Settings(BaseSettings):
             raise ValueError("must be the bot's username as Telegram shows it, e.g. elternlotse_bot")
         return value or None
 
-    @field_validator("web_public_url")
-    @classmethod
-    def _web_public_url(cls, value: str | None) -> str | None:
-        if value and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value):
-            raise ValueError("must be the chat's public URL, e.g. https://chat.stadt.de/")
-        return value or None
-
     @field_validator("matrix_homeserver")
     @classmethod
     def _homeserver_url(cls, value: str | None) -> str | None:
@@ -176,6 +174,40 @@ class Settings(BaseSettings):
             raise ValueError("ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET is required with ELTERNLOTSE_TELEGRAM_WEBHOOK_URL")
         return self
 
+    @field_validator("web_listen")
+    @classmethod
+    def _web_listen(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"[^\s:]*:\d{1,5}|\[[0-9a-fA-F:]+\]:\d{1,5}", value):
+            raise ValueError("must be host:port, e.g. 127.0.0.1:8090")
+        return value
+
+    @field_validator("web_public_url")
+    @classmethod
+    def _web_public_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        found = re.fullmatch(r"(https?)://([^\s/:?#]+)(:\d{1,5})?(/[^\s?#]*)?", value)
+        if found is None:
+            raise ValueError("must be the chat's public URL, e.g. https://chat.stadt.de/")
+        if found[1] == "http" and found[2] not in ("localhost", "127.0.0.1"):
+            raise ValueError("must be https:// (families' words never cross the network unencrypted)")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("web_frame_ancestors")
+    @classmethod
+    def _frame_ancestors(cls, value: str) -> str:
+        from bot.adapters.web_guard import valid_frame_ancestors
+
+        if not valid_frame_ancestors(value):
+            raise ValueError("must be 'self', 'none' or origins such as https://www.stadt.de, separated by spaces")
+        return value
+
+    @model_validator(mode="after")
+    def _web_complete(self) -> Settings:
+        if self.web_listen and not self.web_public_url:
+            raise ValueError("ELTERNLOTSE_WEB_PUBLIC_URL is required with ELTERNLOTSE_WEB_LISTEN")
+        return self
+
     @model_validator(mode="after")
     def _languages_with_catalogs(self) -> Settings:
         # A language without a catalog would show German to a family that chose it; refuse it at start-up.
@@ -196,6 +228,11 @@ class Settings(BaseSettings):
         Raises ConfigError naming ELTERNLOTSE_STAFF_CHANNEL when it names nothing that was started.
         """
         channel = self.staff_channel.strip()
+        if channel.partition(":")[0] == "web":
+            raise ConfigError(
+                "ELTERNLOTSE_STAFF_CHANNEL: the web chat is for families; the team works in a Telegram group or a "
+                "Matrix room"
+            )
         groups: dict[str, object] = {"telegram": self.telegram_staff_chat_id, "matrix": self.matrix_staff_room}
         if channel in transports:
             group = groups.get(channel)

@@ -59,6 +59,9 @@ NOT_SHOWN: dict[str, str] = {
     "reminders": "which reminders were queued, so that each goes out once; they are in the chat itself",
     "staff_digests": "the days the team got its morning overview; nothing about a family",
     "sync_cursors": "where the bot stands in a platform's stream of events (the Matrix sync token); no family in it",
+    "web_messages": "the web chat's messages to the family, kept so that its page shows them again: they are in the "
+    "chat itself; gone with the family, a day after the last answer unless a request is open, at the latest after "
+    "the retention period",
     "details_copies": "where a staff member's private chat shows a request's details, so they can be removed again",
     "chat_aliases": "group chats that moved",
     "reference_counters": "the yearly counters behind references",

@@ -27,6 +27,7 @@ from storage.models import (
     ProcessedInbound,
     ReminderSubscription,
     User,
+    WebMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class PurgeResult:
     outbox: int
     inbound: int
     users: int = 0
+    web: int = 0
 
 
 def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: int) -> PurgeResult:
@@ -148,6 +150,18 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
         .join(User, User.id == ReminderSubscription.user_id)
         .where(User.unreachable.is_(False))
     )
+    # The web chat keeps what it showed a family (the page shows it again when opened), and that can echo a phone
+    # number before consent: kept no longer than the answers themselves, unless a request of the family is open
+    # (the team's answer must still be there when the family comes back), and never beyond the retention period.
+    session_cutoff = now - timedelta(hours=session_ttl_hours)
+    web = int(
+        tx.execute(
+            delete(WebMessage).where(
+                (WebMessage.created_at < cutoff)
+                | ((WebMessage.created_at < session_cutoff) & WebMessage.user_id.not_in(active))
+            )
+        ).rowcount  # type: ignore[attr-defined]
+    )
     idle = select(User.id).where(User.last_seen_at < cutoff, User.id.not_in(active), User.id.not_in(reminded))
     idle_ids = list(tx.execute(idle).scalars())
     if idle_ids:
@@ -163,7 +177,7 @@ def purge(tx: Session, now: datetime, retention_days: int, session_ttl_hours: in
     inbound = int(
         tx.execute(delete(ProcessedInbound).where(ProcessedInbound.processed_at < now - timedelta(days=7))).rowcount  # type: ignore[attr-defined]
     )
-    result = PurgeResult(count, sessions, outbox, inbound, len(idle_ids))
-    if result != PurgeResult(0, 0, 0, 0, 0):
+    result = PurgeResult(count, sessions, outbox, inbound, len(idle_ids), web)
+    if result != PurgeResult(0, 0, 0, 0, 0, 0):
         erase_copies(tx)
     return result

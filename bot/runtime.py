@@ -25,6 +25,7 @@ from bot.core.events import (
     DataRequest,
     Effect,
     EmergencyShown,
+    EndChat,
     HandoffDone,
     Pressed,
     RecordConsent,
@@ -144,7 +145,8 @@ class Runtime:
         if self.rate is not None:
             admitted, notify = self.rate.admit(inbound.user)
             # Recognition runs here only for a family over its rate: the engine recognises every line anyway.
-            if not admitted and not self._is_emergency(inbound.event, ctx):
+            # Ending the chat (erasing everything) is never held back either: a right is not rate-limited.
+            if not admitted and not self._is_emergency(inbound.event, ctx) and not isinstance(inbound.event, EndChat):
                 await self._slow_down(inbound, notify)
                 return None
         return await self.db.run(lambda tx: self._handle(tx, inbound, ctx))

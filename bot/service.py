@@ -14,7 +14,14 @@ from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.adapters.base import Adapter, Describes, HostsStaffChannel, KeepsCursor, ResolvesStaffChannel
+from bot.adapters.base import (
+    Adapter,
+    Describes,
+    HostsStaffChannel,
+    KeepsCursor,
+    KeepsMessages,
+    ResolvesStaffChannel,
+)
 from bot.app import App, open_app
 from bot.config import ConfigError, Settings
 from bot.core import texts as T
@@ -23,6 +30,7 @@ from bot.core.i18n import load_i18n
 from bot.cursors import DatabaseCursors
 from bot.leader import Leadership, single_instance
 from bot.privacy import purge
+from bot.web_store import WebMessages
 
 log = logging.getLogger(__name__)
 RECONNECT_MAX_SECONDS = 300.0
@@ -98,12 +106,30 @@ def build_adapters(settings: Settings) -> list[Adapter]:
         adapters.append(
             MatrixAdapter(credentials, settings.matrix_store_dir, settings.matrix_staff_room, settings.matrix_send_rate)
         )
+    if settings.web_listen and settings.web_public_url:
+        adapters.append(web_adapter(settings))
     if not adapters:
         raise ConfigError(
-            "ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it or ELTERNLOTSE_MATRIX_HOMESERVER "
-            "(or use `elternlotse demo`)"
+            "ELTERNLOTSE_TELEGRAM_TOKEN: no transport is configured; set it, ELTERNLOTSE_MATRIX_HOMESERVER or "
+            "ELTERNLOTSE_WEB_LISTEN (or use `elternlotse demo`)"
         )
     return adapters
+
+
+def web_adapter(settings: Settings) -> Adapter:
+    from bot.adapters.web import WebAdapter, web_config
+    from bot.adapters.web_guard import Limits
+    from bot.web_chrome import chrome
+
+    assert settings.web_listen and settings.web_public_url
+    limits = Limits(
+        posts_per_minute=settings.web_posts_per_minute,
+        address_posts_per_minute=settings.web_address_posts_per_minute,
+        streams_per_address=settings.web_streams_per_address,
+    )
+    config = web_config(settings.web_listen, settings.web_public_url, settings.web_frame_ancestors, limits)
+    i18n = load_i18n(settings.locales_dir, settings.language_list)
+    return WebAdapter(config, chrome(i18n, settings.language_list), settings.language_list)
 
 
 async def run(settings: Settings) -> int:
@@ -126,6 +152,8 @@ async def _run(settings: Settings, adapters: list[Adapter]) -> int:
                     adapter.use_staff_channel(ChatKey(app.staff_channel))
                 if isinstance(adapter, KeepsCursor):
                     adapter.use_cursors(DatabaseCursors(app.db))
+                if isinstance(adapter, KeepsMessages):
+                    adapter.use_store(WebMessages(app.db))
             # Every transport tries once now; one that cannot connect is retried by its own task, never stopping the
             # others (a homeserver being updated must not keep Telegram families waiting).
             connected = await asyncio.gather(*(_connect(app, adapter) for adapter in adapters))

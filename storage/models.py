@@ -263,3 +263,19 @@ class DailyCount(Base):
     metric: Mapped[str] = mapped_column(String(24), primary_key=True)  # storage.kinds.Figure
     key: Mapped[str] = mapped_column(String(160), primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class WebMessage(Base):
+    """A message delivered to a family in the web chat, kept for its browser: shown when the page opens again,
+    and the id is the Server-Sent Events id a reconnecting browser resumes after. It belongs to the family's user
+    row: erasing the family (or forgetting it after the retention period) takes its messages with it."""
+
+    __tablename__ = "web_messages"
+    __table_args__ = (
+        Index("ix_web_messages_user", "user_id", "id"),
+        {"sqlite_autoincrement": True},  # an event id never comes back for another message
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

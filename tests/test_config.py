@@ -119,3 +119,36 @@ def test_the_app_asks_each_transport_once_whether_it_shows_buttons() -> None:
     assert not isinstance(telegram, ShowsButtons)  # Telegram has buttons: nothing to declare
     assert isinstance(ConsoleAdapter(), ShowsButtons)
     assert buttonless_transports([telegram, ConsoleAdapter()]) == frozenset({"console"})
+
+
+def test_web_chat_settings_are_checked_at_start_up(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    cases = [
+        ({"ELTERNLOTSE_WEB_LISTEN": "127.0.0.1:8090"}, "ELTERNLOTSE_WEB_PUBLIC_URL is required"),
+        ({"ELTERNLOTSE_WEB_LISTEN": "8090", "ELTERNLOTSE_WEB_PUBLIC_URL": "https://chat.stadt.de/"},
+         "ELTERNLOTSE_WEB_LISTEN"),
+        # Families' words never cross a network unencrypted: plain http only on the machine itself.
+        ({"ELTERNLOTSE_WEB_LISTEN": "127.0.0.1:8090", "ELTERNLOTSE_WEB_PUBLIC_URL": "http://chat.stadt.de/"},
+         "ELTERNLOTSE_WEB_PUBLIC_URL"),
+        # A CSP source list that could end the header early, or allow everyone, is refused.
+        ({"ELTERNLOTSE_WEB_FRAME_ANCESTORS": "'self'; script-src *"}, "ELTERNLOTSE_WEB_FRAME_ANCESTORS"),
+        ({"ELTERNLOTSE_WEB_FRAME_ANCESTORS": "*"}, "ELTERNLOTSE_WEB_FRAME_ANCESTORS"),
+        # The team never works in the web chat.
+        ({"ELTERNLOTSE_WEB_LISTEN": "127.0.0.1:8090", "ELTERNLOTSE_WEB_PUBLIC_URL": "https://chat.stadt.de/",
+          "ELTERNLOTSE_STAFF_CHANNEL": "web:staff"}, "ELTERNLOTSE_STAFF_CHANNEL: the web chat is for families"),
+        # The web chat alone has nowhere for the team's queue.
+        ({"ELTERNLOTSE_WEB_LISTEN": "127.0.0.1:8090", "ELTERNLOTSE_WEB_PUBLIC_URL": "https://chat.stadt.de/"},
+         "ELTERNLOTSE_STAFF_CHANNEL"),
+    ]  # fmt: skip
+    for env, expected in cases:
+        result = run(["run"], ELTERNLOTSE_DATABASE_URL=db, **env)
+        assert result.returncode == 2, env
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and expected in lines[0], (env, lines)
+
+
+def test_web_chat_public_url_gets_its_trailing_slash() -> None:
+    from bot.config import load_settings
+
+    settings = load_settings(web_listen="127.0.0.1:8090", web_public_url="https://stadt.de/elternchat")
+    assert settings.web_public_url == "https://stadt.de/elternchat/"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.core.events import ChatKey, Event, Reply, UserKey
 from storage.kinds import Outcome
@@ -154,3 +154,11 @@ class ResolvesStaffChannel(Protocol):
     its events carry; None if there is nothing to resolve."""
 
     def resolved_staff_channel(self) -> ChatKey | None: ...
+
+
+@runtime_checkable
+class KeepsMessages(Protocol):
+    """The transport keeps what it delivered itself, in the database (the web chat keeps a family's messages for
+    its browser): given its store when the app is assembled."""
+
+    def use_store(self, store: Any) -> None: ...

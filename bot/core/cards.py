@@ -34,7 +34,7 @@ DELIVERY_DE = {
     "blocked": "✖ nicht zustellbar: die Familie hat den Bot blockiert",
     "failed": "✖ nicht zustellbar (nach mehreren Versuchen)",
 }
-CHANNELS_DE = {"telegram": "Telegram", "matrix": "Matrix", "console": "Konsole"}
+CHANNELS_DE = {"telegram": "Telegram", "matrix": "Matrix", "web": "Web-Chat", "console": "Konsole"}
 CARD_BUTTONS_DE = {
     "open": {QueueAction.CLAIM: "Übernehmen"},
     "claimed": {

@@ -20,6 +20,7 @@ from bot.core.events import (
     DataRequest,
     Effect,
     EmergencyShown,
+    EndChat,
     Event,
     HandoffDone,
     Pressed,
@@ -96,6 +97,9 @@ def _handle(turn: Turn, event: Event) -> None:
     # The "erase everything" button answers the question /delete just asked, and nothing later: whatever the family
     # does next withdraws the question, and after DELETE_WINDOW an old confirmation in the chat erases nothing.
     delete_asked, turn.s.delete_asked = turn.s.delete_asked, None
+    if isinstance(event, EndChat):  # asked by the platform's own page, in any language or none yet
+        turn.effects.append(DataRequest("delete"))
+        return
     if isinstance(event, HandoffDone):
         node = turn.ctx.content.node(turn.s.at)
         turn.s.slots.clear()

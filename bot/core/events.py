@@ -59,7 +59,13 @@ class Reachability:
     reachable: bool
 
 
-Event = Text | Pressed | Command | Unsupported | HandoffDone | ChatMoved | Reachability
+@dataclass(frozen=True)
+class EndChat:
+    """The family ended the chat where the platform has its own "end chat and delete" (the web chat, which asked
+    before sending it): everything stored about the family is erased at once, as /delete does once confirmed."""
+
+
+Event = Text | Pressed | Command | Unsupported | HandoffDone | ChatMoved | Reachability | EndChat
 
 
 @dataclass(frozen=True)

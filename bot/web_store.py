@@ -1,0 +1,35 @@
+"""The web chat's messages in the database, for bot.adapters.web (which does no database work of its own)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+
+from storage import webchat
+from storage.db import Database
+from storage.webchat import Stored
+
+
+class WebMessages:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.shared = not db.single_process
+
+    async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None:
+        return await self.db.run(lambda tx: webchat.store(tx, user_key, payload))
+
+    async def after(self, user_key: str, last_id: int) -> list[Stored]:
+        return await self.db.run(lambda tx: webchat.after(tx, user_key, last_id))
+
+    async def after_many(self, lasts: dict[str, int]) -> list[tuple[str, Stored]]:
+        return await self.db.run(lambda tx: webchat.after_many(tx, lasts))
+
+    async def language(self, user_key: str) -> tuple[bool, str | None]:
+        return await self.db.run(lambda tx: webchat.language(tx, user_key))
+
+    async def secret(self) -> str:
+        try:
+            return await self.db.run(webchat.secret)
+        except IntegrityError:  # another process made it at the same moment: use theirs
+            return await self.db.run(webchat.secret)
