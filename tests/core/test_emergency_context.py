@@ -233,3 +233,9 @@ def test_out_quiets_a_fire_before_it_unless_negated_and_never_anything_else() ->
     assert m.detect("es brennt, wir haben es nicht geloscht")  # negated: the fire goes on
     assert m.detect("wir haben es geloscht, jetzt brennt es im Flur")  # a fire after it is a new one
     assert m.detect("die Pfanne brannte, geloscht, aber er ist bewusstlos")  # never a medical emergency
+
+
+def test_a_german_ordinal_does_not_end_the_sentence_a_pattern_needs() -> None:
+    m = matcher_of("de", {"child_danger": ["=fenster + =steht + =stock"]}, {})
+    assert m.detect("kind steht am fenster im 5. stock")  # "5." is the fifth floor, not a full stop
+    assert not m.detect("kind steht am fenster. 5. stock")  # a real full stop still ends it
