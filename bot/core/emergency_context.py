@@ -26,7 +26,8 @@ each kind of context may do is fixed here, because a missed emergency is worse t
   mnie" (don't kill me) are emergencies. Never suicide ("ich will nicht mehr leben"), a medical emergency, abuse
   or homelessness ("kein Dach über dem Kopf").
 - `never` ("never", "nobody", "niemals"): like `negation`, and also right before the emergency's first word
-  ("he never hit me", "nobody hurts us"): these words neither end a clause nor make a plea.
+  ("he never hit me", "nobody hurts us"): these words neither end a clause nor make a plea. A pattern that holds
+  a negation or a never of its own is quieted by neither ("nigdy jej nie zobaczę": never see her again).
 - `keep` (present danger: "Hilfe", "sofort", "again", "not only"): anywhere in the message, nothing is quieted.
 
 A negation only speaks for patterns of its own language ("ne", "nie" mean other things elsewhere); the other kinds
@@ -103,10 +104,20 @@ def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: 
     sentence = sentence_of[first]
     inside = set(span)
 
+    # A pattern that holds a negation or a never of its own is turned round by neither ("już nigdy jej nie
+    # zobaczę", "he will never let me see her again"): the negation is the emergency.
+    own = {p for kind in (Context.NEGATION, Context.NEVER) for s in found.of(kind) for p in s} & inside
     for kind in QUIETS:
+        if own and kind in (Context.NEGATION, Context.NEVER):
+            continue
         if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
             return True
-    return False
+    # Homelessness goes on after a date long ago ("last year we lost the flat"), unless the story ended well.
+    return (
+        category == Category.HOMELESS
+        and _applies(Context.PAST, found.of(Context.PAST), first, last, inside, sentence, sentence_of)
+        and _applies(Context.OVER, found.of(Context.OVER), first, last, inside, sentence, sentence_of)
+    )
 
 
 def _applies(

@@ -23,7 +23,9 @@ _LATIN = str.maketrans(
 )
 _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 WORD = re.compile(r"\w+")
-_TOKEN = re.compile(r"(\w+)|([.!?;:\n]+)")  # words, and the marks that end a sentence
+# Words, and the marks that end a sentence; a dot right after a number and before a word is an ordinal ("im 5. Stock",
+# "am 3. Mai"), not the end of a sentence.
+_TOKEN = re.compile(r"(\w+)|(?<=\d)\.(?=[ \t]+\w)|([.!?;:\n]+)")
 
 # Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
 _CYRILLIC = {
@@ -87,7 +89,7 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     sentence = 0
     for match in _TOKEN.finditer(fold(text)):
         if match.group(1) is None:
-            sentence += 1
+            sentence += match.group(2) is not None
             continue
         found.append(match.group(1))
         sentence_of.append(sentence)

@@ -38,6 +38,26 @@ def test_over_quiets_a_medical_emergency_before_it_unless_negated() -> None:
     assert m.detect("die Küche brennt, jetzt geht es allen gut")  # a fire goes on while the others are fine
 
 
+def test_an_eviction_long_ago_that_ended_well_raises_no_alarm() -> None:
+    m = matcher_of(
+        "en",
+        {"homeless": ["=evicted"]},
+        {Context.PAST: ["last year"], Context.OVER: ["=worked =out"]},
+    )
+    assert not m.detect("last year we were nearly evicted but it worked out")
+    assert m.detect("last year we were evicted")  # homelessness goes on after a date long ago
+    assert m.detect("we are evicted today, it worked out badly")  # no date long ago: now
+
+
+def test_a_never_the_pattern_holds_is_not_turned_round_by_a_negation_beside_it() -> None:
+    m = matcher_of(
+        "pl",
+        {"child_danger": ["=zabral + =nigdy ... =zobacze"]},
+        {Context.NEGATION: ["=nie"], Context.NEVER: ["=nigdy"]},
+    )
+    assert m.detect("zabral corke i mowi ze juz nigdy jej nie zobacze")  # never see her again
+
+
 def test_a_hypothetical_question_quiets_only_what_follows_it() -> None:
     m = matcher_of("en", {"medical": ["swallowed ... battery"]}, {Context.QUESTION: ["what ... do ... if"]})
     assert not m.detect("what do i do if my son swallowed a battery")
@@ -213,3 +233,9 @@ def test_out_quiets_a_fire_before_it_unless_negated_and_never_anything_else() ->
     assert m.detect("es brennt, wir haben es nicht geloscht")  # negated: the fire goes on
     assert m.detect("wir haben es geloscht, jetzt brennt es im Flur")  # a fire after it is a new one
     assert m.detect("die Pfanne brannte, geloscht, aber er ist bewusstlos")  # never a medical emergency
+
+
+def test_a_german_ordinal_does_not_end_the_sentence_a_pattern_needs() -> None:
+    m = matcher_of("de", {"child_danger": ["=fenster + =steht + =stock"]}, {})
+    assert m.detect("kind steht am fenster im 5. stock")  # "5." is the fifth floor, not a full stop
+    assert not m.detect("kind steht am fenster. 5. stock")  # a real full stop still ends it
