@@ -20,7 +20,7 @@ from bot.core.events import ChatKey, Reply
 from bot.outbox_record import DeliveryHook, record
 from storage import repo
 from storage.db import Database
-from storage.due import due_outbox
+from storage.due import due_outbox, release_leases
 from storage.handoff import Handed, Lease
 from storage.kinds import BULK_KINDS, OutboxKind, OutboxStatus, Outcome
 from storage.models import OutboxMessage
@@ -38,6 +38,9 @@ FETCH_LIMIT = 100
 # configured rate while the next bulk row is fetched.
 BULK_IN_FLIGHT = 8
 LEASE_MARGIN = 0.25  # of the lease
+# A clean stop (SIGTERM, a rolling deploy): how long sends already under way may take to finish and be recorded.
+# What is still unanswered then is abandoned and given back with every other row this process holds (close()).
+STOP_GRACE_SECONDS = 5.0
 DONE_REMEMBERED = 4096  # delivered row ids kept: a row handed over after them may go out at once (take)
 PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
 # Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
@@ -67,8 +70,11 @@ class OutboxSender:
         metrics: Metrics | None = None,
         lease_seconds: float | None = None,
         gate: SendGate | None = None,
+        stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         """lease_seconds: several processes share the database (PostgreSQL); each leases the rows it delivers."""
+        self.stop_grace = stop_grace
+        self._stopping = False  # run() ended or close() began: take nothing more, start no send
         self.gate = gate
         self.metrics = metrics
         self.lease_seconds = lease_seconds
@@ -119,6 +125,8 @@ class OutboxSender:
         """The lease under which a transaction writes rows this process will deliver (Database.hand_over)."""
         lease = self._lease()
         assert lease is not None, "only several processes on PostgreSQL lease rows"
+        if self._stopping:
+            return Lease(lease.owner, self.clock())  # this process sends nothing more: run out at once, for others
         return lease
 
     async def run(self) -> None:
@@ -163,10 +171,40 @@ class OutboxSender:
                         await self.wakeup.wait()
         finally:
             self._running = False
-            tasks = [chain.task for chain in self._busy.values() if chain.task is not None]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)  # none may outlive the sender
+            await self._wind_down()
+
+    async def _wind_down(self) -> None:
+        """Stop taking work; sends under way get stop_grace seconds to finish and be recorded, then are abandoned."""
+        self._stopping = True
+        tasks = [chain.task for chain in self._busy.values() if chain.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.stop_grace)  # each chain stops after the send it is in
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # none may outlive the sender
+
+    async def close(self) -> None:
+        """Give back every row still leased to this process, in one statement, so that any process sends it at once.
+
+        Called as the application stops, before the database closes. Marks of rows already sent are written first:
+        a delivered row is never given back. A send abandoned while the platform had it may have gone out; it is
+        sent once more (README: at least once), as after a crash."""
+        await self._wind_down()
+        while self._marks is not None or (self._mark_writer is not None and not self._mark_writer.done()):
+            if self._mark_writer is not None and not self._mark_writer.done():
+                await asyncio.wait([self._mark_writer])
+            else:
+                await asyncio.sleep(0)  # the batch's writer starts on the loop's next turn (_mark_sent)
+        if self.lease_seconds is None:
+            return
+        owner = self.owner
+        try:
+            given = await self.db.run_single(lambda tx: release_leases(tx, owner))
+        except Exception as exc:  # the database is gone: the leases run out on their own
+            log.error("could not give back the outbox rows this process held: %s", type(exc).__name__)
+            return
+        if given:
+            log.info("gave back %d outbox row(s) to the other instances", given)
 
     def take(self, handed: list[Handed]) -> None:
         """Rows just committed, leased to this process (storage/handoff.py): deliver them without fetching them.
@@ -175,8 +213,8 @@ class OutboxSender:
         process delivers or has delivered; otherwise (another process's, or one waiting for a retry) the sender
         looks it up in order, as any row. While the sender looks (or before it runs) they wait for that look.
         """
-        if not handed:
-            return
+        if not handed or self._stopping:
+            return  # stopping: close() gives them back (written from now on, their lease has run out already)
         if not self._running:
             self.wake()  # the rows are leased to us: run() or flush() fetches them
             return
@@ -216,6 +254,8 @@ class OutboxSender:
                     chain.refetch = True  # the lease runs out soon: another process may take it; fetch it again
                     break
                 async with self.limit:
+                    if self._stopping:
+                        break  # stopping: no new send; close() gives the rest back
                     finished = await self._deliver(row)
                 if not finished:
                     chain.refetch = True  # keep this destination's order: later rows wait for this one
