@@ -193,6 +193,7 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
     except (TemplateError, OutcomeError) as exc:
         raise ConfigError(str(exc)) from None
     db = Database(settings.database_url)
+    sender: OutboxSender | None = None
     try:
         await db.migrate()
         params = {
@@ -255,6 +256,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:
+        if sender is not None:
+            await sender.close()  # what it still holds is due at once for the other instances, not after its lease
         await db.close()
 
 

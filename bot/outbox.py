@@ -15,26 +15,20 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
 from bot.adapters.base import Adapter, Delivery, Outgoing
 from bot.core.events import ChatKey, Reply
+from bot.outbox_record import DeliveryHook, record
 from storage import repo
-from storage.db import Database, erase_copies
+from storage.db import Database
+from storage.due import due_outbox, release_leases
 from storage.handoff import Handed, Lease
 from storage.kinds import BULK_KINDS, OutboxKind, OutboxStatus, Outcome
-from storage.models import OutboxMessage, User
+from storage.models import OutboxMessage
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
-# A card, the details for the responsible person or a reply to a family is useful for at least a day: an outage of
-# the platform or the network delays it, it never fails it. Only the platform's own "no" (blocked, bad request) does.
-KEEP_TRYING = timedelta(hours=24)
-PART_REFS = "part_refs"  # in a pending row's payload: the parts of a long text that went out in earlier attempts
-MAX_BACKOFF_SECONDS = 120
 # With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
 # out a chain stops (a send must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
@@ -44,12 +38,11 @@ FETCH_LIMIT = 100
 # configured rate while the next bulk row is fetched.
 BULK_IN_FLIGHT = 8
 LEASE_MARGIN = 0.25  # of the lease
+# A clean stop (SIGTERM, a rolling deploy): how long sends already under way may take to finish and be recorded.
+# What is still unanswered then is abandoned and given back with every other row this process holds (close()).
+STOP_GRACE_SECONDS = 5.0
 DONE_REMEMBERED = 4096  # delivered row ids kept: a row handed over after them may go out at once (take)
 PERSONAL_KINDS = frozenset({OutboxKind.FAMILY, OutboxKind.DETAILS, OutboxKind.ERASE, OutboxKind.REMINDER})
-# Called in the transaction that records a row's final outcome (sent or failed), while the row still holds its
-# payload: (tx, row, status, refs, now). refs: every platform message the row became, in order (a long text split
-# into parts has several; the last is the row's platform_ref); empty if nothing went out.
-DeliveryHook = Callable[[Session, OutboxMessage, str, tuple[str, ...], datetime], None]
 # Asked right before a row goes out: None lets it go; a Delivery is its outcome instead (nothing is sent).
 SendGate = Callable[[OutboxMessage], Awaitable[Delivery | None]]
 
@@ -62,10 +55,6 @@ class _Chain:
     bulk: bool = False
     refetch: bool = False  # rows of this destination may wait in the database: look when the chain is done
     task: asyncio.Task[int] | None = field(default=None, repr=False)
-
-
-def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2**attempts))
 
 
 class OutboxSender:
@@ -81,8 +70,11 @@ class OutboxSender:
         metrics: Metrics | None = None,
         lease_seconds: float | None = None,
         gate: SendGate | None = None,
+        stop_grace: float = STOP_GRACE_SECONDS,
     ) -> None:
         """lease_seconds: several processes share the database (PostgreSQL); each leases the rows it delivers."""
+        self.stop_grace = stop_grace
+        self._stopping = False  # run() ended or close() began: take nothing more, start no send
         self.gate = gate
         self.metrics = metrics
         self.lease_seconds = lease_seconds
@@ -119,7 +111,7 @@ class OutboxSender:
     async def run_once(self, with_bulk: bool = True) -> tuple[int, datetime | None]:
         """Deliver what is due now; returns how many rows finished and when the next waiting row is due."""
         now, lease = self.clock(), self._lease()
-        rows, next_at = await self.db.run(lambda tx: repo.due_outbox(tx, now, lease=lease, with_bulk=with_bulk))
+        rows, next_at = await self.db.run(lambda tx: due_outbox(tx, now, lease=lease, with_bulk=with_bulk))
         until = lease.until if lease else None
         results = await asyncio.gather(*(self._deliver_chain(chain, until) for chain in _chains(rows).values()))
         return sum(results), next_at
@@ -133,6 +125,8 @@ class OutboxSender:
         """The lease under which a transaction writes rows this process will deliver (Database.hand_over)."""
         lease = self._lease()
         assert lease is not None, "only several processes on PostgreSQL lease rows"
+        if self._stopping:
+            return Lease(lease.owner, self.clock())  # this process sends nothing more: run out at once, for others
         return lease
 
     async def run(self) -> None:
@@ -149,7 +143,7 @@ class OutboxSender:
                 lease = self._lease()
                 bulk = sum(chain.bulk for chain in self._busy.values())
                 fetch = partial(
-                    repo.due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(self._busy), lease=lease,
+                    due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(self._busy), lease=lease,
                     bulk_limit=max(0, BULK_IN_FLIGHT - bulk),
                 )  # fmt: skip
                 for busy in self._busy.values():
@@ -177,10 +171,40 @@ class OutboxSender:
                         await self.wakeup.wait()
         finally:
             self._running = False
-            tasks = [chain.task for chain in self._busy.values() if chain.task is not None]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)  # none may outlive the sender
+            await self._wind_down()
+
+    async def _wind_down(self) -> None:
+        """Stop taking work; sends under way get stop_grace seconds to finish and be recorded, then are abandoned."""
+        self._stopping = True
+        tasks = [chain.task for chain in self._busy.values() if chain.task is not None]
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.stop_grace)  # each chain stops after the send it is in
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)  # none may outlive the sender
+
+    async def close(self) -> None:
+        """Give back every row still leased to this process, in one statement, so that any process sends it at once.
+
+        Called as the application stops, before the database closes. Marks of rows already sent are written first:
+        a delivered row is never given back. A send abandoned while the platform had it may have gone out; it is
+        sent once more (README: at least once), as after a crash."""
+        await self._wind_down()
+        while self._marks is not None or (self._mark_writer is not None and not self._mark_writer.done()):
+            if self._mark_writer is not None and not self._mark_writer.done():
+                await asyncio.wait([self._mark_writer])
+            else:
+                await asyncio.sleep(0)  # the batch's writer starts on the loop's next turn (_mark_sent)
+        if self.lease_seconds is None:
+            return
+        owner = self.owner
+        try:
+            given = await self.db.run_single(lambda tx: release_leases(tx, owner))
+        except Exception as exc:  # the database is gone: the leases run out on their own
+            log.error("could not give back the outbox rows this process held: %s", type(exc).__name__)
+            return
+        if given:
+            log.info("gave back %d outbox row(s) to the other instances", given)
 
     def take(self, handed: list[Handed]) -> None:
         """Rows just committed, leased to this process (storage/handoff.py): deliver them without fetching them.
@@ -189,8 +213,8 @@ class OutboxSender:
         process delivers or has delivered; otherwise (another process's, or one waiting for a retry) the sender
         looks it up in order, as any row. While the sender looks (or before it runs) they wait for that look.
         """
-        if not handed:
-            return
+        if not handed or self._stopping:
+            return  # stopping: close() gives them back (written from now on, their lease has run out already)
         if not self._running:
             self.wake()  # the rows are leased to us: run() or flush() fetches them
             return
@@ -230,6 +254,8 @@ class OutboxSender:
                     chain.refetch = True  # the lease runs out soon: another process may take it; fetch it again
                     break
                 async with self.limit:
+                    if self._stopping:
+                        break  # stopping: no new send; close() gives the rest back
                     finished = await self._deliver(row)
                 if not finished:
                     chain.refetch = True  # keep this destination's order: later rows wait for this one
@@ -316,7 +342,7 @@ class OutboxSender:
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = OutboxStatus.SENT
             return
-        row.status = await self.db.run(lambda tx: self._record(tx, row.id, result, now))
+        row.status = await self.db.run(lambda tx: record(tx, row.id, result, now, self.on_delivery))
         if not self.db.hands_over or (row.status == OutboxStatus.SENT and row.attempts):
             # What the delivery hooks wrote (a card showing the family blocked the bot) is due now, and so are the
             # rows _record released after an outage (woken here, not in the db thread). With hand-over (PostgreSQL)
@@ -344,66 +370,6 @@ class OutboxSender:
                 done.set_result(None)
 
         self._mark_writer = asyncio.ensure_future(write())  # keep a reference until it is done
-
-    def _record(self, tx: Session, row_id: int, result: Delivery, now: datetime) -> str:
-        """Write the delivery's outcome; returns the row's new status."""
-        current = tx.get(OutboxMessage, row_id)
-        if current is None or current.status != OutboxStatus.PENDING:
-            return current.status if current else "gone"
-        if current.kind == OutboxKind.ERASE and result.status != Outcome.RETRY:
-            tx.delete(current)  # the last message to a family that erased itself leaves no trace
-            erase_copies(tx)  # not even in the database files
-            return "gone"
-        if result.status == Outcome.EXPIRED:
-            current.status, current.error, current.payload = OutboxStatus.EXPIRED, result.error, None
-            return current.status
-        current.attempts += 1
-        if result.new_destination:
-            current.destination = result.new_destination
-        if result.status == Outcome.SENT:
-            if current.attempts > 1:
-                # The platform answers again: what waits for a retry on it goes out now, not after its backoff.
-                transport = current.destination.split(":", 1)[0]
-                tx.execute(
-                    update(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at > now)
-                    .where(OutboxMessage.destination.startswith(f"{transport}:"))
-                    .values(next_attempt_at=now)
-                )
-            current.status, current.delivered_at, current.platform_ref = OutboxStatus.SENT, now, result.ref
-            if self.on_delivery is not None:
-                self.on_delivery(tx, current, OutboxStatus.SENT, _all_refs(current, result), now)
-            current.payload = None  # delivered texts are not kept: the bot is not the case file
-        elif result.status == Outcome.RETRY and now - current.created_at < KEEP_TRYING:
-            wait = timedelta(seconds=result.retry_after) if result.retry_after else backoff(current.attempts)
-            current.next_attempt_at = now + wait
-            current.error = result.error
-            current.lease_owner = current.lease_until = None  # any process may retry it when it is due
-            if result.sent_parts and current.payload is not None:
-                earlier = list(current.payload.get(PART_REFS, []))
-                current.payload = {  # never send those parts again, and remember where they went
-                    **current.payload,
-                    "sent_parts": result.sent_parts,
-                    PART_REFS: earlier + list(result.part_refs),
-                }
-        else:
-            current.status, current.error = OutboxStatus.FAILED, result.error or "gave up"
-            log.warning("outbox row %s failed: %s", current.id, current.error)
-            if self.on_delivery is not None:
-                self.on_delivery(tx, current, OutboxStatus.FAILED, _all_refs(current, result, sent=False), now)
-            current.payload = None
-            if result.error == "blocked" and current.user_id is not None:
-                user = tx.get(User, current.user_id)
-                if user is not None:
-                    user.unreachable = True
-        return current.status
-
-
-def _all_refs(row: OutboxMessage, result: Delivery, sent: bool = True) -> tuple[str, ...]:
-    """Every platform message a row became: parts sent in earlier attempts, then this attempt's."""
-    earlier = tuple(str(ref) for ref in (row.payload or {}).get(PART_REFS, []))
-    now = result.part_refs or ((result.ref,) if sent and result.ref else ())
-    return earlier + now
 
 
 def _chains(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:

@@ -285,7 +285,9 @@ async def _supervise(jobs: list[Coroutine[Any, Any, None]]) -> int:
             where = "".join(traceback.format_tb(error.__traceback__)[-3:])
             log.error("a background task failed: %s\n%s", type(error).__name__, where)
             code = 1
-    for task in [*tasks, stopper]:
+    # Last started, first stopped: the transports take no more updates before the sender (the first job) winds
+    # down, letting sends under way finish (OutboxSender.close gives back the rest).
+    for task in [stopper, *reversed(tasks)]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task

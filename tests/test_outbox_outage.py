@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from bot.adapters.base import Delivery, Handler, Outgoing
 from bot.core.events import ChatKey, Reply
-from bot.outbox import KEEP_TRYING, OutboxSender
+from bot.outbox import OutboxSender
+from bot.outbox_record import KEEP_TRYING
 from storage import repo
 from storage.db import Database
 from storage.kinds import OutboxKind, OutboxRow, Outcome

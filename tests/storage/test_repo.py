@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from storage import repo
 from storage.db import Database
+from storage.due import due_outbox
 from storage.kinds import OutboxRow
 from storage.models import CallbackRequest, OutboxMessage, ReminderSubscription, User
 
@@ -112,7 +113,7 @@ async def test_due_outbox_keeps_order_per_destination(db: Database) -> None:
         first.next_attempt_at = now + timedelta(seconds=30)  # waiting for a retry
 
     await db.run(write)
-    due, next_at = await db.run(lambda tx: repo.due_outbox(tx, now + timedelta(seconds=1)))
+    due, next_at = await db.run(lambda tx: due_outbox(tx, now + timedelta(seconds=1)))
     assert [row.payload["text"] for row in due if row.payload] == ["drei"]
     assert next_at == now + timedelta(seconds=30)
 
