@@ -33,6 +33,9 @@ JOURNEY: list[tuple[str, str]] = [
     ("press", "Ja, ich bin einverstanden"),
 ]  # fmt: skip
 CRASH_WINDOW = 1.0  # seconds before the kill in which an accepted message may not have been recorded yet
+# A request the killed process wrote before it died may reach the emulator's handler (same event loop as the test) a
+# moment after the test saw the process gone (seen in CI: 3 ms after the signal).
+KILL_GRACE = 0.5
 REFERENCE = re.compile(r"R-\d{4}-\d{4}")
 
 
@@ -110,6 +113,7 @@ async def test_two_instances_share_one_database_and_the_survivor_of_a_sigkill_fi
                 await next(finished)
             killed_at = time.time()
             await leader.kill()  # halfway, with the other half of the parents in the middle of their journey
+            dead_at = time.time()
             references = await asyncio.gather(*parents)
 
             # The survivor takes over the scheduled jobs.
@@ -146,7 +150,8 @@ async def test_two_instances_share_one_database_and_the_survivor_of_a_sigkill_fi
                 text = next(m.raw_text for m in emu.messages(uid) if str(m.message_id) == message_id)
                 sends = [c.time for c in emu.calls if c.method == "sendMessage" and c.status == 200
                          and str(c.params.get("chat_id")) == str(uid) and c.params.get("text") == text]  # fmt: skip
-                assert len(sends) == 2 and killed_at - CRASH_WINDOW <= sends[0] <= killed_at, (uid, sends, killed_at)
+                window = (killed_at - CRASH_WINDOW, dead_at + KILL_GRACE)
+                assert len(sends) == 2 and window[0] <= sends[0] <= window[1], (uid, sends, window)
         finally:
             for bot in bots:
                 await bot.stop()  # a failed assertion must not leave a process running
