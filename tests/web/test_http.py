@@ -146,3 +146,20 @@ async def test_a_retried_message_is_handled_once_and_a_second_start_changes_noth
     assert await family.start() == 200  # a second tab, say: the conversation is under way, nothing starts again
     await asyncio.sleep(1.0)
     assert len(family.events) == count + 1, [e.text[:40] for e in family.events[count:]]
+
+
+async def test_a_kitas_poster_link_opens_the_web_chat_in_arabic_with_the_districts_hours(
+    web_bot: WebBot, family: WebFamily
+) -> None:
+    # The poster's web QR code is <public url>?start=ar-mitte: the first screen is already Arabic, no German picker.
+    await family.session()
+    family.listen()
+    await family.ready.wait()
+    assert await family.start("ar-mitte") == 200
+    first = await family.next(0)
+    assert first.data["dir"] == "rtl" and first.data["lang"] == "ar"
+    assert tr("ar")("📞 Rückruf anfordern") in first.labels and "Deutsch" not in first.labels
+    count = len(family.events)
+    assert (await family.say("/hours"))[0] == 200
+    hours = await family.next(count)
+    assert "Mitte" in hours.text and "Wattenscheid" not in hours.text  # the Kita's district, not every district
