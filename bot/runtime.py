@@ -323,10 +323,11 @@ class Runtime:
                 lang = session.lang or "de"
                 if effect.action == "show":
                     text = my_data(tx, user_id, session, ctx)
-                    writes.outbox.append(OutboxRow(inbound.chat, Reply(text).to_payload(), user_id=user_id))
+                    shown = Reply(text, rtl=self.i18n.is_rtl(lang))  # the web page sets its direction from this
+                    writes.outbox.append(OutboxRow(inbound.chat, shown.to_payload(), user_id=user_id))
                 else:
                     writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row, writes.tally)
-                    goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
+                    goodbye = Reply(self.i18n.t(lang, DELETED), rtl=self.i18n.is_rtl(lang)).to_payload()
                     # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
                     writes.outbox.append(OutboxRow(inbound.chat, goodbye, OutboxKind.ERASE))
                     writes.erased = True
@@ -363,7 +364,8 @@ class Runtime:
             writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
             repo.audit(tx, request, "family", "family-message")
             answer = self.i18n.t(lang, RELAY_DONE)
-        writes.outbox.append(OutboxRow(inbound.chat, Reply(answer).to_payload(), user_id=user_id))
+        shown = Reply(answer, rtl=self.i18n.is_rtl(lang)).to_payload()
+        writes.outbox.append(OutboxRow(inbound.chat, shown, user_id=user_id))
 
     def _create_request(
         self,

@@ -92,7 +92,9 @@
     if (!body.id) { body.id = randomId(); }
     tries = tries || 0;
     return post('api/send', body).then(function (result) {
-      if (result.status === 200) {
+      if (result.status === 200 && result.data.ended) {
+        ended();
+      } else if (result.status === 200) {
         status(result.data.notice || '');
       } else if (result.status === 401 || result.status === 403) {
         window.location.reload();
@@ -225,16 +227,21 @@
         status(words().wait);
         return;
       }
-      state.ended = true;
-      if (state.source) { state.source.close(); }
-      $('log').textContent = '';
-      $('confirm').hidden = true;
-      $('compose').hidden = true;
-      $('ended').hidden = false;
-      status('');
-      applyWords();
-      $('again').focus();
+      ended();
     }, function () { status(words().offline); });
+  }
+
+  /* Everything of the family was erased (the end button, or "yes, delete everything" in the conversation). */
+  function ended() {
+    state.ended = true;
+    if (state.source) { state.source.close(); }
+    $('log').textContent = '';
+    $('confirm').hidden = true;
+    $('compose').hidden = true;
+    $('ended').hidden = false;
+    status('');
+    applyWords();
+    $('again').focus();
   }
 
   function wire() {
