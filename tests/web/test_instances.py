@@ -58,6 +58,8 @@ async def test_a_reply_handled_by_the_other_process_reaches_the_stream_held_by_t
                 "ELTERNLOTSE_WEB_LISTEN": f"127.0.0.1:{web_ports[n]}",
                 "ELTERNLOTSE_WEB_PUBLIC_URL": public,
                 "ELTERNLOTSE_FAMILY_MESSAGES_PER_MINUTE": "600",
+                # The once-a-second look is pushed out of the test's reach: a reply must arrive by being told.
+                "ELTERNLOTSE_WEB_SHARED_RECHECK_SECONDS": "600",
             }))  # fmt: skip
         family = WebFamily.open(urls[0])
         try:
