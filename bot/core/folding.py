@@ -25,7 +25,8 @@ _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 WORD = re.compile(r"\w+")
 # Words, and the marks that end a sentence; a dot right after a number and before a word is an ordinal ("im 5. Stock",
 # "am 3. Mai"), not the end of a sentence.
-_TOKEN = re.compile(r"(\w+)|(?<=\d)\.(?=[ \t]+\w)|([.!?;:\n]+)")
+# The Arabic question mark ؟ (Arabic, Persian, Sorani) ends a sentence as "?" does.
+_TOKEN = re.compile(r"(\w+)|(?<=\d)\.(?=[ \t]+\w)|([.!?;:\n\u061f]+)")
 
 # Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
 _CYRILLIC = {

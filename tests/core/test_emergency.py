@@ -121,6 +121,14 @@ def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
     assert not m.detect("Er schlägt. Mich hat das erschreckt")
 
 
+def test_an_arabic_question_mark_ends_a_sentence() -> None:
+    # Regression: "؟" did not end a sentence, so "بنتي ... بالعيد؟ في خطر" (is henna a danger to her skin?) joined
+    # "my daughter" of one question with "in danger" of the next and raised the alarm.
+    m = matcher_of("ar", {"child_danger": ["بنتي ... في خطر"]})
+    assert not m.detect("بنتي عمرها ٣ سنين، بحطلها حنة بالعيد؟ في خطر على جلدها؟")
+    assert m.detect("بنتي في خطر")
+
+
 def test_joined_words_must_stand_directly_next_to_each_other() -> None:
     m = matcher_of("de", {"child_danger": ["suche_meinen_sohn"]})
     assert m.detect("ich suche meinen Sohn!!") and not m.detect("ich suche Kleidung für meinen Sohn")
