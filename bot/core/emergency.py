@@ -9,7 +9,7 @@ The office and translators write the patterns, one file a language (`locales/<la
   `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several single words (`=if|=in =case` is "if" or "in",
   then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
-- `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
+- `part one + part two`: both parts, in any order, at most twelve words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
@@ -18,6 +18,8 @@ The office and translators write the patterns, one file a language (`locales/<la
   ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
+- a line that laughs ("haha", "lol", "хаха", "ههه", "خخخ", 😂, 😅, ":)") is a joke or an idiom and raises no alarm,
+  unless a `keep` context word says the danger is present;
 - `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
   a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
@@ -38,7 +40,17 @@ from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
-from bot.core.folding import OWN_LETTERS, WORD, fold_word, joined_heh, script_of, skeleton, tokenize, transliterations
+from bot.core.folding import (
+    OWN_LETTERS,
+    WORD,
+    fold_word,
+    joined_heh,
+    laughs,
+    script_of,
+    skeleton,
+    tokenize,
+    transliterations,
+)
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
@@ -49,8 +61,10 @@ CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 GAP = 2
 LONG_GAP = 6
-WINDOW = 10
+WINDOW = 12  # a run-on line ("sister is 15 and dad is sending her ... to marry") spreads a threat wide
 TRANSLIT_MIN = 4
+# Bulgarian (and Russian) chat spelling: w or 6 for ш, q for я, 4 for ч ("di6a", "porqzah", "4ovek").
+CHAT_LETTERS = str.maketrans({"w": "sh", "6": "sh", "q": "ya", "4": "ch"})
 CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
 
 
@@ -258,6 +272,9 @@ class Matcher:
             for kind, found_spans in spans.items():
                 found_spans = affirmed(found_spans, negations) if kind in (Context.OVER, Context.OUT) else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
+        # A line that laughs is a joke or an idiom, unless it also says the danger is present ("again", "help").
+        if not shared.get(Context.KEEP) and laughs(text):
+            return NOTHING
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
         for index in candidates:
@@ -328,8 +345,8 @@ class Matcher:
         elif script == "latin" and not token.isdigit():
             # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
             found |= self._translit.lookup(skeleton(token), typos=False)
-            if "w" in token or "6" in token:  # Bulgarian chat spelling: w or 6 for ш ("diwa", "di6a" = диша)
-                found |= self._translit.lookup(skeleton(token.replace("w", "sh").replace("6", "sh")), typos=False)
+            if any(ch in token for ch in "w6q4"):  # chat spelling: "diwa", "di6a" = диша, "porqzah" = порязах
+                found |= self._translit.lookup(skeleton(token.translate(CHAT_LETTERS)), typos=False)
         return found
 
     @staticmethod

@@ -53,6 +53,28 @@ OWN_LETTERS = {
 }  # fmt: skip
 
 
+# Laughter: a line that laughs is a joke or an idiom ("die Schwiegermutter bringt mich um 😂", "lips blue from the
+# blueberries haha"). Written emergencies in every set we have never laugh; crying (😭) is no laughter.
+_LAUGH_MARKS = re.compile(
+    "[\U0001f602\U0001f923\U0001f605\U0001f606\U0001f601\U0001f604\U0001f603\U0001f639\U0001f61c\U0001f61d]"
+    r"|[:;]-?(?:\)|D\b)|\bx[dD]\b"
+)
+_LAUGH_WORD = re.compile(
+    r"(?:a?(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}|lol+|lmf?ao|rofl|x+d+"
+    r"|(?:ха){2,}х?|(?:хе){2,}|[هخ]{3,})"
+)
+
+
+def laughs(text: str) -> bool:
+    """Whether the line laughs: a laughing emoji or smiley, "haha", "lol", "хаха", "ههه", "خخخ"."""
+    if _LAUGH_MARKS.search(text):
+        return True
+    folded = fold(text)
+    if re.search(r"\bха[ -]ха\b", folded):
+        return True
+    return any(_LAUGH_WORD.fullmatch(word) for word in WORD.findall(folded))
+
+
 def script_of(word: str) -> str:
     """'arabic', 'cyrillic' or 'latin' (also for digits): which lexicon a folded word belongs to."""
     for ch in word:

@@ -184,3 +184,13 @@ def test_check_warns_of_a_joined_spelling_among_single_words(tmp_path: Path) -> 
 
 def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
     assert pattern_warnings(ROOT / "locales", list(LANGUAGES)) == []
+
+
+def test_bulgarian_chat_spelling_with_q_for_ya_and_4_for_ch_is_read() -> None:
+    # Regression: "porqzah" (порязах, q for я) was missed; chat spelling knew only w and 6 for ш.
+    m = matcher_of("bg", {"suicide": ["=порязах =се|=ръцете"]})
+    assert m.detect("pak porqzah rucete")
+    assert m.detect("porjazah se")
+    m = matcher_of("bg", {"medical": ["=човек =не =диша"]})
+    assert m.detect("4ovek ne di6a")
+

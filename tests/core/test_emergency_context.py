@@ -239,3 +239,34 @@ def test_a_german_ordinal_does_not_end_the_sentence_a_pattern_needs() -> None:
     m = matcher_of("de", {"child_danger": ["=fenster + =steht + =stock"]}, {})
     assert m.detect("kind steht am fenster im 5. stock")  # "5." is the fifth floor, not a full stop
     assert not m.detect("kind steht am fenster. 5. stock")  # a real full stop still ends it
+
+
+def test_a_line_that_laughs_is_a_joke_unless_the_danger_is_said_to_be_present() -> None:
+    # Regression: "lips blue from the blueberries haha", "she'll kill me with her advice 😂" raised alarms in nine
+    # languages.
+    m = matcher_of(
+        "en",
+        {"medical": ["=lips =blue"], "violence": ["=kill =me"]},
+        {Context.KEEP: ["=again", "=help"]},
+    )
+    for joke in (
+        "his lips are blue from the jam haha",
+        "grandma will kill me with her soup 😂",
+        "my boss will kill me lol",
+        "lips blue from the ice lolly :D",
+        "lips blue ХАХА",
+        "kill me ههههه",
+        "kill me خخخ",
+        "kill me ха-ха",
+    ):
+        assert not m.detect(joke), joke
+    assert m.detect("his lips are blue 😭")  # crying is no laughter
+    assert m.detect("his lips are blue, help! haha")  # a keep word says the danger is present
+    assert m.detect("he says he will kill me at 8:00)")  # a time is no smiley
+    assert m.detect("Hahn sagt er will kill me")  # a word that starts like laughter is none
+
+
+def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
+    # Regression: a forced marriage told in one long breath put "marry" eleven words after "15" and was missed.
+    m = matcher_of("en", {"child_danger": ["=sister + =15 + =marry"]}, {})
+    assert m.detect("my sister is 15 and they are sending her back to the village soon to marry a stranger")
