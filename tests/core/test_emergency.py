@@ -194,3 +194,13 @@ def test_bulgarian_chat_spelling_with_q_for_ya_and_4_for_ch_is_read() -> None:
     m = matcher_of("bg", {"medical": ["=човек =не =диша"]})
     assert m.detect("4ovek ne di6a")
 
+
+def test_a_toy_swallowed_is_an_emergency_not_make_believe(matcher: Matcher) -> None:
+    # Regression: "toy" was a pretend word and silenced a toddler who swallowed the magnets of a toy.
+    assert matcher.detect("our toddler swallowed the little magnets out of a toy car", {"en"})
+    assert not matcher.detect("my son called 112 on his toy phone", {"en"})
+
+
+def test_a_heater_exclusion_for_smoke_leaves_the_gas_poisoning_it_also_names(matcher: Matcher) -> None:
+    # Regression: the fire exclusion "heater ... on" removed the heater before the carbon-monoxide pattern saw it.
+    assert matcher.detect("بخاری گازی روشن است و همه سرگیجه داریم", {"fa"})
