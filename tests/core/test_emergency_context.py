@@ -182,6 +182,8 @@ NOT_NOW = {
     "ar": ["السنة الماضية صار حريق بالبيت", "الامتحانات رح تقتلني"],
     "fa": ["پارسال خونمون آتیش گرفت", "این امتحانا منو میکشه"],
     "ku": ["par agir bi mala me ket", "ezmunên dibistanê min dikujin"],
+    # Regression: Sorani had no context at all, so a year long ago or a film still raised the alarm.
+    "ckb": ["پارساڵ ئاگر لە چێشتخانەکەمان بەربوو", "فیلمێکمان بینی لەسەر منداڵێکی ون بوو"],
 }
 
 
@@ -264,6 +266,18 @@ def test_a_line_that_laughs_is_a_joke_unless_the_danger_is_said_to_be_present() 
     assert m.detect("his lips are blue, help! haha")  # a keep word says the danger is present
     assert m.detect("he says he will kill me at 8:00)")  # a time is no smiley
     assert m.detect("Hahn sagt er will kill me")  # a word that starts like laughter is none
+
+
+def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> None:
+    # Regression: "bei Tatort ... Kindesentführung", "в мултфилма гасят пожар" were alarms: the medium stood before
+    # the story without "about"/"where".
+    for lang, line in (
+        ("de", "im Krimi gestern ging es um ein entführtes Kind"),
+        ("bg", "в мултфилма гасяха голям пожар"),
+        ("en", "in the cartoon the house is on fire"),
+    ):
+        assert not matcher.detect(line, {lang, "de", "en"}), line
+    assert matcher.detect("das Kind ist entführt worden", {"de"})
 
 
 def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
