@@ -272,12 +272,12 @@ def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> N
     # Regression: "bei Tatort ... Kindesentführung", "в мултфилма гасят пожар" were alarms: the medium stood before
     # the story without "about"/"where".
     for lang, line in (
-        ("de", "im Krimi gestern ging es um ein entführtes Kind"),
+        ("de", "im Krimi gestern wurde ein Kind entführt"),
         ("bg", "в мултфилма гасяха голям пожар"),
         ("en", "in the cartoon the house is on fire"),
     ):
         assert not matcher.detect(line, {lang, "de", "en"}), line
-    assert matcher.detect("das Kind ist entführt worden", {"de"})
+    assert matcher.detect("gestern wurde ein Kind entführt", {"de"})  # the same story without the medium
 
 
 def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
