@@ -26,12 +26,17 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью";
   Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
+- a Persian, Sorani or Arabic pattern also finds its words typed in Latin letters ("shoharam mizane", "jozi 3am
+  yedrebni") by their consonants, when the family chose that language and the line holds one of its Latin marker
+  words (ROMAN_MARKERS) or, for Arabic, a word with a digit for a letter; a match needs one word of three consonants,
+  alone of four; exclusions keep to their own script;
 - a Sorani line typed on an Arabic keyboard, ه and a space for ە inside words ("مێرده كه م"), is looked at again with
   the words joined, by the Sorani patterns only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
@@ -46,7 +51,9 @@ from bot.core.folding import (
     fold_word,
     joined_heh,
     laughs,
+    roman_skeleton,
     script_of,
+    script_skeleton,
     skeleton,
     tokenize,
     transliterations,
@@ -58,6 +65,29 @@ PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
 PATTERN_LANGUAGE = {"de_easy": "de"}
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+# Typed in Latin letters by families who chose them (Finglish, Arabizi): their patterns are also looked for by
+# consonant skeleton (bot.core.folding.roman_skeleton), never before a language is chosen.
+ROMANIZED_LANGUAGES = frozenset({"fa", "ckb", "ar"})
+# Words that tell a Latin line is Persian, Sorani or Arabic (a German or English line has none of them); Arabizi also
+# by a letter-digit word ("3am", "7aroro", "la2eto"). Only such a line is read by consonant skeleton.
+ROMAN_MARKERS = {
+    "fa": frozenset(
+        "mano mikham mikhad nemikham nemikhad bache bachem bacham bachamo shoharam shohare khune khoone komak lotfan"
+        " chera kheili kheyli nemitunam mishe mikone mizane shode kardam nist khodam dige daram hamash chikar"
+        " bachehaa bachehamo khodesh khodemo alaan".split()
+    ),
+    "ar": frozenset(
+        "ana bdi baddi bidi ktir kteer shu mish inno yalla wallah jozi zawji zoji ibni ebni bnti binti howe hiye"
+        " lessa kaman mafi ahlan shukran halla hala mnee7 wlad wladi".split()
+    ),
+    "ckb": frozenset(
+        "tkaya tkaye tkayah esta ista eme ewan awan mndal mndalakam mndalakem mndalakan nazanm spas herwa kurakam"
+        " kchakam pyawakam merdakam zor xesta".split()
+    ),
+}
+ARABIZI = re.compile(r"[a-z]+[235679][a-z]*|[235679][a-z]+")
+ROMAN_MIN = 2  # consonants a pattern word needs to be looked for in Latin letters (a stem: one more)
+ROMAN_ALONE = 4  # consonants one Latin word needs to make a match alone ("entehar" would be "enter")
 HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 GAP = 2
 LONG_GAP = 6
@@ -195,6 +225,7 @@ class Matcher:
         self._language_of: list[str] = []
         self._main = Lexicon()
         self._translit = Lexicon()
+        self._roman = Lexicon()
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
@@ -214,6 +245,7 @@ class Matcher:
                             self._first.setdefault(wid, []).append(index)
         self._main.finish()
         self._translit.finish()
+        self._roman.finish()
 
     def _word_id(self, language: str, word: Word) -> int:
         key = (language, word)
@@ -227,6 +259,11 @@ class Matcher:
                     # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
                     if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
                         self._translit.add(word, latin, wid)
+            romanized = language in ROMANIZED_LANGUAGES and script_of(word.text) == "arabic"
+            if romanized and word.kind in ("exact", "prefix"):
+                roman = script_skeleton(word.text)
+                if len(roman.lstrip("-")) >= ROMAN_MIN + (word.kind == "prefix"):
+                    self._roman.add(Word(word.kind, roman, False), roman, wid)
         return self._ids[key]
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
@@ -241,7 +278,8 @@ class Matcher:
 
     def _detect(self, text: str, active: set[str] | None) -> Detection:
         folded, sentence_of = tokenize(text)
-        tokens = [self._token_ids(token) for token in folded]
+        roman = self._romanized(folded, active)
+        tokens = [self._token_ids(token, roman) for token in folded]
         if not tokens:
             return NOTHING
         cried = self._cry(tokens, folded, active)
@@ -329,13 +367,34 @@ class Matcher:
         A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line. A context
         may be typed in Latin letters like the emergency it speaks for ("v proshlom godu u nas byl pozhar").
         """
+        if pattern.language in ROMANIZED_LANGUAGES and script_of(pattern.source) == "arabic":
+            if any(script_of(folded[p]) == "arabic" for p in positions):
+                return True
+            if pattern.category is None and pattern.context is None:  # an exclusion stays in its own script
+                return False
+            # Two consonants are many words ("emta" and "amut"): one word of a match needs three, alone four.
+            longest = max(len(roman_skeleton(folded[p]).lstrip("-")) for p in positions)
+            return longest >= ROMAN_ALONE or (len(positions) > 1 and longest > ROMAN_MIN)
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
         if pattern.category is None and pattern.context is None:  # digits belong to every script ("на 10 хвилин")
             return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 
-    def _token_ids(self, token: str) -> set[int]:
+    @staticmethod
+    def _romanized(folded: list[str], active: set[str] | None) -> frozenset[str]:
+        """The chosen languages this line is typed for in Latin letters: a marker word of theirs stands in it."""
+        if active is None:
+            return frozenset()
+        words = set(folded)
+        return frozenset(
+            lang
+            for lang in active & ROMANIZED_LANGUAGES
+            if words & ROMAN_MARKERS.get(lang, frozenset())
+            or (lang == "ar" and any(ARABIZI.fullmatch(w) for w in words))
+        )
+
+    def _token_ids(self, token: str, roman: frozenset[str] = frozenset()) -> set[int]:
         found = self._main.lookup(token)
         script = script_of(token)
         if script == "arabic":
@@ -345,6 +404,9 @@ class Matcher:
         elif script == "latin" and not token.isdigit():
             # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
             found |= self._translit.lookup(skeleton(token), typos=False)
+            if roman and token.isalnum():
+                near = self._roman.lookup(roman_skeleton(token), typos=False)
+                found |= {wid for wid in near if self._language_of[wid] in roman}
             if any(ch in token for ch in "w6q4"):  # chat spelling: "diwa", "di6a" = диша, "porqzah" = порязах
                 found |= self._translit.lookup(skeleton(token.translate(CHAT_LETTERS)), typos=False)
         return found
