@@ -280,6 +280,23 @@ def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> N
     assert matcher.detect("gestern wurde ein Kind entführt", {"de"})  # the same story without the medium
 
 
+def test_violence_long_ago_that_ended_well_raises_no_alarm_but_long_ago_alone_does() -> None:
+    # Regression: "years ago my ex beat me, now we live apart and all is well" alarmed in ku, de and pl sets.
+    m = matcher_of(
+        "en",
+        {"violence": ["=beat =me"]},
+        {Context.PAST: ["=years =ago"], Context.OVER: ["=now ... =well"], Context.KEEP: ["=again"]},
+    )
+    assert not m.detect("years ago my ex beat me, now we live apart and all is well")
+    assert m.detect("years ago my ex beat me")  # the numbers still help
+    assert m.detect("years ago my ex beat me, now he beat me again, well")  # present danger
+
+
+def test_too_hot_is_no_sign_of_present_danger(matcher: Matcher) -> None:
+    # Regression: "too" was a keep word anywhere, so "water that's too hot kills the yeast :)" kept its alarm.
+    assert not matcher.detect("recipe: water that is too hot will kill the yeast :)", {"en"})
+
+
 def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
     # Regression: a forced marriage told in one long breath put "marry" eleven words after "15" and was missed.
     m = matcher_of("en", {"child_danger": ["=sister + =15 + =marry"]}, {})
