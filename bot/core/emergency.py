@@ -310,9 +310,6 @@ class Matcher:
             for kind, found_spans in spans.items():
                 found_spans = affirmed(found_spans, negations) if kind in (Context.OVER, Context.OUT) else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
-        # A line that laughs is a joke or an idiom, unless it also says the danger is present ("again", "help").
-        if not shared.get(Context.KEEP) and laughs(text):
-            return NOTHING
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
         for index in candidates:
@@ -331,7 +328,8 @@ class Matcher:
         for language, category in cried:
             hits[category] = hits.get(category, 0) + 1
             by_language[language] = by_language.get(language, 0) + 1
-        if not hits:
+        # A line that laughs is a joke or an idiom, unless it also says the danger is present ("again", "help").
+        if not hits or (not shared.get(Context.KEEP) and laughs(text)):
             return NOTHING
         categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
         lowered = text.casefold()
