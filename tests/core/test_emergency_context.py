@@ -268,6 +268,19 @@ def test_a_line_that_laughs_is_a_joke_unless_the_danger_is_said_to_be_present() 
     assert m.detect("Hahn sagt er will kill me")  # a word that starts like laughter is none
 
 
+def test_a_nervous_or_polite_smiley_does_not_silence_an_emergency() -> None:
+    # Regression: the laughter rule took "sorry 😅 he says he will kill me" and "hello :) he will kill me" for jokes;
+    # frightened people type a sweat smile or a polite smiley out of habit.
+    m = matcher_of("en", {"violence": ["=kill =me"]}, {Context.KEEP: ["=again", "=help"]})
+    for line in (
+        "sorry to write so late 😅 he says he will kill me tonight",
+        "hello :) my husband says he will kill me",
+        "he will kill me 🙂 what do i do",
+        "he will kill me ;)",
+    ):
+        assert m.detect(line), line
+
+
 def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> None:
     # Regression: "bei Tatort ... Kindesentführung", "в мултфилма гасят пожар" were alarms: the medium stood before
     # the story without "about"/"where".
@@ -294,7 +307,7 @@ def test_violence_long_ago_that_ended_well_raises_no_alarm_but_long_ago_alone_do
 
 def test_too_hot_is_no_sign_of_present_danger(matcher: Matcher) -> None:
     # Regression: "too" was a keep word anywhere, so "water that's too hot kills the yeast :)" kept its alarm.
-    assert not matcher.detect("recipe: water that is too hot will kill the yeast :)", {"en"})
+    assert not matcher.detect("recipe: water that is too hot will kill the yeast haha", {"en"})
 
 
 def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
