@@ -10,7 +10,9 @@ The office and translators write the patterns, one file a language (`locales/<la
   then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
 - `part one + part two`: both parts, in any order, at most twelve words apart, never the same word for both;
-- a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
+- a pattern never reaches over the end of a sentence (. ! ? ; : or a new line), except that neighbouring short
+  sentences (SHORT_SENTENCE words at most: "Papa schlägt Mama. Ich habe Angst.") are one sentence for the parts of a
+  `+` pattern and for context; the words of one part always stand in one sentence;
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
   forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script
@@ -96,6 +98,26 @@ TRANSLIT_MIN = 4
 # Bulgarian (and Russian) chat spelling: w or 6 for ш, q for я, 4 for ч ("di6a", "porqzah", "4ovek").
 CHAT_LETTERS = str.maketrans({"w": "sh", "6": "sh", "q": "ya", "4": "ch"})
 CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
+# Learners and people in panic write in very short sentences ("Papa schlägt Mama. Ich habe Angst."): neighbouring
+# sentences of at most this many words are read as one, so the parts of a pattern meet across their full stops.
+SHORT_SENTENCE = 4
+
+
+def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE) -> list[int]:
+    """Sentence numbers with each run of neighbouring short sentences (at most `most` words each) made one sentence."""
+    sizes: dict[int, int] = {}
+    for number in sentence_of:
+        sizes[number] = sizes.get(number, 0) + 1
+    merged: dict[int, int] = {}
+    previous: int | None = None
+    for number in sorted(sizes):
+        short = sizes[number] <= most
+        if short and previous is not None and sizes[previous] <= most:
+            merged[number] = merged[previous]
+        else:
+            merged[number] = number
+        previous = number
+    return [merged[number] for number in sentence_of]
 
 
 def _bulgarian_spellings(word: str) -> set[str]:
@@ -277,7 +299,10 @@ class Matcher:
         return found if joined is None else self._detect(joined, {HEH_SPLIT_LANGUAGE})
 
     def _detect(self, text: str, active: set[str] | None) -> Detection:
-        folded, sentence_of = tokenize(text)
+        folded, own_sentence = tokenize(text)
+        # The words of one part stay in their own sentence; the parts of a pattern (and its context) may meet across
+        # the stops of neighbouring short sentences.
+        sentence_of = short_sentences_joined(own_sentence)
         roman = self._romanized(folded, active)
         tokens = [self._token_ids(token, roman) for token in folded]
         if not tokens:
@@ -293,7 +318,7 @@ class Matcher:
             pattern = self.patterns[index]
             if pattern.category is not None:
                 continue
-            for positions in self._spans(index, tokens, sentence_of):
+            for positions in self._spans(index, tokens, own_sentence, sentence_of):
                 if not self._plausible(pattern, positions, folded):
                     continue
                 if pattern.context is None:
@@ -321,7 +346,7 @@ class Matcher:
             if any(
                 self._plausible(pattern, positions, folded)
                 and not quieted(pattern.category, positions, found, sentence_of)
-                for positions in self._spans(index, tokens, sentence_of)
+                for positions in self._spans(index, tokens, own_sentence, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
@@ -419,8 +444,11 @@ class Matcher:
             out.update(todo)
         return out
 
-    def _spans(self, index: int, tokens: list[set[int]], sentence_of: list[int]) -> Iterable[tuple[int, ...]]:
-        """The token positions of each place where the pattern matches, all within one sentence."""
+    def _spans(
+        self, index: int, tokens: list[set[int]], sentence_of: list[int], joined: list[int]
+    ) -> Iterable[tuple[int, ...]]:
+        """The token positions of each place where the pattern matches: each part within one sentence, the parts
+        within one sentence of `joined` (neighbouring short sentences read as one)."""
         pattern = self.patterns[index]
         found_parts = [list(self._part_spans(index, p, tokens, sentence_of)) for p in range(len(pattern.parts))]
         if len(found_parts) == 1:
@@ -434,7 +462,7 @@ class Matcher:
                     s
                     for s in spans
                     if min(abs(a - b) for a in s for b in chosen) <= WINDOW
-                    and sentence_of[s[0]] == sentence_of[positions[0]]
+                    and joined[s[0]] == joined[positions[0]]
                     and not set(s) & set(chosen)  # two parts never share a word
                 ]
                 if not near:

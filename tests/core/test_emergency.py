@@ -122,6 +122,17 @@ def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
     assert not m.detect("Er schlägt. Mich hat das erschreckt")
 
 
+def test_the_parts_of_a_pattern_meet_across_the_stops_of_short_sentences() -> None:
+    """Learners write "Papa schlägt Mama. Ich habe Angst.": a pattern of two parts missed it at the full stop."""
+    m = matcher_of("de", {"violence": ["schl*|haut + mama|mich|angst"], "child_danger": ["kind ist ... weg"]})
+    assert m.detect("Papa schlägt. Mama weint. Hilfe.")
+    assert m.detect("Er haut. Ich habe Angst.")
+    # A long sentence keeps its own stop: only neighbouring short sentences are read as one.
+    assert not m.detect("Er schlägt den Nagel in die Wand für das Bild. Ich habe Angst vor dem Zahnarzt.")
+    # The words of one part never span a stop: "Kind ist traurig. Papa wohnt weg." is not a child gone.
+    assert not m.detect("Kind ist traurig. Papa wohnt weg.")
+
+
 def test_an_arabic_question_mark_ends_a_sentence() -> None:
     # Regression: "؟" did not end a sentence, so "بنتي ... بالعيد؟ في خطر" (is henna a danger to her skin?) joined
     # "my daughter" of one question with "in danger" of the next and raised the alarm.
