@@ -100,7 +100,7 @@ CHAT_LETTERS = str.maketrans({"w": "sh", "6": "sh", "q": "ya", "4": "ch"})
 CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
 # Learners and people in panic write in very short sentences ("Papa schlägt Mama. Ich habe Angst."): neighbouring
 # sentences of at most this many words are read as one, so the parts of a pattern meet across their full stops.
-SHORT_SENTENCE = 4
+SHORT_SENTENCE = 5
 
 
 def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE) -> list[int]:
