@@ -79,6 +79,9 @@ _PROFILE = (
 OUTBOX_SQL = f"WITH o AS ({_INSERT}) {_RESULT}"
 # The end of a parent's event: state, profile, anonymous counters and outbox rows, one round trip.
 END_EVENT_SQL = f"WITH {_STATE}, {_PROFILE}, {_COUNTS}, o AS ({_INSERT}) {_RESULT}"
+# Parsed once: text() scans its SQL for parameters each time it is built (a dozen objects per call, every event).
+_OUTBOX = text(OUTBOX_SQL)
+_END_EVENT = text(END_EVENT_SQL)
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ class CountRow:
 
 def insert_outbox(session: Session, rows: Sequence[OutboxRow], now: datetime) -> None:
     """PostgreSQL: insert outbox rows in one statement; interactive ones leased to this process if it has a lease."""
-    _hand(session, session.execute(text(OUTBOX_SQL), _outbox_params(session, rows, now)), rows, now)
+    _hand(session, session.execute(_OUTBOX, _outbox_params(session, rows, now)), rows, now)
 
 
 def end_event(
@@ -122,7 +125,7 @@ def end_event(
             [{"day": c.day.isoformat(), "metric": c.metric, "key": c.key, "count": c.count} for c in counts]
         ),
     )
-    _hand(session, session.execute(text(END_EVENT_SQL), params), rows, now)
+    _hand(session, session.execute(_END_EVENT, params), rows, now)
 
 
 def _outbox_params(session: Session, rows: Sequence[OutboxRow], now: datetime) -> dict[str, Any]:
