@@ -159,14 +159,16 @@ async def drive(
           f"reply latency p50 {p50:.1f} ms, p99 {p99:.1f} ms; bot CPU {per_update:.2f} ms/update, "
           f"emulator+balancer CPU {own:.2f} ms/update")  # fmt: skip
     each = ", ".join(f"{cpu:.2f} s ({cpu / elapsed:.0%} of a core)" for cpu in cpus)
-    line = f"{'':>16}  bot CPU per process: {each}, {kernel / max(sum(cpus), 1e-9):.0%} in the kernel; cores idle {idle:.0%}"
+    kernel_share = kernel / max(sum(cpus), 1e-9)
+    line = f"{'':>16}  bot CPU per process: {each}, {kernel_share:.0%} in the kernel; cores idle {idle:.0%}"
     if postgres:
         # A backend that started during the run counts whole; one that ended during it is missed (pools keep theirs).
         used = sum(total - server_before.get(pid, 0.0) for pid, total in server.items())
         line += f"; PostgreSQL backends {used:.2f} s = {used / len(latencies) * 1000:.2f} ms/update"
         line += f", {sessions - sessions_before - 1} connections opened"  # one is our own look
     print(line)
-    methods = Counter(f"{call.method}{'' if call.status == 200 else f' {call.status}'}" for call in emu.calls[calls_before:])
+    calls = emu.calls[calls_before:]
+    methods = Counter(f"{call.method}{'' if call.status == 200 else f' {call.status}'}" for call in calls)
     print(f"{'':>16}  Bot API calls: " + ", ".join(f"{name} {count}" for name, count in methods.most_common()))
     return rate
 
@@ -210,14 +212,12 @@ def _start_profilers(label: str, procs: list[subprocess.Popen[bytes]]) -> list[s
     PROFILE_DIR.mkdir(parents=True, exist_ok=True)
     name = label.strip().replace(" ", "-")
     spy = str(Path(sys.executable).with_name("py-spy"))
-    return [
-        subprocess.Popen(  # noqa: ASYNC220 - returns at once
-            [spy, "record", "--nonblocking", "--rate", "200", "--format", "speedscope",
-             "-o", str(PROFILE_DIR / f"{name}-{n}.json"), "--pid", str(proc.pid)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        for n, proc in enumerate(procs)
-    ]
+    spies = []
+    for n, proc in enumerate(procs):
+        command = [spy, "record", "--nonblocking", "--rate", "200", "--format", "speedscope",
+                   "-o", str(PROFILE_DIR / f"{name}-{n}.json"), "--pid", str(proc.pid)]  # fmt: skip
+        spies.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return spies
 
 
 def _cprofile(label: str, n: int) -> list[str]:
