@@ -1,7 +1,8 @@
 """Database access: every unit of work is one synchronous function run in one transaction, off the event loop.
 
 SQLite: one dedicated thread with SQLAlchemy's synchronous engine, WAL, foreign keys, BEGIN IMMEDIATE.
-PostgreSQL: SQLAlchemy's async engine (asyncpg), the same function run through AsyncSession.run_sync.
+PostgreSQL: SQLAlchemy's async engine (asyncpg), the same function run through AsyncSession.run_sync; units
+of work that queue up meanwhile are committed together there too (storage/pgbatch.py).
 
 Why not an AsyncSession on aiosqlite: every statement then crosses threads. Measured here (bench/engine.py),
 a dialog step took about 11 ms that way and about 1.4 ms with one thread hop per transaction. A single SQLite
@@ -35,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.handoff import HANDED, LEASE, Handed, Lease
+from storage.pgbatch import Batcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -242,6 +244,7 @@ class Database:
             # One statement that needs no transaction around it (BEGIN and COMMIT are two round trips more).
             single = self._async.execution_options(isolation_level="AUTOCOMMIT")
             self._single_sessions = async_sessionmaker(single, expire_on_commit=False)
+            self._batcher = Batcher(self._run_many, self._run_retrying)
 
     @property
     def single_process(self) -> bool:
@@ -251,13 +254,18 @@ class Database:
     async def run(self, work: Work[T]) -> T:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
 
-        A unit of work may run twice: on SQLite, when a group commit fails, every unit of the batch runs again
-        alone; on PostgreSQL, once more on a new connection when its connection broke. So work must do nothing
+        A unit of work may run twice: when a group commit fails (SQLite's writer, PostgreSQL's storage/pgbatch.py),
+        every unit of the batch runs again alone; on PostgreSQL also once more on a new connection when its
+        connection broke. So work must do nothing
         but database writes (no sends, no counters kept outside the session). Outbox rows it wrote leased go to
         the sender only after the commit (hand_over), so a unit run twice hands over only the rows that stayed.
         """
         if self._writer is not None:
             return await self._writer.submit(work)
+        # Units queued while others run are committed together (storage/pgbatch.py), as on SQLite.
+        return await self._batcher.submit(work)  # type: ignore[no-any-return]
+
+    async def _run_retrying(self, work: Work[T]) -> T:
         try:
             return await self._run_async(work)
         except DBAPIError as exc:
@@ -268,14 +276,18 @@ class Database:
         return await self._run_async(work)
 
     async def _run_async(self, work: Work[T]) -> T:
+        return (await self._run_many([work]))[0]  # type: ignore[no-any-return]
+
+    async def _run_many(self, works: list[Work[Any]]) -> list[Any]:
+        """Run the units one after another in one transaction; hand over the rows they wrote once it commits."""
         async with self._async_sessions() as session, session.begin():
             if self._lease is not None:
                 session.info[LEASE] = self._lease()
-            result = await session.run_sync(work)
+            results = await session.run_sync(lambda tx: [work(tx) for work in works])
         handed = session.info.pop(HANDED, None)
         if handed and self._take is not None:
             self._take(handed)  # committed: the sender may deliver them now
-        return result
+        return results
 
     @property
     def hands_over(self) -> bool:
@@ -319,6 +331,7 @@ class Database:
         if self._sync is not None:
             self._sync.dispose()
         if self._async is not None:
+            await self._batcher.close()
             await self._async.dispose()
 
     async def __aenter__(self) -> Database:
