@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.handoff import HANDED, LEASE, Handed, Lease
+from storage.handoff import DEFERRED_COUNTS, HANDED, LEASE, Handed, Lease, add_deferred_counts
 from storage.pgbatch import Batcher
 
 log = logging.getLogger(__name__)
@@ -220,6 +221,13 @@ class _SQLiteWriter:
             log.debug("checkpoint after an erasure took %.1f ms", (time.monotonic() - started) * 1000)
 
 
+def _run_units(works: list[Work[Any]], session: Session) -> list[Any]:
+    """The units of one PostgreSQL transaction, one after another; the counters they added last, in key order."""
+    results = [work(session) for work in works]
+    add_deferred_counts(session)
+    return results
+
+
 class Database:
     """Owns the engine; `run(work)` executes work(session) in one transaction and returns its result."""
 
@@ -283,7 +291,8 @@ class Database:
         async with self._async_sessions() as session, session.begin():
             if self._lease is not None:
                 session.info[LEASE] = self._lease()
-            results = await session.run_sync(lambda tx: [work(tx) for work in works])
+            session.info[DEFERRED_COUNTS] = []
+            results = await session.run_sync(partial(_run_units, works))
         handed = session.info.pop(HANDED, None)
         if handed and self._take is not None:
             self._take(handed)  # committed: the sender may deliver them now

@@ -25,6 +25,10 @@ from storage.models import OutboxMessage
 
 LEASE = "outbox_lease"  # a Session.info key: the Lease under which this transaction writes outbox rows
 HANDED = "outbox_handed"  # a Session.info key: the rows it wrote leased, to give to the sender after the commit
+# A Session.info key: counters to add at the end of the transaction (a group commit's), summed and in key order.
+# Every family's step adds to the same few counter rows; locked in the order each unit meets them, two batches
+# under way (two workers, two instances) locked them crosswise and PostgreSQL broke the deadlock after a second.
+DEFERRED_COUNTS = "deferred_counts"
 
 
 class Lease(NamedTuple):
@@ -81,6 +85,7 @@ OUTBOX_SQL = f"WITH o AS ({_INSERT}) {_RESULT}"
 END_EVENT_SQL = f"WITH {_STATE}, {_PROFILE}, {_COUNTS}, o AS ({_INSERT}) {_RESULT}"
 # Parsed once: text() scans its SQL for parameters each time it is built (a dozen objects per call, every event).
 _OUTBOX = text(OUTBOX_SQL)
+_ADD_COUNTS = text(f"WITH {_COUNTS} SELECT count(*) FROM c")
 _END_EVENT = text(END_EVENT_SQL)
 
 
@@ -113,6 +118,10 @@ def end_event(
     """PostgreSQL: write what a parent's event changed in one statement (state None: not written; profile None:
     unchanged)."""
     params = _outbox_params(session, rows, now)
+    deferred: list[CountRow] | None = session.info.get(DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.extend(counts)
+        counts = ()
     params.update(
         user_id=user_id,
         state=None if state is None else json.dumps(state),
@@ -126,6 +135,17 @@ def end_event(
         ),
     )
     _hand(session, session.execute(_END_EVENT, params), rows, now)
+
+
+def add_deferred_counts(session: Session) -> None:
+    """Add the counters deferred in this transaction: one statement, each key once, in key order (no deadlock)."""
+    deferred: list[CountRow] = session.info.pop(DEFERRED_COUNTS, None) or []
+    summed: dict[tuple[date, str, str], int] = {}
+    for c in deferred:
+        summed[(c.day, c.metric, c.key)] = summed.get((c.day, c.metric, c.key), 0) + c.count
+    if summed:
+        rows = [{"day": d.isoformat(), "metric": m, "key": k, "count": n} for (d, m, k), n in sorted(summed.items())]
+        session.connection().execute(_ADD_COUNTS, {"counts": json.dumps(rows)})
 
 
 def _outbox_params(session: Session, rows: Sequence[OutboxRow], now: datetime) -> dict[str, Any]:

@@ -223,6 +223,10 @@ def end_event(
 
 def add_counts(session: Session, counts: Sequence[CountRow]) -> None:
     """Add to the anonymous daily counters: one INSERT … ON CONFLICT DO UPDATE for all keys."""
+    deferred: list[CountRow] | None = session.info.get(handoff.DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.extend(counts)  # added at the end of the transaction, in key order (storage/handoff.py)
+        return
     if counts:
         upsert = _COUNTS_UPSERT[session.get_bind().dialect.name == "postgresql"]
         session.execute(upsert, [dataclasses.asdict(c) for c in counts])
