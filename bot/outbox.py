@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
-# With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
-# out a chain stops (a send must finish within the lease, or another process could send the same row).
+# How often an idle sender looks for rows it was not handed: with several processes, rows others wrote; with rows
+# handed over as they commit (bot.app), rows written behind this process's back (by hand, say), which no update
+# wakes it for any more. With several processes also how long before its lease runs out a chain stops (a send
+# must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 # Bulk messages (reminders) on their way at once. Each one in flight has reserved a moment of the global rate; an
@@ -161,8 +163,10 @@ class OutboxSender:
                 if len(rows) >= FETCH_LIMIT:
                     continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
-                # so rows a dead process wrote or leased are delivered by the others.
-                idle = 60.0 if self.lease_seconds is None else SHARED_IDLE_SECONDS
+                # so rows a dead process wrote or leased are delivered by the others. Rows handed over wake
+                # nothing either: look again soon too (two small indexed queries a second).
+                shared = self.lease_seconds is not None or self.db.hands_over
+                idle = SHARED_IDLE_SECONDS if shared else 60.0
                 timeout = idle if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
                 # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives as the event is set
                 # (a chain finishing at shutdown sets it), and the sender would never stop.
