@@ -326,8 +326,9 @@ class OutboxSender:
             personal = row.user_id is not None or row.kind in PERSONAL_KINDS
             bulk = row.kind in BULK_KINDS
             thread = row.payload.get("thread")
+            outbox_id = row.id if _plain(row) else None  # only "sent" to record: the adapter may record it itself
             outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal, bulk=bulk,
-                                thread=str(thread) if thread else None)  # fmt: skip
+                                thread=str(thread) if thread else None, outbox_id=outbox_id)  # fmt: skip
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
@@ -340,8 +341,10 @@ class OutboxSender:
         if self.metrics is not None:
             transport = row.destination.split(":", 1)[0]
             self.metrics.delivered(transport, row.kind, result.status, row.created_at, now)
-        plain = row.request_id is None and row.kind != OutboxKind.ERASE and not row.attempts
-        if plain and result.status == Outcome.SENT and not result.new_destination:
+        if result.recorded and result.status == Outcome.SENT:  # marked sent where it was delivered (the web chat)
+            row.status = OutboxStatus.SENT
+            return
+        if _plain(row) and result.status == Outcome.SENT and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = OutboxStatus.SENT
@@ -374,6 +377,11 @@ class OutboxSender:
                 done.set_result(None)
 
         self._mark_writer = asyncio.ensure_future(write())  # keep a reference until it is done
+
+
+def _plain(row: OutboxMessage) -> bool:
+    """A row whose delivery records nothing but "sent" (no request's card, no erasure, no earlier attempt)."""
+    return row.request_id is None and row.kind != OutboxKind.ERASE and not row.attempts
 
 
 def _chains(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:
