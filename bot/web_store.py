@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from storage import repo, webchat
 from storage.db import Database
 from storage.models import utcnow
-from storage.webchat import Stored
+from storage.webchat import NOTIFY_CHANNEL, Stored
+
+log = logging.getLogger(__name__)
+RELISTEN_SECONDS = 2.0  # the listening connection broke: meanwhile the pages' once-a-second look still finds all
 
 
 class WebMessages:
@@ -46,3 +54,31 @@ class WebMessages:
             return await self.db.run(webchat.secret)
         except IntegrityError:  # another process made it at the same moment: use theirs
             return await self.db.run(webchat.secret)
+
+    async def listen(self, heard: Callable[[str], None]) -> None:
+        """PostgreSQL: heard(key) for each message any process keeps for a family, as it is committed; until
+        cancelled. A connection of its own (LISTEN holds it), opened again when it breaks."""
+        dsn = make_url(self.db.url).set(drivername="postgresql").render_as_string(hide_password=False)
+        while True:
+            await _listen_once(dsn, heard)
+            await asyncio.sleep(RELISTEN_SECONDS)
+
+
+async def _listen_once(dsn: str, heard: Callable[[str], None]) -> None:
+    """Listen on one connection until it breaks (or fails to open)."""
+    import asyncpg  # the PostgreSQL driver: only installed where PostgreSQL is used
+
+    connection = None
+    broken = asyncio.Event()
+    try:
+        connection = await asyncpg.connect(dsn)
+        connection.add_termination_listener(lambda _connection: broken.set())
+        await connection.add_listener(NOTIFY_CHANNEL, lambda _c, _pid, _channel, key: heard(key))
+        await broken.wait()
+        log.warning("web chat: the connection that listens for new messages broke")
+    except (OSError, asyncpg.PostgresError) as exc:
+        log.warning("web chat: listening for new messages failed (%s)", type(exc).__name__)
+    finally:
+        if connection is not None:
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=1)
