@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     web_posts_per_minute: int = Field(default=60, ge=1, le=6000)  # one browser session
     web_address_posts_per_minute: int = Field(default=600, ge=1, le=1_000_000)  # one address (in memory only)
     web_streams_per_address: int = Field(default=500, ge=1, le=1_000_000)  # open pages from one address
+    # Several processes (PostgreSQL): how often a page's process looks for messages it was not told of (a broken
+    # LISTEN connection); told ones show at once.
+    web_shared_recheck_seconds: float = Field(default=1.0, gt=0, le=3600)
 
     @field_validator("timezone")
     @classmethod

@@ -42,13 +42,9 @@ from bot.core.hours import HoursData
 from bot.core.i18n import I18n
 from bot.core.safety import is_emergency
 from bot.core.texts import (
-    ADDED_TO_REQUEST,
     BUTTON_INVALID,
     DELETED,
     EMERGENCY_BUTTON,
-    RELAY_CLOSED,
-    RELAY_DONE,
-    RELAY_LATER,
     SLOW_DOWN,
     SLOW_DOWN_TYPED,
     SORRY,
@@ -58,16 +54,16 @@ from bot.family_rate import FamilyRate
 from bot.figures import Tally, count_request, count_step, key, office_day
 from bot.mydata import my_data
 from bot.offers import offered
+from bot.privacy import CardRow
 from bot.refusals import audit_refusal, whose
-from bot.staff_rows import card_row, details_row
-from bot.staff_texts import open_chat_hint, relayed_text
+from bot.relay import Relay
+from bot.staff_rows import card_row
 from storage import repo
 from storage.db import Database, erase_copies
 from storage.kinds import Figure, OutboxKind, OutboxRow, RequestStatus
-from storage.models import CallbackRequest, StaffMember, User
+from storage.models import CallbackRequest, User
 
 log = logging.getLogger(__name__)
-MAX_NOTE = 4000  # what a family adds to an unclaimed request, kept with its note (the newest part if longer)
 PERSONAL_SLOTS = ("phone", "name", "note")
 
 
@@ -77,9 +73,6 @@ class RuntimeConfig:
     params: dict[str, str]
     buttonless: frozenset[str] = frozenset()  # transports that show no buttons (bot.adapters.base.ShowsButtons)
     outcomes: Mapping[str, str] = field(default_factory=dict)  # outcome id -> German title (dialogs/outcomes.yaml)
-
-
-CardRow = Callable[[Session, CallbackRequest, datetime], OutboxRow]
 
 
 @dataclass
@@ -315,7 +308,11 @@ class Runtime:
                     writes.tally.add(Figure.REMINDER_STOPPED, key(session.lang))
                     writes.tally.add(Figure.CONSENT, key(subscriptions.PURPOSE, "withdrawn"))
             elif isinstance(effect, RelayToStaff):
-                self._relay(tx, user_id, inbound, session, effect, writes)
+                lang = session.lang or "de"
+                relay = Relay(self.i18n, self.config.staff_channel, self.card_row, self.private_link, self.clock())
+                answer = relay.send(tx, user_id, lang, effect, writes.outbox)
+                said = Reply(answer, rtl=self.i18n.is_rtl(lang))
+                writes.outbox.append(OutboxRow(inbound.chat, said.to_payload(), user_id=user_id))
             elif isinstance(effect, Refused):
                 audit_refusal(whose(tx, user_id, effect.reference, effect.kind))
                 writes.notice = effect.notice
@@ -323,47 +320,16 @@ class Runtime:
                 lang = session.lang or "de"
                 if effect.action == "show":
                     text = my_data(tx, user_id, session, ctx)
-                    writes.outbox.append(OutboxRow(inbound.chat, Reply(text).to_payload(), user_id=user_id))
+                    shown = Reply(text, rtl=self.i18n.is_rtl(lang))  # the web page sets its direction from this
+                    writes.outbox.append(OutboxRow(inbound.chat, shown.to_payload(), user_id=user_id))
                 else:
                     writes.outbox = privacy.erase_user(tx, user_id, ctx.now, self.card_row, writes.tally)
-                    goodbye = Reply(self.i18n.t(lang, DELETED)).to_payload()
+                    goodbye = Reply(self.i18n.t(lang, DELETED), rtl=self.i18n.is_rtl(lang)).to_payload()
                     # kind "erase": the row itself is deleted once delivered, so not even the chat id stays.
                     writes.outbox.append(OutboxRow(inbound.chat, goodbye, OutboxKind.ERASE))
                     writes.erased = True
                     return session, []
         return session, []
-
-    def _relay(
-        self, tx: Session, user_id: int, inbound: Inbound, session: DialogSession, effect: RelayToStaff, writes: _Writes
-    ) -> None:
-        """A family's message about its request goes privately to the responsible person, never to a group."""
-        lang = session.lang or "de"
-        request = repo.get_request(tx, effect.reference)
-        member = tx.get(StaffMember, request.claimed_by) if request and request.claimed_by else None
-        if effect.sos and request is not None and request.user_id == user_id and request.emergency is None:
-            # The card shows 🆘 (never the words) whether or not the message can reach the person responsible.
-            request.emergency = effect.sos
-            if request.status in RequestStatus.active():
-                writes.outbox.append(self.card_row(tx, request, self.clock()))
-        if request is not None and request.user_id == user_id and request.status == RequestStatus.OPEN:
-            # Nobody has claimed it yet: what the family adds lies with the request for whoever claims it.
-            note = f"{request.note}\n{effect.text}" if request.note else effect.text
-            request.note = note[-MAX_NOTE:]
-            repo.audit(tx, request, "family", "family-added")
-            answer = self.i18n.t(lang, ADDED_TO_REQUEST, reference=request.reference)
-        elif request is None or request.user_id != user_id or request.status != RequestStatus.CLAIMED or member is None:
-            answer = self.i18n.t(lang, RELAY_CLOSED)  # also what a forged reference gets
-        elif member.private_chat is None:
-            hint = open_chat_hint(member.display_name, request.reference, self.private_link("team"), True)
-            writes.outbox.append(OutboxRow(self.config.staff_channel, Reply(hint).to_payload()))
-            answer = self.i18n.t(lang, RELAY_LATER)
-        else:
-            text = relayed_text(request, effect.text, effect.sos)
-            # Sent only while that person is still responsible and in the team when it goes out (bot.staff_delivery).
-            writes.outbox.append(details_row(member.private_chat, text, member.key, request.id, effect.text))
-            repo.audit(tx, request, "family", "family-message")
-            answer = self.i18n.t(lang, RELAY_DONE)
-        writes.outbox.append(OutboxRow(inbound.chat, Reply(answer).to_payload(), user_id=user_id))
 
     def _create_request(
         self,

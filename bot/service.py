@@ -127,7 +127,8 @@ def web_adapter(settings: Settings) -> Adapter:
         address_posts_per_minute=settings.web_address_posts_per_minute,
         streams_per_address=settings.web_streams_per_address,
     )
-    config = web_config(settings.web_listen, settings.web_public_url, settings.web_frame_ancestors, limits)
+    config = web_config(settings.web_listen, settings.web_public_url, settings.web_frame_ancestors, limits,
+                        settings.web_shared_recheck_seconds)  # fmt: skip
     i18n = load_i18n(settings.locales_dir, settings.language_list)
     return WebAdapter(config, chrome(i18n, settings.language_list), settings.language_list)
 

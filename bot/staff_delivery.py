@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.adapters.base import Delivery
 from bot.core import texts as T
 from bot.core.events import Reply
-from bot.runtime import MAX_NOTE
+from bot.relay import MAX_NOTE
 from bot.staff_rows import RELAYED, STAFF, details_row, retract_row, retract_rows
 from bot.staff_texts import BACK_IN_QUEUE, open_chat_hint
 from storage import repo

@@ -36,6 +36,7 @@ WORDS = {
     "no": T.DELETE_NO,
     "deleted": T.DELETED,
     "mydata": T.COMMANDS["mydata"],
+    "delete": T.COMMANDS["delete"],
     "emergency": T.COMMANDS["emergency"],
     "language": T.COMMANDS["language"],
     "privacy": T.COMMANDS["privacy"],

@@ -36,7 +36,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.handoff import DEFERRED_COUNTS, HANDED, LEASE, Handed, Lease, add_deferred_counts
+from storage.handoff import DEFERRED_COUNTS, HANDED, HANDS_OVER, LEASE, Handed, Lease, add_deferred_counts
 from storage.pgbatch import Batcher
 
 log = logging.getLogger(__name__)
@@ -119,6 +119,8 @@ class _SQLiteWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # Set once (Database.hand_over): outbox rows written go to take() once committed, not fetched again.
+        self.take: Callable[[list[Handed]], None] | None = None
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.scrub_due: float | None = None  # an erasure's checkpoint has not succeeded yet: when to try again
         self.thread = threading.Thread(target=self._loop, name="sqlite-writer", daemon=True)
@@ -167,31 +169,61 @@ class _SQLiteWriter:
         personal data the WAL is checkpointed before anyone hears back: "deleted" is said of the files too.
         """
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        handed: list[Handed] = []  # outbox rows the committed jobs wrote, in the order they wrote them
         erased = False
         if len(batch) > 1:
             try:
                 with self.sessions() as session, session.begin():
-                    results = [job.work(session) for job in batch]
+                    results = []
+                    for job in batch:
+                        results.append(self._work(job, session, handed))
             except Exception:  # somebody's job failed: nothing of the batch was kept
-                pass
+                handed.clear()
             else:
                 outcomes = [(job, result, None) for job, result in zip(batch, results, strict=True)]
                 erased = bool(session.info.get(ERASE_COPIES))
         if not outcomes:
             for job in batch:
+                mine: list[Handed] = []
                 try:
                     with self.sessions() as session, session.begin():
-                        result = job.work(session)
+                        result = self._work(job, session, mine)
                 except Exception as exc:
                     outcomes.append((job, None, exc))
                 else:
                     outcomes.append((job, result, None))
+                    handed.extend(mine)
                     erased = erased or bool(session.info.get(ERASE_COPIES))
         # A checkpoint a reader held up is tried again on its schedule, not after every batch: each try may wait.
         if erased or (self.scrub_due is not None and time.monotonic() >= self.scrub_due):
             self._scrub()
+        # One wake-up of the event loop for the whole batch, not one per job: each call_soon_threadsafe writes to
+        # the loop's socket and takes the GIL back from the loop thread, which under load cost more than the jobs.
+        loops = {job.loop for job in batch}
+        for loop in loops:
+            mine_only = [o for o in outcomes if o[0].loop is loop]
+            loop.call_soon_threadsafe(self._settle_batch, mine_only, handed if loop is batch[0].loop else [])
+
+    def _work(self, job: _Job, session: Session, handed: list[Handed]) -> Any:
+        """Run one job in the session; the outbox rows it wrote (for take()) are collected apart from the others'."""
+        if self.take is not None:
+            session.info[HANDS_OVER] = True
+        result = job.work(session)
+        handed.extend(session.info.pop(HANDED, ()))
+        return result
+
+    def _settle_batch(self, outcomes: list[tuple[_Job, Any, BaseException | None]], handed: list[Handed]) -> None:
+        """In the event loop: committed rows go to the sender first, then every caller hears back, in order.
+
+        The sender hears of the rows before any later look at the outbox returns (that look is a later job), so a
+        row is never both fetched and taken."""
+        if handed and self.take is not None:
+            try:
+                self.take(handed)
+            except Exception as exc:  # the sender looks at the outbox again anyway; the callers must hear back
+                log.error("handing committed outbox rows to the sender failed: %s", type(exc).__name__)
         for job, result, error in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+            _settle(job.future, result, error)
 
     def _scrub(self) -> None:
         """Checkpoint the WAL into the database file and truncate it: no older page image of an erased value stays.
@@ -264,8 +296,8 @@ class Database:
 
         A unit of work may run twice: when a group commit fails (SQLite's writer, PostgreSQL's storage/pgbatch.py),
         every unit of the batch runs again alone; on PostgreSQL also once more on a new connection when its
-        connection broke. So work must do nothing
-        but database writes (no sends, no counters kept outside the session). Outbox rows it wrote leased go to
+        connection broke. So work must do nothing but database writes (no sends, no counters kept outside the
+        session). Outbox rows it wrote leased go to
         the sender only after the commit (hand_over), so a unit run twice hands over only the rows that stayed.
         """
         if self._writer is not None:
@@ -303,9 +335,15 @@ class Database:
         """Outbox rows written in run() go to the sender as they commit (hand_over was called)."""
         return self._take is not None
 
-    def hand_over(self, lease: Callable[[], Lease], take: Callable[[list[Handed]], None]) -> None:
-        """PostgreSQL: write outbox rows leased to this process (lease() is asked once a transaction), and give
-        them to take() once the transaction has committed (storage/handoff.py)."""
+    def hand_over(self, lease: Callable[[], Lease] | None, take: Callable[[list[Handed]], None]) -> None:
+        """Give the outbox rows a transaction writes to take() once it has committed (storage/handoff.py), so the
+        sender need not look them up. PostgreSQL: written leased to this process (lease() is asked once a
+        transaction). SQLite (one process, no leases: lease is None): handed over by the writer thread."""
+        if self._writer is not None:
+            assert lease is None, "SQLite has one process: nothing to lease"
+            self._writer.take = take
+        else:
+            assert lease is not None, "several processes share PostgreSQL: rows handed over are leased"
         self._lease, self._take = lease, take
 
     async def run_single(self, work: Work[T]) -> T:

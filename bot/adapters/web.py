@@ -10,8 +10,10 @@ nothing repeated. Staff never work here: the web chat has no staff channel.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from time import monotonic
 from typing import Any, Protocol
@@ -44,13 +46,18 @@ class WebConfig:
     public_url: str  # what the family's browser shows, behind the city's TLS proxy: https://chat.stadt.de/
     frame_ancestors: str = "'self'"  # who may show the chat in an <iframe>: a CSP source list
     limits: Limits = field(default_factory=Limits)
+    recheck_seconds: float = SHARED_RECHECK_SECONDS
 
 
 def web_config(
-    listen: str, public_url: str, frame_ancestors: str = "'self'", limits: Limits | None = None
+    listen: str,
+    public_url: str,
+    frame_ancestors: str = "'self'",
+    limits: Limits | None = None,
+    recheck_seconds: float = SHARED_RECHECK_SECONDS,
 ) -> WebConfig:
     host, _, port = listen.rpartition(":")
-    return WebConfig(host or "127.0.0.1", int(port), public_url, frame_ancestors, limits or Limits())
+    return WebConfig(host or "127.0.0.1", int(port), public_url, frame_ancestors, limits or Limits(), recheck_seconds)
 
 
 class MessageStore(Protocol):
@@ -58,13 +65,20 @@ class MessageStore(Protocol):
 
     shared: bool  # several processes deliver: an open page also looks in the database now and then
 
-    async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None: ...
+    async def store(
+        self, user_key: str, payload: dict[str, Any], outbox_id: int | None = None, ref: str | None = None
+    ) -> Stored | None:
+        """Keep it; with outbox_id, mark that outbox row sent in the same transaction (its platform ref: ref, else
+        the new message's id)."""
+        ...
 
     async def after(self, user_key: str, last_id: int) -> list[Stored]: ...
 
     async def after_many(self, lasts: dict[str, int]) -> list[tuple[str, Stored]]: ...
 
     async def language(self, user_key: str) -> tuple[bool, str | None]: ...
+
+    async def listen(self, heard: Callable[[str], None]) -> None: ...
 
     async def secret(self) -> str: ...
 
@@ -107,6 +121,8 @@ class WebAdapter:
         self.store: MessageStore | None = None
         self.secret = ""
         self._pages: dict[str, set[Page]] = defaultdict(set)
+        self._heard: set[str] = set()  # families with a page here, for whom another process kept a message
+        self._wake = asyncio.Event()
         self.listening = False  # the server is up (set by bot.adapters.web_routes.serve)
 
     def use_store(self, store: MessageStore) -> None:
@@ -135,17 +151,35 @@ class WebAdapter:
         from bot.adapters.web_routes import serve
 
         if self.store is not None and self.store.shared:
-            await asyncio.gather(serve(self, handle), self._look_for_others())
+            await asyncio.gather(serve(self, handle), self._look_for_others(), self.store.listen(self.heard))
         else:
             await serve(self, handle)
 
+    def heard(self, key: str) -> None:
+        """Another process (or this one) kept a message for this family: if a page of it is open here, look now."""
+        if key in self._pages:
+            self._heard.add(key)
+            self._wake.set()
+
     async def _look_for_others(self) -> None:
-        """Several processes share the database: a message another one delivered reaches the pages open here within
-        a second. One query for all open pages (not one per page)."""
+        """Several processes share the database: a message another one delivered reaches the pages open here at
+        once when the database tells (heard), else at the next look (recheck_seconds). One query for all of them."""
         assert self.store is not None
+        sweep_at = monotonic() + self.config.recheck_seconds
         while True:
-            await asyncio.sleep(SHARED_RECHECK_SECONDS)
-            lasts = {key: min(page.last for page in pages) for key, pages in self._pages.items() if pages}
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(max(0.0, sweep_at - monotonic())):
+                    await self._wake.wait()
+            self._wake.clear()
+            heard, self._heard = self._heard, set()
+            sweep = monotonic() >= sweep_at
+            if sweep:
+                sweep_at = monotonic() + self.config.recheck_seconds
+            lasts = {
+                key: min(page.last for page in pages)
+                for key, pages in self._pages.items()
+                if pages and (sweep or key in heard)
+            }
             try:
                 found = await self.store.after_many(lasts)
             except Exception as exc:  # the database is away for a moment: look again in a second
@@ -169,7 +203,7 @@ class WebAdapter:
         else:
             payload = render(message.reply)
         try:
-            stored = await self.store.store(destination, payload)
+            stored = await self.store.store(destination, payload, message.outbox_id, message.edit_ref)
         except Exception as exc:  # the database is away: the outbox tries again
             return Delivery(Outcome.RETRY, error=type(exc).__name__)
         if stored is None:  # the family ended the chat and erased itself: there is nobody to keep it for
@@ -177,7 +211,7 @@ class WebAdapter:
         for page in self._pages.get(destination, ()):
             page.queue.put_nowait(stored)
         ref = message.edit_ref if message.edit_ref is not None else str(stored.id)
-        return Delivery(Outcome.SENT, ref=ref)
+        return Delivery(Outcome.SENT, ref=ref, recorded=message.outbox_id is not None)
 
     # --- open pages -----------------------------------------------------------------------------------
 

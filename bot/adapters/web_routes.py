@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.adapters import web_guard as guard
 from bot.adapters.base import Handler, Inbound
 from bot.adapters.web import html_lang, text_direction
-from bot.core.buttons import MAX_BYTES
+from bot.core.buttons import MAX_BYTES, DeleteData, decode
 from bot.core.events import ChatKey, Command, EndChat, Event, Pressed, Text, UserKey
 from storage.webchat import Stored
 
@@ -104,6 +104,15 @@ class Routes:
         ref = f"{key}|{message}" if isinstance(message, int) and isinstance(event, Pressed) else None
         inbound = self._inbound(request, session_id, guard.inbound_id(session_id, client_id), event, ref)
         notice = await self._handled(inbound)
+        if isinstance(event, Pressed) and isinstance(decode(event.data), DeleteData):
+            # "Yes, delete everything" (after /delete or the menu's button): the family is gone with its messages,
+            # so the goodbye can be kept for nobody. The page says it as when the chat was ended, and the browser
+            # forgets the session.
+            exists, _ = await self.store.language(key)
+            if not exists:
+                response = self._json({"notice": notice, "ended": True})
+                guard.forget_cookie(response, self.public_url)
+                return response
         return self._json({"notice": notice})
 
     async def start(self, request: web.Request) -> web.Response:

@@ -9,7 +9,7 @@ The office and translators write the patterns, one file a language (`locales/<la
   `*selbstmord*` finds "Selbstmordgedanken"); `a|b` one of several single words (`=if|=in =case` is "if" or "in",
   then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
-- `part one + part two`: both parts, in any order, at most ten words apart, never the same word for both;
+- `part one + part two`: both parts, in any order, at most twelve words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line);
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
@@ -18,18 +18,25 @@ The office and translators write the patterns, one file a language (`locales/<la
   ("brennt" and "trennt");
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
+- a line that laughs ("haha", "lol", "хаха", "ههه", "خخخ", 😂, 😅, ":)") is a joke or an idiom and raises no alarm,
+  unless a `keep` context word says the danger is present;
 - `context:` words around a match that say it is no emergency now (long ago, over, a question, a dream, a topic,
   a negation, a fire put out) or that it is (`keep`); what each kind may quiet is fixed in `bot.core.emergency_context`;
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью";
   Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
+- a Persian, Sorani or Arabic pattern also finds its words typed in Latin letters ("shoharam mizane", "jozi 3am
+  yedrebni") by their consonants, when the family chose that language and the line holds one of its Latin marker
+  words (ROMAN_MARKERS) or, for Arabic, a word with a digit for a letter; a match needs one word of three consonants,
+  alone of four; exclusions keep to their own script;
 - a Sorani line typed on an Arabic keyboard, ه and a space for ە inside words ("مێرده كه م"), is looked at again with
   the words joined, by the Sorani patterns only.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import product
@@ -38,7 +45,19 @@ from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_lexicon import FUZZY_MIN, SLIP_MIN, Lexicon, Word
-from bot.core.folding import OWN_LETTERS, WORD, fold_word, joined_heh, script_of, skeleton, tokenize, transliterations
+from bot.core.folding import (
+    OWN_LETTERS,
+    WORD,
+    fold_word,
+    joined_heh,
+    laughs,
+    roman_skeleton,
+    script_of,
+    script_skeleton,
+    skeleton,
+    tokenize,
+    transliterations,
+)
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
@@ -46,11 +65,36 @@ PRIORITY = {category: index for index, category in enumerate(Category)}
 # A language without patterns of its own uses its parent's (Easy German reads like German).
 PATTERN_LANGUAGE = {"de_easy": "de"}
 CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
+# Typed in Latin letters by families who chose them (Finglish, Arabizi): their patterns are also looked for by
+# consonant skeleton (bot.core.folding.roman_skeleton), never before a language is chosen.
+ROMANIZED_LANGUAGES = frozenset({"fa", "ckb", "ar"})
+# Words that tell a Latin line is Persian, Sorani or Arabic (a German or English line has none of them); Arabizi also
+# by a letter-digit word ("3am", "7aroro", "la2eto"). Only such a line is read by consonant skeleton.
+ROMAN_MARKERS = {
+    "fa": frozenset(
+        "mano mikham mikhad nemikham nemikhad bache bachem bacham bachamo shoharam shohare khune khoone komak lotfan"
+        " chera kheili kheyli nemitunam mishe mikone mizane shode kardam nist khodam dige daram hamash chikar"
+        " bachehaa bachehamo khodesh khodemo alaan".split()
+    ),
+    "ar": frozenset(
+        "ana bdi baddi bidi ktir kteer shu mish inno yalla wallah jozi zawji zoji ibni ebni bnti binti howe hiye"
+        " lessa kaman mafi ahlan shukran halla hala mnee7 wlad wladi".split()
+    ),
+    "ckb": frozenset(
+        "tkaya tkaye tkayah esta ista eme ewan awan mndal mndalakam mndalakem mndalakan nazanm spas herwa kurakam"
+        " kchakam pyawakam merdakam zor xesta".split()
+    ),
+}
+ARABIZI = re.compile(r"[a-z]+[235679][a-z]*|[235679][a-z]+")
+ROMAN_MIN = 2  # consonants a pattern word needs to be looked for in Latin letters (a stem: one more)
+ROMAN_ALONE = 4  # consonants one Latin word needs to make a match alone ("entehar" would be "enter")
 HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 GAP = 2
 LONG_GAP = 6
-WINDOW = 10
+WINDOW = 12  # a run-on line ("sister is 15 and dad is sending her ... to marry") spreads a threat wide
 TRANSLIT_MIN = 4
+# Bulgarian (and Russian) chat spelling: w or 6 for ш, q for я, 4 for ч ("di6a", "porqzah", "4ovek").
+CHAT_LETTERS = str.maketrans({"w": "sh", "6": "sh", "q": "ya", "4": "ch"})
 CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
 
 
@@ -181,9 +225,11 @@ class Matcher:
         self._language_of: list[str] = []
         self._main = Lexicon()
         self._translit = Lexicon()
+        self._roman = Lexicon()
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
+        self._needs: dict[int, tuple[frozenset[int], ...]] = {}  # pattern -> its slots' word ids, rarest first
         self._cries: dict[str, dict[int, Category | None]] = {}  # language -> word id -> its category (None: `with`)
         for index, pattern in enumerate(self.patterns):
             if pattern.alone:
@@ -198,8 +244,11 @@ class Matcher:
                     if p == 0 and s == 0:
                         for wid in ids:
                             self._first.setdefault(wid, []).append(index)
+            slots = {self._slot_ids[(index, p, s)] for p, part in enumerate(pattern.parts) for s in range(len(part))}
+            self._needs[index] = tuple(sorted(slots, key=len))
         self._main.finish()
         self._translit.finish()
+        self._roman.finish()
 
     def _word_id(self, language: str, word: Word) -> int:
         key = (language, word)
@@ -213,6 +262,11 @@ class Matcher:
                     # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
                     if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
                         self._translit.add(word, latin, wid)
+            romanized = language in ROMANIZED_LANGUAGES and script_of(word.text) == "arabic"
+            if romanized and word.kind in ("exact", "prefix"):
+                roman = script_skeleton(word.text)
+                if len(roman.lstrip("-")) >= ROMAN_MIN + (word.kind == "prefix"):
+                    self._roman.add(Word(word.kind, roman, False), roman, wid)
         return self._ids[key]
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
@@ -227,12 +281,14 @@ class Matcher:
 
     def _detect(self, text: str, active: set[str] | None) -> Detection:
         folded, sentence_of = tokenize(text)
-        tokens = [self._token_ids(token) for token in folded]
+        roman = self._romanized(folded, active)
+        tokens = [self._token_ids(token, roman) for token in folded]
         if not tokens:
             return NOTHING
         cried = self._cry(tokens, folded, active)
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
+        candidates = self._possible(candidates, tokens)
         # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
         # matched (not the words between them): one exclusion does not use up a word another one needs.
         excluded: set[int] = set()
@@ -260,6 +316,8 @@ class Matcher:
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
+        if excluded:
+            candidates = self._possible(candidates, tokens)
         for index in candidates:
             pattern = self.patterns[index]
             if pattern.category is None:
@@ -276,13 +334,19 @@ class Matcher:
         for language, category in cried:
             hits[category] = hits.get(category, 0) + 1
             by_language[language] = by_language.get(language, 0) + 1
-        if not hits:
+        # A line that laughs is a joke or an idiom, unless it also says the danger is present ("again", "help").
+        if not hits or (not shared.get(Context.KEEP) and laughs(text)):
             return NOTHING
         categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
         lowered = text.casefold()
         own = {lang: sum(lowered.count(ch) for ch in OWN_LETTERS.get(lang, "")) for lang in by_language}
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
         return Detection(categories, languages_found)
+
+    def _possible(self, candidates: list[int], tokens: list[set[int]]) -> list[int]:
+        """The candidates every slot of which has a word in the line: only they can match (a cheap look first)."""
+        present: set[int] = set().union(*tokens)
+        return [i for i in candidates if all(not ids.isdisjoint(present) for ids in self._needs[i])]
 
     def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
         """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
@@ -312,13 +376,34 @@ class Matcher:
         A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line. A context
         may be typed in Latin letters like the emergency it speaks for ("v proshlom godu u nas byl pozhar").
         """
+        if pattern.language in ROMANIZED_LANGUAGES and script_of(pattern.source) == "arabic":
+            if any(script_of(folded[p]) == "arabic" for p in positions):
+                return True
+            if pattern.category is None and pattern.context is None:  # an exclusion stays in its own script
+                return False
+            # Two consonants are many words ("emta" and "amut"): one word of a match needs three, alone four.
+            longest = max(len(roman_skeleton(folded[p]).lstrip("-")) for p in positions)
+            return longest >= ROMAN_ALONE or (len(positions) > 1 and longest > ROMAN_MIN)
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
         if pattern.category is None and pattern.context is None:  # digits belong to every script ("на 10 хвилин")
             return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 
-    def _token_ids(self, token: str) -> set[int]:
+    @staticmethod
+    def _romanized(folded: list[str], active: set[str] | None) -> frozenset[str]:
+        """The chosen languages this line is typed for in Latin letters: a marker word of theirs stands in it."""
+        if active is None:
+            return frozenset()
+        words = set(folded)
+        return frozenset(
+            lang
+            for lang in active & ROMANIZED_LANGUAGES
+            if words & ROMAN_MARKERS.get(lang, frozenset())
+            or (lang == "ar" and any(ARABIZI.fullmatch(w) for w in words))
+        )
+
+    def _token_ids(self, token: str, roman: frozenset[str] = frozenset()) -> set[int]:
         found = self._main.lookup(token)
         script = script_of(token)
         if script == "arabic":
@@ -328,8 +413,11 @@ class Matcher:
         elif script == "latin" and not token.isdigit():
             # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
             found |= self._translit.lookup(skeleton(token), typos=False)
-            if "w" in token or "6" in token:  # Bulgarian chat spelling: w or 6 for ш ("diwa", "di6a" = диша)
-                found |= self._translit.lookup(skeleton(token.replace("w", "sh").replace("6", "sh")), typos=False)
+            if roman and token.isalnum():
+                near = self._roman.lookup(roman_skeleton(token), typos=False)
+                found |= {wid for wid in near if self._language_of[wid] in roman}
+            if any(ch in token for ch in "w6q4"):  # chat spelling: "diwa", "di6a" = диша, "porqzah" = порязах
+                found |= self._translit.lookup(skeleton(token.translate(CHAT_LETTERS)), typos=False)
         return found
 
     @staticmethod
@@ -345,11 +433,18 @@ class Matcher:
     def _spans(self, index: int, tokens: list[set[int]], sentence_of: list[int]) -> Iterable[tuple[int, ...]]:
         """The token positions of each place where the pattern matches, all within one sentence."""
         pattern = self.patterns[index]
-        found_parts = [list(self._part_spans(index, p, tokens, sentence_of)) for p in range(len(pattern.parts))]
-        if len(found_parts) == 1:
-            yield from found_parts[0]
+        if len(pattern.parts) == 1:
+            yield from self._part_spans(index, 0, tokens, sentence_of)
             return
-        first, *rest = found_parts
+        first = list(self._part_spans(index, 0, tokens, sentence_of))
+        if not first:
+            return
+        rest: list[list[tuple[int, ...]]] = []
+        for p in range(1, len(pattern.parts)):
+            spans = list(self._part_spans(index, p, tokens, sentence_of))
+            if not spans:
+                return  # a part that matches nowhere: the pattern cannot match
+            rest.append(spans)
         for positions in first:
             chosen = list(positions)
             for spans in rest:

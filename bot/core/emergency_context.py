@@ -112,9 +112,10 @@ def quieted(category: Category, span: Sequence[int], found: Found, sentence_of: 
             continue
         if category in QUIETS[kind] and _applies(kind, found.of(kind), first, last, inside, sentence, sentence_of):
             return True
-    # Homelessness goes on after a date long ago ("last year we lost the flat"), unless the story ended well.
+    # Homelessness and violence go on after a date long ago ("last year we lost the flat", "last year he hit me": the
+    # numbers still help), unless the story ended well ("years ago my ex beat me, now we live apart and all is well").
     return (
-        category == Category.HOMELESS
+        category in (Category.HOMELESS, Category.VIOLENCE)
         and _applies(Context.PAST, found.of(Context.PAST), first, last, inside, sentence, sentence_of)
         and _applies(Context.OVER, found.of(Context.OVER), first, last, inside, sentence, sentence_of)
     )

@@ -25,7 +25,8 @@ _DIGRAPHS = (("ae", "a"), ("oe", "o"), ("ue", "u"))
 WORD = re.compile(r"\w+")
 # Words, and the marks that end a sentence; a dot right after a number and before a word is an ordinal ("im 5. Stock",
 # "am 3. Mai"), not the end of a sentence.
-_TOKEN = re.compile(r"(\w+)|(?<=\d)\.(?=[ \t]+\w)|([.!?;:\n]+)")
+# The Arabic question mark ؟ (Arabic, Persian, Sorani) ends a sentence as "?" does.
+_TOKEN = re.compile(r"(\w+)|(?<=\d)\.(?=[ \t]+\w)|([.!?;:\n\u061f]+)")
 
 # Cyrillic to Latin the way families type it, then reduced to a skeleton both sides share ("zh" and "z" alike).
 _CYRILLIC = {
@@ -51,6 +52,30 @@ OWN_LETTERS = {
     "uk": "іїєґ", "ru": "ыэё", "bg": "ъ", "fa": "پچژگی", "ar": "ةىيك",
     "tr": "ığ", "pl": "ąęłśżźćń", "ro": "ășțţ", "ku": "êû", "de": "äöüß", "ckb": "ەێۆڕڵڤ",
 }  # fmt: skip
+
+
+# Laughter: a line that laughs is a joke or an idiom ("die Schwiegermutter bringt mich um 😂", "lips blue from the
+# blueberries haha"). Written emergencies in every set we have never laugh; crying (😭) is no laughter. Nor are the
+# nervous or polite faces a frightened parent may type out of habit: the sweat smile 😅, the smiling face 🙂 and the
+# smiley ":)" / ";)" (a missed emergency is worse than a false alarm).
+_LAUGH_MARKS = re.compile(
+    "[\U0001f602\U0001f923\U0001f606\U0001f601\U0001f604\U0001f603\U0001f639\U0001f61c\U0001f61d]"
+    r"|[:;]-?D\b|\bx[dD]\b"
+)
+_LAUGH_WORD = re.compile(
+    r"(?:a?(?:ha){2,}h?|(?:he){2,}h?|(?:hi){2,}|lol+|lmf?ao|rofl|x+d+"
+    r"|(?:ха){2,}х?|(?:хе){2,}|[هخ]{3,})"
+)
+
+
+def laughs(text: str) -> bool:
+    """Whether the line laughs: a laughing emoji or smiley, "haha", "lol", "хаха", "ههه", "خخخ"."""
+    if _LAUGH_MARKS.search(text):
+        return True
+    folded = fold(text)
+    if re.search(r"\bха[ -]ха\b", folded):
+        return True
+    return any(_LAUGH_WORD.fullmatch(word) for word in WORD.findall(folded))
 
 
 def script_of(word: str) -> str:
@@ -111,6 +136,44 @@ def joined_heh(text: str) -> str | None:
     if len(_HEH_PIECE.findall(text)) < HEH_PIECES_MIN:
         return None
     return _HEH_SPACE.sub("", text)
+
+
+# Persian, Sorani and Arabic typed in Latin letters (Finglish, Arabizi: "shoharam mizane", "jozi 3am yedrebni"):
+# both sides are reduced to the consonants the two scripts share. Short vowels are not written in the script and long
+# ones are typed any way, so vowels and the letters that carry them (ا و ی ه, Sorani ە) are left out, and so are ع ح ء,
+# which Latin typing drops or writes as 3, 7, 2. g and j are one (Egyptian "gozi" is جوزي).
+_ROMAN_DIGRAPHS = (
+    ("kh", "x"), ("gh", "q"), ("sh", "S"), ("ch", "C"), ("zh", "j"), ("th", "s"), ("dh", "z"), ("ph", "f"),
+)  # fmt: skip
+_ROMAN_LETTERS = str.maketrans({"g": "j", "c": "k", "5": "x", "6": "t", "9": "q", **{ch: "" for ch in "aeiouywvh372"}})
+_SCRIPT_SKELETON = str.maketrans(
+    {
+        **{ch: "" for ch in "اويهحعء"},
+        "ب": "b", "پ": "p", "ت": "t", "ط": "t", "ث": "s", "س": "s", "ص": "s", "ج": "j", "گ": "j", "ژ": "j",
+        "چ": "C", "خ": "x", "د": "d", "ذ": "z", "ز": "z", "ض": "d", "ظ": "z", "ر": "r", "ش": "S", "غ": "q",
+        "ق": "q", "ف": "f", "ک": "k", "ل": "l", "م": "m", "ن": "n",
+    }
+)  # fmt: skip
+
+
+_ROMAN_SILENT_START = frozenset("aeiouywvh372")
+_SCRIPT_SILENT_START = frozenset("اويهحعء")
+
+
+def roman_skeleton(latin: str) -> str:
+    """A folded Latin word typed for Persian, Sorani or Arabic, as the consonants it shares with the script; "-" first
+    when it starts with a vowel ("emta" is not "mot")."""
+    start = "-" if latin[:1] in _ROMAN_SILENT_START else ""
+    for long, short in _ROMAN_DIGRAPHS:
+        latin = latin.replace(long, short)
+    return start + _DOUBLE.sub(r"\1", latin.translate(_ROMAN_LETTERS))
+
+
+def script_skeleton(word: str) -> str:
+    """A folded Arabic-script word as the consonants a Latin spelling of it would show ("میزنه" -> "mzn"); "-" first
+    when it starts with a letter Latin typing writes as a vowel ("اتیش" -> "-tS")."""
+    start = "-" if word[:1] in _SCRIPT_SILENT_START else ""
+    return start + _DOUBLE.sub(r"\1", word.translate(_SCRIPT_SKELETON))
 
 
 def skeleton(latin: str) -> str:

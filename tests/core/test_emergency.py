@@ -6,6 +6,7 @@ from pathlib import Path
 
 from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
 from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
+from bot.core.folding import roman_skeleton, script_skeleton
 from bot.core.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -121,6 +122,14 @@ def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
     assert not m.detect("Er schlägt. Mich hat das erschreckt")
 
 
+def test_an_arabic_question_mark_ends_a_sentence() -> None:
+    # Regression: "؟" did not end a sentence, so "بنتي ... بالعيد؟ في خطر" (is henna a danger to her skin?) joined
+    # "my daughter" of one question with "in danger" of the next and raised the alarm.
+    m = matcher_of("ar", {"child_danger": ["بنتي ... في خطر"]})
+    assert not m.detect("بنتي عمرها ٣ سنين، بحطلها حنة بالعيد؟ في خطر على جلدها؟")
+    assert m.detect("بنتي في خطر")
+
+
 def test_joined_words_must_stand_directly_next_to_each_other() -> None:
     m = matcher_of("de", {"child_danger": ["suche_meinen_sohn"]})
     assert m.detect("ich suche meinen Sohn!!") and not m.detect("ich suche Kleidung für meinen Sohn")
@@ -184,3 +193,60 @@ def test_check_warns_of_a_joined_spelling_among_single_words(tmp_path: Path) -> 
 
 def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
     assert pattern_warnings(ROOT / "locales", list(LANGUAGES)) == []
+
+
+def test_bulgarian_chat_spelling_with_q_for_ya_and_4_for_ch_is_read() -> None:
+    # Regression: "porqzah" (порязах, q for я) was missed; chat spelling knew only w and 6 for ш.
+    m = matcher_of("bg", {"suicide": ["=порязах =се|=ръцете"]})
+    assert m.detect("pak porqzah rucete")
+    assert m.detect("porjazah se")
+    m = matcher_of("bg", {"medical": ["=човек =не =диша"]})
+    assert m.detect("4ovek ne di6a")
+
+
+def test_a_toy_swallowed_is_an_emergency_not_make_believe(matcher: Matcher) -> None:
+    # Regression: "toy" was a pretend word and silenced a toddler who swallowed the magnets of a toy.
+    assert matcher.detect("our toddler swallowed the little magnets out of a toy car", {"en"})
+    assert not matcher.detect("my son called 112 on his toy phone", {"en"})
+
+
+def test_a_heater_exclusion_for_smoke_leaves_the_gas_poisoning_it_also_names(matcher: Matcher) -> None:
+    # Regression: the fire exclusion "heater ... on" removed the heater before the carbon-monoxide pattern saw it.
+    assert matcher.detect("بخاری گازی روشن است و همه سرگیجه داریم", {"fa"})
+
+
+def test_latin_typed_persian_arabic_and_sorani_are_read_by_their_consonants(matcher: Matcher) -> None:
+    # Regression: Finglish, Arabizi and Latin-typed Sorani were found only where a pattern listed the Latin spelling
+    # word by word, so a new spelling of a known word ("ya7ra2", "daya3it", "bkujm") was missed.
+    for lang, line in (
+        ("ar", "el matbakh 3am ya7ra2, fi da5an ktir"),
+        ("ar", "binti daya3it bel soo2"),
+        ("ckb", "merdakam lem dadat, tkaya yarmatim bdan"),
+        ("ckb", "nazanm chi bkam, damawet xom bkujm"),
+    ):
+        assert matcher.detect(line, {lang, "de", "en"}), line
+
+
+def test_a_german_or_english_line_of_a_family_who_chose_arabic_is_not_read_as_arabizi(matcher: Matcher) -> None:
+    # Consonants alone are many words: "emta" (when) is "amut" (I die), "enter" is "entehar" (suicide).
+    for line in (
+        "mar7aba, bdi a3ref emta el kurs taba3 el ahl",
+        "I want to enter the building of the Jugendamt, where is the door",
+        "Ich möchte einen Termin beim Kinderarzt, mein Sohn hat Husten",
+    ):
+        assert not matcher.detect(line, {"ar", "de", "en"}), line
+        assert not matcher.detect(line, {"fa", "de", "en"}), line
+        assert not matcher.detect(line, {"ckb", "de", "en"}), line
+
+
+def test_consonant_skeletons_of_latin_and_script_spellings_agree() -> None:
+    for latin, script in (
+        ("misuze", "میسوزه"),
+        ("khoone", "خونه"),
+        ("shoharam", "شوهرم"),
+        ("atish", "اتیش"),
+        ("yedrebni", "يضربني"),
+        ("mndalakam", "منداڵەکەم"),
+    ):
+        assert roman_skeleton(fold(latin)) == script_skeleton(fold(script)), latin
+    assert roman_skeleton("emta") != script_skeleton(fold("موت"))  # a word that starts with a vowel stays apart

@@ -13,13 +13,36 @@
 
   function setText(el, text) { if (el) { el.textContent = text || ''; } }
 
+  /* The bot isolates every left-to-right run inside right-to-left text (FSI … PDI, bot.core.bidi), but a line
+     break inside a run still tears it apart: "(Kita-" on one line and "Sozialarbeit)" on the next, the bracket on
+     the wrong side. Each short run becomes a <bdi> that does not wrap; the marks stay in it, so the text is the
+     same to a screen reader and to copy and paste. */
+  var RUN = /\u2068[^\u2068\u2069]{1,40}\u2069/g;
+  function setRuns(el, text) {
+    if (!el) { return; }
+    text = text || '';
+    el.textContent = '';
+    var at = 0;
+    var found;
+    RUN.lastIndex = 0;
+    while ((found = RUN.exec(text)) !== null) {
+      if (found.index > at) { el.appendChild(document.createTextNode(text.slice(at, found.index))); }
+      var run = document.createElement('bdi');
+      run.className = 'run';
+      run.textContent = found[0];
+      el.appendChild(run);
+      at = found.index + found[0].length;
+    }
+    if (at < text.length) { el.appendChild(document.createTextNode(text.slice(at))); }
+  }
+
   function applyWords() {
     var w = words();
     var root = document.documentElement;
     root.lang = w.lang || 'de';
     root.dir = w.dir || 'ltr';
     document.title = w.title || 'Elternlotse';
-    setText($('title'), w.title);
+    setRuns($('title'), w.title);
     $('log').setAttribute('aria-label', w.conversation || '');
     setText($('more'), w.more);
     setText($('text-label'), w.input);
@@ -69,7 +92,9 @@
     if (!body.id) { body.id = randomId(); }
     tries = tries || 0;
     return post('api/send', body).then(function (result) {
-      if (result.status === 200) {
+      if (result.status === 200 && result.data.ended) {
+        ended();
+      } else if (result.status === 200) {
         status(result.data.notice || '');
       } else if (result.status === 401 || result.status === 403) {
         window.location.reload();
@@ -111,7 +136,7 @@
     var chrome = msg.lang ? state.chrome[msg.lang] : null;
     if (chrome) { item.setAttribute('lang', chrome.lang); } else { item.removeAttribute('lang'); }
     var p = document.createElement('p');
-    p.textContent = msg.text || '';
+    setRuns(p, msg.text);
     item.appendChild(p);
     var rows = msg.buttons || [];
     if (!rows.length) { return; }
@@ -202,16 +227,21 @@
         status(words().wait);
         return;
       }
-      state.ended = true;
-      if (state.source) { state.source.close(); }
-      $('log').textContent = '';
-      $('confirm').hidden = true;
-      $('compose').hidden = true;
-      $('ended').hidden = false;
-      status('');
-      applyWords();
-      $('again').focus();
+      ended();
     }, function () { status(words().offline); });
+  }
+
+  /* Everything of the family was erased (the end button, or "yes, delete everything" in the conversation). */
+  function ended() {
+    state.ended = true;
+    if (state.source) { state.source.close(); }
+    $('log').textContent = '';
+    $('confirm').hidden = true;
+    $('compose').hidden = true;
+    $('ended').hidden = false;
+    status('');
+    applyWords();
+    $('again').focus();
   }
 
   function wire() {
