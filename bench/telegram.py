@@ -105,19 +105,19 @@ async def measure_webhook(label: str, env: dict[str, str], database: str, instan
                 if sqlite_path(url) is None:
                     await reset_postgres(url)
                 procs = []
-                for port in ports:
-                    run_env = {
-                        **os.environ, **env, "ELTERNLOTSE_DATABASE_URL": url,
-                        "ELTERNLOTSE_TELEGRAM_API_URL": emu.api_url, "ELTERNLOTSE_TELEGRAM_WEBHOOK_URL": PUBLIC,
-                        "ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET": SECRET,
-                        "ELTERNLOTSE_TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-                    }  # fmt: skip
-                    procs.append(subprocess.Popen(  # noqa: ASYNC220 - returns at once
-                        [sys.executable, *_cprofile(label, len(procs)), "-m", "bot.cli", "run"], cwd=ROOT, env=run_env,
-                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                    ))  # fmt: skip
-                    await _wait_listening(port)
-                try:
+                try:  # a process that never listens is stopped too, not left running
+                    for port in ports:
+                        run_env = {
+                            **os.environ, **env, "ELTERNLOTSE_DATABASE_URL": url,
+                            "ELTERNLOTSE_TELEGRAM_API_URL": emu.api_url, "ELTERNLOTSE_TELEGRAM_WEBHOOK_URL": PUBLIC,
+                            "ELTERNLOTSE_TELEGRAM_WEBHOOK_SECRET": SECRET,
+                            "ELTERNLOTSE_TELEGRAM_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+                        }  # fmt: skip
+                        procs.append(subprocess.Popen(  # noqa: ASYNC220 - returns at once
+                            [sys.executable, *_cprofile(label, len(procs)), "-m", "bot.cli", "run"], cwd=ROOT,
+                            env=run_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        ))  # fmt: skip
+                        await _wait_listening(port)
                     return await drive(emu, label, procs, parents, False, None if sqlite_path(url) else url)
                 finally:
                     for proc in procs:
