@@ -104,7 +104,7 @@ class App:
         self.metrics.inbound.labels(inbound.user.split(":", 1)[0]).inc()
         notice = await self.guarded(inbound)
         if not self.db.hands_over:
-            self.sender.wake()  # (PostgreSQL: the rows it wrote were handed to the sender as it committed)
+            self.sender.wake()  # (else the rows it wrote were handed to the sender as it committed)
         return notice
 
     async def handle_and_deliver(self, inbound: Inbound) -> str | None:
@@ -251,8 +251,8 @@ async def open_app(settings: Settings, adapters: list[Adapter]) -> AsyncIterator
 
         lease = None if db.single_process else settings.outbox_lease_seconds
         sender = OutboxSender(db, by_name, on_delivery=on_delivery, metrics=metrics, gate=gate, lease_seconds=lease)
-        if lease is not None:
-            db.hand_over(sender.lease_for_writes, sender.take)  # rows written leased go to the sender, not fetched
+        # Rows written go to the sender as they commit, not fetched again (PostgreSQL: leased to this process).
+        db.hand_over(sender.lease_for_writes if lease is not None else None, sender.take)
         digest = Digest(db, hours, lambda: desk.config.staff_channel)
         yield App(settings, db, runtime, desk, followup, sender, by_name, metrics, reminders, digest)
     finally:

@@ -29,8 +29,10 @@ if TYPE_CHECKING:
     from bot.metrics import Metrics
 
 log = logging.getLogger(__name__)
-# With several processes: how often an idle sender looks for rows others wrote, and how long before its lease runs
-# out a chain stops (a send must finish within the lease, or another process could send the same row).
+# How often an idle sender looks for rows it was not handed: with several processes, rows others wrote; with rows
+# handed over as they commit (bot.app), rows written behind this process's back (by hand, say), which no update
+# wakes it for any more. With several processes also how long before its lease runs out a chain stops (a send
+# must finish within the lease, or another process could send the same row).
 SHARED_IDLE_SECONDS = 1.0
 FETCH_LIMIT = 100
 # Bulk messages (reminders) on their way at once. Each one in flight has reserved a moment of the global rate; an
@@ -146,8 +148,15 @@ class OutboxSender:
                     due_outbox, now=self.clock(), limit=FETCH_LIMIT, skip=frozenset(self._busy), lease=lease,
                     bulk_limit=max(0, BULK_IN_FLIGHT - bulk),
                 )  # fmt: skip
-                for busy in self._busy.values():
-                    busy.refetch = True  # this look leaves their destinations out: look again when they are done
+                if not self.db.hands_over:
+                    # This look leaves their destinations out: look again when they are done. With hand-over
+                    # (PostgreSQL, and SQLite's writer) rows written here reach a busy chain through take(), which
+                    # marks the chain itself when it cannot append one, and rows of other processes are theirs
+                    # (leased) or seen by the look once a second: marking every busy chain on every look made the
+                    # sender look again each time any chain ended, a look per few replies under load
+                    # (bench/telegram.py profile).
+                    for busy in self._busy.values():
+                        busy.refetch = True
                 self._fetching = True
                 try:
                     rows, next_at = await self.db.run(fetch)
@@ -161,8 +170,10 @@ class OutboxSender:
                 if len(rows) >= FETCH_LIMIT:
                     continue  # a full page: more may be due now. (Fewer: all that was due is on its way.)
                 # Another process's rows wake only that process: when several share the database, look again soon,
-                # so rows a dead process wrote or leased are delivered by the others.
-                idle = 60.0 if self.lease_seconds is None else SHARED_IDLE_SECONDS
+                # so rows a dead process wrote or leased are delivered by the others. Rows handed over wake
+                # nothing either: look again soon too (two small indexed queries a second).
+                shared = self.lease_seconds is not None or self.db.hands_over
+                idle = SHARED_IDLE_SECONDS if shared else 60.0
                 timeout = idle if next_at is None else max(0.05, (next_at - self.clock()).total_seconds())
                 # Not asyncio.wait_for: on 3.11 it can swallow a cancellation that arrives as the event is set
                 # (a chain finishing at shutdown sets it), and the sender would never stop.
@@ -322,8 +333,9 @@ class OutboxSender:
             personal = row.user_id is not None or row.kind in PERSONAL_KINDS
             bulk = row.kind in BULK_KINDS
             thread = row.payload.get("thread")
+            outbox_id = row.id if _plain(row) else None  # only "sent" to record: the adapter may record it itself
             outgoing = Outgoing(reply, edit_ref, sent_parts, remove, txn_id=txn_id, personal=personal, bulk=bulk,
-                                thread=str(thread) if thread else None)  # fmt: skip
+                                thread=str(thread) if thread else None, outbox_id=outbox_id)  # fmt: skip
             result = await adapter.send(ChatKey(destination), outgoing)
         except Exception as exc:  # an adapter bug must not stop delivery of everything else
             log.error("outbox row %s: adapter %s raised %s", row.id, transport, type(exc).__name__)
@@ -336,8 +348,10 @@ class OutboxSender:
         if self.metrics is not None:
             transport = row.destination.split(":", 1)[0]
             self.metrics.delivered(transport, row.kind, result.status, row.created_at, now)
-        plain = row.request_id is None and row.kind != OutboxKind.ERASE and not row.attempts
-        if plain and result.status == Outcome.SENT and not result.new_destination:
+        if result.recorded and result.status == Outcome.SENT:  # marked sent where it was delivered (the web chat)
+            row.status = OutboxStatus.SENT
+            return
+        if _plain(row) and result.status == Outcome.SENT and not result.new_destination:
             # The common case: a plain message was delivered. Marks that arrive together share one statement.
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = OutboxStatus.SENT
@@ -370,6 +384,11 @@ class OutboxSender:
                 done.set_result(None)
 
         self._mark_writer = asyncio.ensure_future(write())  # keep a reference until it is done
+
+
+def _plain(row: OutboxMessage) -> bool:
+    """A row whose delivery records nothing but "sent" (no request's card, no erasure, no earlier attempt)."""
+    return row.request_id is None and row.kind != OutboxKind.ERASE and not row.attempts
 
 
 def _chains(rows: list[OutboxMessage]) -> dict[str, list[OutboxMessage]]:

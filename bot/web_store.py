@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from storage import webchat
+from storage import repo, webchat
 from storage.db import Database
+from storage.models import utcnow
 from storage.webchat import NOTIFY_CHANNEL, Stored
 
 log = logging.getLogger(__name__)
@@ -24,8 +26,19 @@ class WebMessages:
         self.db = db
         self.shared = not db.single_process
 
-    async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None:
-        return await self.db.run(lambda tx: webchat.store(tx, user_key, payload))
+    async def store(
+        self, user_key: str, payload: dict[str, Any], outbox_id: int | None = None, ref: str | None = None
+    ) -> Stored | None:
+        """Keep a message for the family's browser; with outbox_id, that outbox row is marked sent in the same
+        transaction (one commit per delivered message, and never kept without being marked or marked without)."""
+
+        def work(tx: Session) -> Stored | None:
+            stored = webchat.store(tx, user_key, payload)
+            if stored is not None and outbox_id is not None:
+                repo.mark_sent(tx, [{"id": outbox_id, "now": utcnow(), "ref": ref or str(stored.id)}])
+            return stored
+
+        return await self.db.run(work)
 
     async def after(self, user_key: str, last_id: int) -> list[Stored]:
         return await self.db.run(lambda tx: webchat.after(tx, user_key, last_id))

@@ -1,7 +1,8 @@
 """Database access: every unit of work is one synchronous function run in one transaction, off the event loop.
 
 SQLite: one dedicated thread with SQLAlchemy's synchronous engine, WAL, foreign keys, BEGIN IMMEDIATE.
-PostgreSQL: SQLAlchemy's async engine (asyncpg), the same function run through AsyncSession.run_sync.
+PostgreSQL: SQLAlchemy's async engine (asyncpg), the same function run through AsyncSession.run_sync; units
+of work that queue up meanwhile are committed together there too (storage/pgbatch.py).
 
 Why not an AsyncSession on aiosqlite: every statement then crosses threads. Measured here (bench/engine.py),
 a dialog step took about 11 ms that way and about 1.4 ms with one thread hop per transaction. A single SQLite
@@ -25,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,7 +36,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.handoff import HANDED, LEASE, Handed, Lease
+from storage.handoff import DEFERRED_COUNTS, HANDED, HANDS_OVER, LEASE, Handed, Lease, add_deferred_counts
+from storage.pgbatch import Batcher
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,6 +94,7 @@ def _sqlite_engine(path: Path) -> Engine:
 
 
 MAX_GROUP = 64
+POOL_SIZE = 10  # PostgreSQL connections per process
 
 
 @dataclass
@@ -115,6 +119,8 @@ class _SQLiteWriter:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessions = sessionmaker(engine, expire_on_commit=False)
+        # Set once (Database.hand_over): outbox rows written go to take() once committed, not fetched again.
+        self.take: Callable[[list[Handed]], None] | None = None
         self.jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self.scrub_due: float | None = None  # an erasure's checkpoint has not succeeded yet: when to try again
         self.thread = threading.Thread(target=self._loop, name="sqlite-writer", daemon=True)
@@ -163,31 +169,61 @@ class _SQLiteWriter:
         personal data the WAL is checkpointed before anyone hears back: "deleted" is said of the files too.
         """
         outcomes: list[tuple[_Job, Any, BaseException | None]] = []
+        handed: list[Handed] = []  # outbox rows the committed jobs wrote, in the order they wrote them
         erased = False
         if len(batch) > 1:
             try:
                 with self.sessions() as session, session.begin():
-                    results = [job.work(session) for job in batch]
+                    results = []
+                    for job in batch:
+                        results.append(self._work(job, session, handed))
             except Exception:  # somebody's job failed: nothing of the batch was kept
-                pass
+                handed.clear()
             else:
                 outcomes = [(job, result, None) for job, result in zip(batch, results, strict=True)]
                 erased = bool(session.info.get(ERASE_COPIES))
         if not outcomes:
             for job in batch:
+                mine: list[Handed] = []
                 try:
                     with self.sessions() as session, session.begin():
-                        result = job.work(session)
+                        result = self._work(job, session, mine)
                 except Exception as exc:
                     outcomes.append((job, None, exc))
                 else:
                     outcomes.append((job, result, None))
+                    handed.extend(mine)
                     erased = erased or bool(session.info.get(ERASE_COPIES))
         # A checkpoint a reader held up is tried again on its schedule, not after every batch: each try may wait.
         if erased or (self.scrub_due is not None and time.monotonic() >= self.scrub_due):
             self._scrub()
+        # One wake-up of the event loop for the whole batch, not one per job: each call_soon_threadsafe writes to
+        # the loop's socket and takes the GIL back from the loop thread, which under load cost more than the jobs.
+        loops = {job.loop for job in batch}
+        for loop in loops:
+            mine_only = [o for o in outcomes if o[0].loop is loop]
+            loop.call_soon_threadsafe(self._settle_batch, mine_only, handed if loop is batch[0].loop else [])
+
+    def _work(self, job: _Job, session: Session, handed: list[Handed]) -> Any:
+        """Run one job in the session; the outbox rows it wrote (for take()) are collected apart from the others'."""
+        if self.take is not None:
+            session.info[HANDS_OVER] = True
+        result = job.work(session)
+        handed.extend(session.info.pop(HANDED, ()))
+        return result
+
+    def _settle_batch(self, outcomes: list[tuple[_Job, Any, BaseException | None]], handed: list[Handed]) -> None:
+        """In the event loop: committed rows go to the sender first, then every caller hears back, in order.
+
+        The sender hears of the rows before any later look at the outbox returns (that look is a later job), so a
+        row is never both fetched and taken."""
+        if handed and self.take is not None:
+            try:
+                self.take(handed)
+            except Exception as exc:  # the sender looks at the outbox again anyway; the callers must hear back
+                log.error("handing committed outbox rows to the sender failed: %s", type(exc).__name__)
         for job, result, error in outcomes:
-            job.loop.call_soon_threadsafe(_settle, job.future, result, error)
+            _settle(job.future, result, error)
 
     def _scrub(self) -> None:
         """Checkpoint the WAL into the database file and truncate it: no older page image of an erased value stays.
@@ -217,6 +253,13 @@ class _SQLiteWriter:
             log.debug("checkpoint after an erasure took %.1f ms", (time.monotonic() - started) * 1000)
 
 
+def _run_units(works: list[Work[Any]], session: Session) -> list[Any]:
+    """The units of one PostgreSQL transaction, one after another; the counters they added last, in key order."""
+    results = [work(session) for work in works]
+    add_deferred_counts(session)
+    return results
+
+
 class Database:
     """Owns the engine; `run(work)` executes work(session) in one transaction and returns its result."""
 
@@ -232,11 +275,16 @@ class Database:
             self._sync = _sqlite_engine(path)
             self._writer = _SQLiteWriter(self._sync)
         else:
-            self._async = create_async_engine(url, hide_parameters=True)
+            # A fixed pool, no overflow: under load (a webhook handles every update at once) the default pool (5 +
+            # 10 overflow) opened and closed an overflow connection every few updates (35 in a 780-update bench run),
+            # each a new server process, a TLS try, type introspection and every statement prepared anew. Units of
+            # work beyond POOL_SIZE wait for a connection instead; one Python process is CPU-bound long before.
+            self._async = create_async_engine(url, hide_parameters=True, pool_size=POOL_SIZE, max_overflow=0)
             self._async_sessions = async_sessionmaker(self._async, expire_on_commit=False)
             # One statement that needs no transaction around it (BEGIN and COMMIT are two round trips more).
             single = self._async.execution_options(isolation_level="AUTOCOMMIT")
             self._single_sessions = async_sessionmaker(single, expire_on_commit=False)
+            self._batcher = Batcher(self._run_many, self._run_retrying)
 
     @property
     def single_process(self) -> bool:
@@ -246,13 +294,18 @@ class Database:
     async def run(self, work: Work[T]) -> T:
         """Run work(session) in one transaction: committed if it returns, rolled back if it raises.
 
-        A unit of work may run twice: on SQLite, when a group commit fails, every unit of the batch runs again
-        alone; on PostgreSQL, once more on a new connection when its connection broke. So work must do nothing
-        but database writes (no sends, no counters kept outside the session). Outbox rows it wrote leased go to
+        A unit of work may run twice: when a group commit fails (SQLite's writer, PostgreSQL's storage/pgbatch.py),
+        every unit of the batch runs again alone; on PostgreSQL also once more on a new connection when its
+        connection broke. So work must do nothing but database writes (no sends, no counters kept outside the
+        session). Outbox rows it wrote leased go to
         the sender only after the commit (hand_over), so a unit run twice hands over only the rows that stayed.
         """
         if self._writer is not None:
             return await self._writer.submit(work)
+        # Units queued while others run are committed together (storage/pgbatch.py), as on SQLite.
+        return await self._batcher.submit(work)  # type: ignore[no-any-return]
+
+    async def _run_retrying(self, work: Work[T]) -> T:
         try:
             return await self._run_async(work)
         except DBAPIError as exc:
@@ -263,23 +316,34 @@ class Database:
         return await self._run_async(work)
 
     async def _run_async(self, work: Work[T]) -> T:
+        return (await self._run_many([work]))[0]  # type: ignore[no-any-return]
+
+    async def _run_many(self, works: list[Work[Any]]) -> list[Any]:
+        """Run the units one after another in one transaction; hand over the rows they wrote once it commits."""
         async with self._async_sessions() as session, session.begin():
             if self._lease is not None:
                 session.info[LEASE] = self._lease()
-            result = await session.run_sync(work)
+            session.info[DEFERRED_COUNTS] = []
+            results = await session.run_sync(partial(_run_units, works))
         handed = session.info.pop(HANDED, None)
         if handed and self._take is not None:
             self._take(handed)  # committed: the sender may deliver them now
-        return result
+        return results
 
     @property
     def hands_over(self) -> bool:
         """Outbox rows written in run() go to the sender as they commit (hand_over was called)."""
         return self._take is not None
 
-    def hand_over(self, lease: Callable[[], Lease], take: Callable[[list[Handed]], None]) -> None:
-        """PostgreSQL: write outbox rows leased to this process (lease() is asked once a transaction), and give
-        them to take() once the transaction has committed (storage/handoff.py)."""
+    def hand_over(self, lease: Callable[[], Lease] | None, take: Callable[[list[Handed]], None]) -> None:
+        """Give the outbox rows a transaction writes to take() once it has committed (storage/handoff.py), so the
+        sender need not look them up. PostgreSQL: written leased to this process (lease() is asked once a
+        transaction). SQLite (one process, no leases: lease is None): handed over by the writer thread."""
+        if self._writer is not None:
+            assert lease is None, "SQLite has one process: nothing to lease"
+            self._writer.take = take
+        else:
+            assert lease is not None, "several processes share PostgreSQL: rows handed over are leased"
         self._lease, self._take = lease, take
 
     async def run_single(self, work: Work[T]) -> T:
@@ -314,6 +378,7 @@ class Database:
         if self._sync is not None:
             self._sync.dispose()
         if self._async is not None:
+            await self._batcher.close()
             await self._async.dispose()
 
     async def __aenter__(self) -> Database:

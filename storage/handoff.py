@@ -1,4 +1,5 @@
-"""PostgreSQL's hot writes in one statement each, and outbox rows leased to the writing process as they are written.
+"""PostgreSQL's hot writes in one statement each, and outbox rows handed to the writing process's sender as they are
+written (leased to it on PostgreSQL; on SQLite, one process, by the writer thread: see hand_sqlite).
 
 Several processes share a PostgreSQL database, so the sender leases the rows it delivers. Leasing them in the very
 transaction that writes them lets the process hand them to its sender straight after the commit, instead of the
@@ -25,6 +26,11 @@ from storage.models import OutboxMessage
 
 LEASE = "outbox_lease"  # a Session.info key: the Lease under which this transaction writes outbox rows
 HANDED = "outbox_handed"  # a Session.info key: the rows it wrote leased, to give to the sender after the commit
+HANDS_OVER = "outbox_hands_over"  # a Session.info key (SQLite): the rows this transaction writes go to the sender
+# A Session.info key: counters to add at the end of the transaction (a group commit's), summed and in key order.
+# Every family's step adds to the same few counter rows; locked in the order each unit meets them, two batches
+# under way (two workers, two instances) locked them crosswise and PostgreSQL broke the deadlock after a second.
+DEFERRED_COUNTS = "deferred_counts"
 
 
 class Lease(NamedTuple):
@@ -40,7 +46,8 @@ class Handed:
 
     row: OutboxMessage
     earlier: tuple[int, ...] = field(default=())
-    leased: bool = True  # False: a bulk row, left to the sender's paced look at the outbox
+    leased: bool = True  # False: a bulk row, left to the sender's paced look at the outbox (SQLite: not leased,
+    # but True all the same: this process delivers it at once)
 
 
 _ROWS = (
@@ -79,6 +86,10 @@ _PROFILE = (
 OUTBOX_SQL = f"WITH o AS ({_INSERT}) {_RESULT}"
 # The end of a parent's event: state, profile, anonymous counters and outbox rows, one round trip.
 END_EVENT_SQL = f"WITH {_STATE}, {_PROFILE}, {_COUNTS}, o AS ({_INSERT}) {_RESULT}"
+# Parsed once: text() scans its SQL for parameters each time it is built (a dozen objects per call, every event).
+_OUTBOX = text(OUTBOX_SQL)
+_ADD_COUNTS = text(f"WITH {_COUNTS} SELECT count(*) FROM c")
+_END_EVENT = text(END_EVENT_SQL)
 
 
 @dataclass(frozen=True)
@@ -93,7 +104,7 @@ class CountRow:
 
 def insert_outbox(session: Session, rows: Sequence[OutboxRow], now: datetime) -> None:
     """PostgreSQL: insert outbox rows in one statement; interactive ones leased to this process if it has a lease."""
-    _hand(session, session.execute(text(OUTBOX_SQL), _outbox_params(session, rows, now)), rows, now)
+    _hand(session, session.execute(_OUTBOX, _outbox_params(session, rows, now)), rows, now)
 
 
 def end_event(
@@ -110,6 +121,10 @@ def end_event(
     """PostgreSQL: write what a parent's event changed in one statement (state None: not written; profile None:
     unchanged)."""
     params = _outbox_params(session, rows, now)
+    deferred: list[CountRow] | None = session.info.get(DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.extend(counts)
+        counts = ()
     params.update(
         user_id=user_id,
         state=None if state is None else json.dumps(state),
@@ -122,7 +137,18 @@ def end_event(
             [{"day": c.day.isoformat(), "metric": c.metric, "key": c.key, "count": c.count} for c in counts]
         ),
     )
-    _hand(session, session.execute(text(END_EVENT_SQL), params), rows, now)
+    _hand(session, session.execute(_END_EVENT, params), rows, now)
+
+
+def add_deferred_counts(session: Session) -> None:
+    """Add the counters deferred in this transaction: one statement, each key once, in key order (no deadlock)."""
+    deferred: list[CountRow] = session.info.pop(DEFERRED_COUNTS, None) or []
+    summed: dict[tuple[date, str, str], int] = {}
+    for c in deferred:
+        summed[(c.day, c.metric, c.key)] = summed.get((c.day, c.metric, c.key), 0) + c.count
+    if summed:
+        rows = [{"day": d.isoformat(), "metric": m, "key": k, "count": n} for (d, m, k), n in sorted(summed.items())]
+        session.connection().execute(_ADD_COUNTS, {"counts": json.dumps(rows)})
 
 
 def _outbox_params(session: Session, rows: Sequence[OutboxRow], now: datetime) -> dict[str, Any]:
@@ -162,3 +188,37 @@ def _hand(session: Session, result: Any, rows: Sequence[OutboxRow], now: datetim
             lease_until=lease.until if leased else None,
         )  # fmt: skip
         handed.append(Handed(row, tuple(earlier or ()), leased))
+
+
+def hand_sqlite(
+    session: Session,
+    cursor: Any,
+    insert_sql: str,
+    values: Sequence[dict[str, Any]],
+    rows: Sequence[OutboxRow],
+    now: datetime,
+) -> None:
+    """SQLite, one process: insert outbox rows one by one on the transaction's cursor and keep each, with its id and
+    the rows of its destination pending before this statement (as on PostgreSQL), for the sender.
+
+    The writer thread gives them to the sender once the transaction commits, so the sender does not look them up
+    again (a transaction and two ORM queries per parent action)."""
+    handed: list[Handed] = session.info.setdefault(HANDED, [])
+    earlier: dict[str, tuple[int, ...]] = {}
+    for written, params in zip(rows, values, strict=True):
+        destination = written.destination
+        if destination not in earlier:
+            cursor.execute(_PENDING_SQLITE, {"destination": destination})
+            earlier[destination] = tuple(int(i) for (i,) in cursor.fetchall())
+        cursor.execute(insert_sql, params)
+        row = OutboxMessage(
+            id=int(cursor.lastrowid), destination=destination, kind=str(written.kind), payload=written.payload,
+            attempts=0, status=OutboxStatus.PENDING, next_attempt_at=now, created_at=now, user_id=written.user_id,
+            request_id=written.request_id,
+        )  # fmt: skip
+        handed.append(Handed(row, earlier[destination], written.kind not in BULK_KINDS))
+
+
+_PENDING_SQLITE = (  # along ix_outbox_destination_pending
+    f"SELECT id FROM outbox WHERE destination = :destination AND status = '{OutboxStatus.PENDING}' ORDER BY id"
+)

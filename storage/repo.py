@@ -68,6 +68,10 @@ HOT_SQL = {
     ":request_id)",
     "sent": f"UPDATE outbox SET status = '{OutboxStatus.SENT}', delivered_at = :now, platform_ref = :ref, "
     f"payload = NULL, attempts = attempts + 1 WHERE id = :id AND status = '{OutboxStatus.PENDING}'",
+    # The web chat keeps each message for the family's browser (storage/webchat.py): two statements a reply.
+    "web_user": "SELECT id, language FROM users WHERE key = :key",
+    "web_message": "INSERT INTO web_messages (user_id, payload, created_at) VALUES (:user_id, :payload, :now) "
+    "RETURNING id",
     "counter": "INSERT INTO reference_counters (year, last) VALUES (:year, 1) "
     "ON CONFLICT (year) DO UPDATE SET last = reference_counters.last + 1 RETURNING last",
 }
@@ -93,17 +97,24 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _run(session: Session, name: str, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
-    """Execute a hot statement in the session's transaction; the result has rowcount and fetchone()."""
+def sqlite_cursor(session: Session) -> Any:
+    """SQLite: the transaction's own DBAPI cursor, with the ORM's pending writes flushed before it is used."""
     cursor = session.info.get("hot_cursor")
     if cursor is None:
+        # One cursor per session (a session is one transaction here); asking SQLAlchemy each time costs more.
+        cursor = session.info["hot_cursor"] = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the ORM's pending writes go first, as they would with a Core statement
+    return cursor
+
+
+def run_hot(session: Session, name: str, params: dict[str, Any] | list[dict[str, Any]]) -> Any:
+    """Execute a hot statement (HOT_SQL) in the session's transaction; the result has rowcount and fetchone()."""
+    if "hot_cursor" not in session.info:
         connection = session.connection()
         if connection.dialect.name != "sqlite":
             return connection.execute(_typed(name), params)
-        # One cursor per session (a session is one transaction here); asking SQLAlchemy each time costs more.
-        cursor = session.info["hot_cursor"] = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    if session.new or session.dirty or session.deleted:
-        session.flush()  # the ORM's pending writes go first, as they would with a Core statement
+    cursor = sqlite_cursor(session)
     if isinstance(params, list):
         cursor.executemany(HOT_SQL[name], [{k: _sqlite_value(v) for k, v in p.items()} for p in params])
     else:
@@ -113,7 +124,7 @@ def _run(session: Session, name: str, params: dict[str, Any] | list[dict[str, An
 
 def mark_processed(session: Session, key: str) -> bool:
     """Record an inbound id; False if it was already handled (a redelivery)."""
-    return bool(_run(session, "processed", {"key": key, "now": utcnow()}).rowcount)
+    return bool(run_hot(session, "processed", {"key": key, "now": utcnow()}).rowcount)
 
 
 class UserRow(NamedTuple):
@@ -131,7 +142,7 @@ def touch_user(session: Session, key: str, chat: str | None = None) -> UserRow:
     chat is where replies reach them (their private chat). The same round trip finds their open request and the
     district they get reminders for.
     """
-    row = _run(session, "user", {"key": key, "chat": chat or key, "now": utcnow()}).fetchone()
+    row = run_hot(session, "user", {"key": key, "chat": chat or key, "now": utcnow()}).fetchone()
     return UserRow(int(row[0]), row[1], row[2], bool(row[3]), row[4], row[5])
 
 
@@ -152,7 +163,7 @@ def begin_event(session: Session, inbound_key: str, user_key: str, chat: str | N
         user = touch_user(session, user_key, chat)
         return Begun(user, load_state(session, user.id))
     params = {"key": inbound_key, "user": user_key, "chat": chat or user_key, "now": utcnow()}
-    row = _run(session, "begin_event", params).fetchone()
+    row = run_hot(session, "begin_event", params).fetchone()
     if not row[0]:
         return None
     state = row[6] if isinstance(row[6], dict) else None
@@ -160,18 +171,18 @@ def begin_event(session: Session, inbound_key: str, user_key: str, chat: str | N
 
 
 def set_profile(session: Session, user_id: int, language: str | None, district: str | None) -> None:
-    _run(session, "user_profile", {"user_id": user_id, "language": language, "district": district})
+    run_hot(session, "user_profile", {"user_id": user_id, "language": language, "district": district})
 
 
 def load_state(session: Session, user_id: int) -> dict[str, Any] | None:
-    row = _run(session, "state_get", {"user_id": user_id}).fetchone()
+    row = run_hot(session, "state_get", {"user_id": user_id}).fetchone()
     value = json.loads(row[0]) if row is not None and isinstance(row[0], str) else (row[0] if row else None)
     return value if isinstance(value, dict) else None
 
 
 def save_state(session: Session, user_id: int, state: dict[str, Any], version: str) -> None:
     params = {"user_id": user_id, "state": state, "version": version, "now": utcnow()}
-    _run(session, "state_put", params)
+    run_hot(session, "state_put", params)
 
 
 def add_outbox_rows(session: Session, rows: Sequence[OutboxRow]) -> None:
@@ -193,7 +204,11 @@ def add_outbox_rows(session: Session, rows: Sequence[OutboxRow]) -> None:
         }
         for r in rows
     ]
-    _run(session, "outbox", values)
+    if session.info.get(handoff.HANDS_OVER):  # the rows go to the sender once committed: their ids are needed
+        encoded = [{k: _sqlite_value(v) for k, v in p.items()} for p in values]
+        handoff.hand_sqlite(session, sqlite_cursor(session), HOT_SQL["outbox"], encoded, rows, now)
+        return
+    run_hot(session, "outbox", values)
 
 
 def end_event(
@@ -223,6 +238,10 @@ def end_event(
 
 def add_counts(session: Session, counts: Sequence[CountRow]) -> None:
     """Add to the anonymous daily counters: one INSERT … ON CONFLICT DO UPDATE for all keys."""
+    deferred: list[CountRow] | None = session.info.get(handoff.DEFERRED_COUNTS)
+    if deferred is not None:
+        deferred.extend(counts)  # added at the end of the transaction, in key order (storage/handoff.py)
+        return
     if counts:
         upsert = _COUNTS_UPSERT[session.get_bind().dialect.name == "postgresql"]
         session.execute(upsert, [dataclasses.asdict(c) for c in counts])
@@ -241,7 +260,7 @@ _COUNTS_UPSERT = {True: _counts_upsert(pg_insert), False: _counts_upsert(sqlite_
 
 def mark_sent(session: Session, marks: list[dict[str, Any]]) -> None:
     """Mark delivered outbox rows ({id, now, ref} each); a delivered row keeps no text: the bot is not the case file."""
-    _run(session, "sent", marks)
+    run_hot(session, "sent", marks)
 
 
 def get_user(session: Session, key: str) -> User | None:
@@ -250,7 +269,7 @@ def get_user(session: Session, key: str) -> User | None:
 
 def next_reference(session: Session, year: int) -> str:
     """A readable reference such as R-2026-0042, numbered per year, allocated atomically."""
-    number = _run(session, "counter", {"year": year}).fetchone()[0]
+    number = run_hot(session, "counter", {"year": year}).fetchone()[0]
     return f"R-{year}-{number:04d}"
 
 

@@ -6,10 +6,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, String, column, func, insert, select, values
+from sqlalchemy import Integer, String, column, func, select, values
 from sqlalchemy.orm import Session
 
 from storage.models import SyncCursor, User, WebMessage, utcnow
+from storage.repo import run_hot
 
 SECRET_NAME = "web:secret"  # the key the CSRF tokens are derived from, kept beside the transports' cursors
 HISTORY_LIMIT = 500  # a page shows at most the newest this many messages of a conversation
@@ -29,18 +30,20 @@ def store(session: Session, user_key: str, payload: dict[str, Any]) -> Stored | 
 
     The message carries the language the family chose ("lang", None before it chose one): the page's own words
     follow it."""
-    who = select(User.id, User.language).where(User.key == user_key)
     if session.connection().dialect.name == "postgresql":
         # Several processes: the one holding the family's page hears of the message when it is committed
         # (bot.web_store.listen) and shows it at once. In the statement that reads the user: no round trip more.
-        who = who.add_columns(func.pg_notify(NOTIFY_CHANNEL, user_key))
-    row = session.execute(who).first()
+        who = select(User.id, User.language, func.pg_notify(NOTIFY_CHANNEL, user_key)).where(User.key == user_key)
+        row = session.execute(who).first()
+    else:
+        # Plain SQL on the transaction's cursor (storage/repo.py HOT_SQL): SQLAlchemy's statement machinery cost
+        # more than the statements (bench/web.py, py-spy).
+        row = run_hot(session, "web_user", {"key": user_key}).fetchone()
     if row is None:
         return None
     payload = {**payload, "lang": row[1]}
-    # A Core insert: the ORM's unit of work cost more than the statement (bench/web.py).
-    values = {"user_id": int(row[0]), "payload": payload, "created_at": utcnow()}
-    new_id = session.execute(insert(WebMessage).values(values).returning(WebMessage.id)).scalar_one()
+    values = {"user_id": int(row[0]), "payload": payload, "now": utcnow()}
+    new_id = run_hot(session, "web_message", values).fetchone()[0]
     return Stored(int(new_id), payload)
 
 

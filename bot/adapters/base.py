@@ -42,6 +42,9 @@ class Outgoing:
     bulk: bool = False  # a broadcast (reminders): an adapter that paces its sending lets interactive messages first
     # The thread (its root message's platform ref) the message answers in; a platform without threads ignores it.
     thread: str | None = None
+    # The outbox row, when delivering it needs nothing recorded but "sent": an adapter that keeps the message in our
+    # own database (the web chat) may mark the row sent in that same transaction and answer Delivery.recorded.
+    outbox_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Delivery:
     # A long text split into several messages: the ref of each part delivered in this attempt, in order (the last
     # is `ref`). Whoever takes a message back must take back every part.
     part_refs: tuple[str, ...] = ()
+    # Sent, and the outbox row (Outgoing.outbox_id) was marked sent in the transaction that delivered it: nothing
+    # is left for the outbox to write. A crash can then neither lose the mark nor send the message twice.
+    recorded: bool = False
 
 
 # Handles one inbound event. What it returns is the short answer to a refused button press (None: no words), which

@@ -65,7 +65,12 @@ class MessageStore(Protocol):
 
     shared: bool  # several processes deliver: an open page also looks in the database now and then
 
-    async def store(self, user_key: str, payload: dict[str, Any]) -> Stored | None: ...
+    async def store(
+        self, user_key: str, payload: dict[str, Any], outbox_id: int | None = None, ref: str | None = None
+    ) -> Stored | None:
+        """Keep it; with outbox_id, mark that outbox row sent in the same transaction (its platform ref: ref, else
+        the new message's id)."""
+        ...
 
     async def after(self, user_key: str, last_id: int) -> list[Stored]: ...
 
@@ -198,7 +203,7 @@ class WebAdapter:
         else:
             payload = render(message.reply)
         try:
-            stored = await self.store.store(destination, payload)
+            stored = await self.store.store(destination, payload, message.outbox_id, message.edit_ref)
         except Exception as exc:  # the database is away: the outbox tries again
             return Delivery(Outcome.RETRY, error=type(exc).__name__)
         if stored is None:  # the family ended the chat and erased itself: there is nobody to keep it for
@@ -206,7 +211,7 @@ class WebAdapter:
         for page in self._pages.get(destination, ()):
             page.queue.put_nowait(stored)
         ref = message.edit_ref if message.edit_ref is not None else str(stored.id)
-        return Delivery(Outcome.SENT, ref=ref)
+        return Delivery(Outcome.SENT, ref=ref, recorded=message.outbox_id is not None)
 
     # --- open pages -----------------------------------------------------------------------------------
 

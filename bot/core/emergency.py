@@ -251,6 +251,7 @@ class Matcher:
         self._ids: dict[tuple[str, Word], int] = {}
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
+        self._needs: dict[int, tuple[frozenset[int], ...]] = {}  # pattern -> its slots' word ids, rarest first
         self._cries: dict[str, dict[int, Category | None]] = {}  # language -> word id -> its category (None: `with`)
         for index, pattern in enumerate(self.patterns):
             if pattern.alone:
@@ -265,6 +266,8 @@ class Matcher:
                     if p == 0 and s == 0:
                         for wid in ids:
                             self._first.setdefault(wid, []).append(index)
+            slots = {self._slot_ids[(index, p, s)] for p, part in enumerate(pattern.parts) for s in range(len(part))}
+            self._needs[index] = tuple(sorted(slots, key=len))
         self._main.finish()
         self._translit.finish()
         self._roman.finish()
@@ -310,6 +313,7 @@ class Matcher:
         cried = self._cry(tokens, folded, active)
         candidates = sorted({i for ids in tokens for wid in ids for i in self._first.get(wid, ())})
         candidates = [i for i in candidates if active is None or self.patterns[i].language in active]
+        candidates = self._possible(candidates, tokens)
         # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
         # matched (not the words between them): one exclusion does not use up a word another one needs.
         excluded: set[int] = set()
@@ -337,6 +341,8 @@ class Matcher:
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
         by_language: dict[str, int] = {}
+        if excluded:
+            candidates = self._possible(candidates, tokens)
         for index in candidates:
             pattern = self.patterns[index]
             if pattern.category is None:
@@ -361,6 +367,11 @@ class Matcher:
         own = {lang: sum(lowered.count(ch) for ch in OWN_LETTERS.get(lang, "")) for lang in by_language}
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
         return Detection(categories, languages_found)
+
+    def _possible(self, candidates: list[int], tokens: list[set[int]]) -> list[int]:
+        """The candidates every slot of which has a word in the line: only they can match (a cheap look first)."""
+        present: set[int] = set().union(*tokens)
+        return [i for i in candidates if all(not ids.isdisjoint(present) for ids in self._needs[i])]
 
     def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
         """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
@@ -450,11 +461,18 @@ class Matcher:
         """The token positions of each place where the pattern matches: each part within one sentence, the parts
         within one sentence of `joined` (neighbouring short sentences read as one)."""
         pattern = self.patterns[index]
-        found_parts = [list(self._part_spans(index, p, tokens, sentence_of)) for p in range(len(pattern.parts))]
-        if len(found_parts) == 1:
-            yield from found_parts[0]
+        if len(pattern.parts) == 1:
+            yield from self._part_spans(index, 0, tokens, sentence_of)
             return
-        first, *rest = found_parts
+        first = list(self._part_spans(index, 0, tokens, sentence_of))
+        if not first:
+            return
+        rest: list[list[tuple[int, ...]]] = []
+        for p in range(1, len(pattern.parts)):
+            spans = list(self._part_spans(index, p, tokens, sentence_of))
+            if not spans:
+                return  # a part that matches nowhere: the pattern cannot match
+            rest.append(spans)
         for positions in first:
             chosen = list(positions)
             for spans in rest:

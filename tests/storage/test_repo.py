@@ -266,19 +266,19 @@ async def test_rows_written_on_the_fast_path_read_back_identically_through_the_o
     assert row.delivered_at == delivered and row.delivered_at.utcoffset() == timedelta(0)
 
 
-async def test_the_end_of_an_event_reads_back_through_the_orm_and_leased_rows_reach_the_sender_once_committed(
+async def test_the_end_of_an_event_reads_back_through_the_orm_and_its_rows_reach_the_sender_once_committed(
     db: Database,
 ) -> None:
     # PostgreSQL writes state, profile, counters and outbox rows in one statement (storage/handoff.py), SQLite in
-    # several: both must read back as the ORM writes them, and on PostgreSQL the replies are leased to the writer.
+    # several: both must read back as the ORM writes them, and the replies go to the writer's sender (on PostgreSQL
+    # leased to it), so that it does not look them up again.
     from storage.handoff import CountRow, Handed, Lease
     from storage.kinds import OutboxKind, OutboxStatus
     from storage.models import DailyCount, DialogState
 
     handed: list[Handed] = []
     lease = Lease("host:1:abc", datetime(2031, 1, 1, tzinfo=UTC))
-    if not db.single_process:
-        db.hand_over(lambda: lease, handed.extend)
+    db.hand_over(None if db.single_process else (lambda: lease), handed.extend)
     reply, reminder = {"text": "Меню", "rtl": False}, {"text": "Sprechstunde morgen"}
     day = datetime(2026, 3, 2, tzinfo=UTC).date()
 
@@ -309,10 +309,10 @@ async def test_the_end_of_an_event_reads_back_through_the_orm_and_leased_rows_re
         ("telegram:91", OutboxKind.REMINDER, reminder, OutboxStatus.PENDING, user_id),
     ] * 2
     leased = [(r.lease_owner, r.lease_until) for r in rows]
-    if db.single_process:
-        assert leased == [(None, None)] * 4 and handed == []
-        return
-    assert leased == [(lease.owner, lease.until), (None, None)] * 2  # reminders are paced by the sender: not leased
+    if db.single_process:  # one process: nothing leased, but handed over by the writer thread all the same
+        assert leased == [(None, None)] * 4
+    else:
+        assert leased == [(lease.owner, lease.until), (None, None)] * 2  # reminders are paced: not leased
     assert [(h.row.id, h.leased, h.earlier) for h in handed] == [
         (rows[0].id, True, ()), (rows[1].id, False, ()),
         (rows[2].id, True, (rows[0].id, rows[1].id)), (rows[3].id, False, (rows[0].id, rows[1].id)),
@@ -341,3 +341,26 @@ async def test_an_outbox_id_freed_by_an_erasure_is_never_given_to_another_messag
     newest = await db.run(write)
     await db.run(lambda tx: tx.execute(text("DELETE FROM outbox")))
     assert await db.run(write) > newest
+
+
+async def test_rows_of_a_unit_of_work_that_failed_never_reach_the_sender_and_the_others_reach_it_once(
+    db: Database,
+) -> None:
+    # On SQLite, units that queue up commit together; one failing rolls back the batch and each runs alone again.
+    # The sender must get the rows that were committed, each once, and none of the unit that failed.
+    from storage.handoff import Handed, Lease
+
+    handed: list[Handed] = []
+    lease = Lease("host:1:abc", datetime(2031, 1, 1, tzinfo=UTC))
+    db.hand_over(None if db.single_process else (lambda: lease), handed.extend)
+
+    def write(tx: Session, n: int) -> None:
+        repo.add_outbox_rows(tx, [OutboxRow(f"web:family-{n}", {"text": f"{n}"})])
+        if n == 7:
+            raise RuntimeError("this unit fails after writing its row")
+
+    results = await asyncio.gather(*(db.run(lambda tx, n=n: write(tx, n)) for n in range(15)), return_exceptions=True)
+    assert [type(r).__name__ for r in results] == ["NoneType"] * 7 + ["RuntimeError"] + ["NoneType"] * 7
+    committed = await db.run(lambda tx: list(tx.execute(select(OutboxMessage.id, OutboxMessage.destination))))
+    assert sorted((h.row.id, h.row.destination) for h in handed) == sorted(committed)
+    assert sorted(d for _, d in committed) == sorted(f"web:family-{n}" for n in range(15) if n != 7)

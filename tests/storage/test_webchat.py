@@ -84,3 +84,28 @@ async def test_several_families_are_looked_up_at_once_after_their_own_event_ids(
     found = await db.run(lambda tx: webchat.after_many(tx, {KEY: ids[2], other: ids[1]}))
     assert [(key, stored.payload["text"]) for key, stored in found] == [(other, "01"), (KEY, "52"), (other, "02")]
     assert await db.run(lambda tx: webchat.after_many(tx, {})) == []
+
+
+async def test_a_reply_kept_for_the_browser_is_marked_sent_in_the_same_transaction(db: Database) -> None:
+    # Kept and marked apart, a crash between the two sent the reply to the page a second time after a restart
+    # (the row still pending); marked in the keeping transaction it is one commit per reply and never doubled.
+    from bot.web_store import WebMessages
+    from storage.kinds import OutboxRow, OutboxStatus
+    from storage.models import OutboxMessage
+
+    def family(tx: Session) -> list[int]:
+        repo.touch_user(tx, KEY)
+        repo.add_outbox_rows(tx, [OutboxRow(KEY, {"text": "Hallo"}), OutboxRow(KEY, {"text": "geändert"})])
+        return list(tx.execute(select(OutboxMessage.id).order_by(OutboxMessage.id)).scalars())
+
+    new, edit = await db.run(family)
+    store = WebMessages(db)
+    kept = await store.store(KEY, {"text": "Hallo"}, new)
+    replaced = await store.store(KEY, {"text": "geändert", "replace": 41}, edit, "41")
+    assert kept is not None and replaced is not None
+    rows = await db.run(lambda tx: list(tx.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars()))
+    assert [(r.status, r.platform_ref, r.payload, r.attempts) for r in rows] == [
+        (OutboxStatus.SENT, str(kept.id), None, 1), (OutboxStatus.SENT, "41", None, 1),
+    ]  # fmt: skip
+    assert all(r.delivered_at is not None for r in rows)
+    assert [m.id for m in await db.run(lambda tx: webchat.after(tx, KEY, 0))] == [kept.id, replaced.id]

@@ -248,7 +248,7 @@ async def test_a_card_posted_twice_leaves_no_copy_showing_open_after_a_claim(
             " SELECT ?, 'card', ?, 'pending', 0, ?, ?, id FROM callback_requests WHERE reference = ?",
             (f"telegram:{STAFF_GROUP}", card, now, now, reference),
         )
-    parent.user.send_text("danke")  # any update wakes the sender
+    parent.user.send_text("danke")  # the sender finds the row within a second (its idle look: rows are handed over)
     second = await emu.wait_for_message(
         STAFF_GROUP, lambda m: reference in m.text and m.message_id != first.message_id, timeout=20
     )
