@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 MAX_TOKENS = 400  # a longer text is matched on its first 400 words; nobody in danger writes more first
 
@@ -127,15 +128,48 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
 # after it inside the word ("هه موو حه به كانى" for هەموو حەبەکانی). Two-letter pieces ending in ه tell such a line;
 # بە، کە، لە، نە، چە، وە are words of their own in Persian and Sorani alike and do not count.
 _HEH_PIECE = re.compile(r"(?:^|(?<=\s))(?![بکكلنچو]ه\s)[\u0620-\u064a\u067e-\u06d3]ه(?=\s)")
-_HEH_SPACE = re.compile(r"(?<=[\u0620-\u064a\u067e-\u06d5]\u0647) (?=[\u0620-\u064a\u067e-\u06d5])")
 HEH_PIECES_MIN = 1
+_HEH_STANDALONE = frozenset("بکكلنچو")  # بە، کە، لە، نە، چە، وە: words of their own, never joined forwards
+# The pieces a word ending in ە is followed by when ە is typed ه + space: the article and possessive endings
+# ("كچه كه م" for کچەکەم, "حه به كانى" for حەبەکانی). Only these join BACKWARDS onto a word ending in ه, so a word
+# that really ends in ە keeps its space ("خواردووه زور", "نيه بو" stay two words).
+_HEH_SUFFIXES = frozenset(
+    "كه کە كان کان كانم کانم كانى كانی کانی كانت کانت كانمان کانمان كانتان کانتان كانيان کانیان"
+    " م ت ى ی ي ن مان تان يان یان ش ته تە وه وە يه یە".split()
+)
+_HEH_LETTERS = re.compile(r"^[\u0620-\u064a\u067e-\u06d5]+$")
+_HEH_PUNCTUATION = "،.!?؟,:;"
+
+
+def _heh_piece(word: str) -> bool:
+    """A two-letter piece ending in ه that is no word of its own ("ده" of "ده دات", "حه" of "حه به")."""
+    return len(word) == 2 and word[1] == "\u0647" and word[0] not in _HEH_STANDALONE and bool(_HEH_LETTERS.match(word))
 
 
 def joined_heh(text: str) -> str | None:
-    """The line with ه + space joined back into words, when it reads like Sorani typed that way; else None."""
-    if len(_HEH_PIECE.findall(text)) < HEH_PIECES_MIN:
+    """The line with ه + space joined back into words, when it reads like Sorani typed that way; else None.
+
+    A two-letter piece joins the next word ("ده دات"); an ending ("كه", "م", "كان") joins the word before it when that
+    ends in ه ("كچه كه م"). Nothing else is joined: "نيه بو خه وتن" is "نیە بۆ خەوتن", not one word.
+    """
+    if len(_HEH_PIECE.findall(text)) < HEH_PIECES_MIN and not any(
+        a.endswith("\u0647") and b.rstrip(_HEH_PUNCTUATION) in _HEH_SUFFIXES for a, b in pairwise(text.split(" "))
+    ):
         return None
-    return _HEH_SPACE.sub("", text)
+    out: list[str] = []
+    previous = ""  # the last word as typed, before joining
+    for word in text.split(" "):
+        bare = word.rstrip(_HEH_PUNCTUATION)
+        if out and out[-1].endswith("\u0647") and _heh_piece(previous):
+            out[-1] += word
+        elif out and out[-1].endswith("\u0647") and bare in _HEH_SUFFIXES:
+            out[-1] += word
+            previous = ""  # an ending joined backwards never joins the next word too ("كراوه ته سه ر")
+            continue
+        else:
+            out.append(word)
+        previous = word
+    return " ".join(out)
 
 
 # Persian, Sorani and Arabic typed in Latin letters (Finglish, Arabizi: "shoharam mizane", "jozi 3am yedrebni"):

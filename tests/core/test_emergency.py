@@ -6,7 +6,7 @@ from pathlib import Path
 
 from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
 from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
-from bot.core.folding import roman_skeleton, script_skeleton
+from bot.core.folding import joined_heh, roman_skeleton, script_skeleton
 from bot.core.i18n import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -86,6 +86,15 @@ def test_sorani_typed_with_heh_and_a_space_inside_words_is_joined_for_sorani_onl
     )
     assert m.detect("مێرده كه م لێم ده دات", {"ckb"}) and m.detect("مێردەکەم لێم دەدات", {"ckb"})
     assert not m.detect("مێرده كه م لێم ده دات", {"fa"})
+
+
+def test_a_sorani_word_that_really_ends_in_heh_keeps_its_space_when_the_line_is_joined() -> None:
+    """Every "ه " was joined: "نيه بو خه وتن" became one word and "خواردووه زور" too, so the patterns met nothing."""
+    assert joined_heh("هيچ شوينيكمان نيه بو خه وتن") == "هيچ شوينيكمان نيه بو خهوتن"
+    assert joined_heh("كوره كه م ده رمانی خواردووه زور") == "كورهكهم دهرمانی خواردووه زور"
+    assert joined_heh("ده ستدريژی كراوه ته سه ر كچه كه م") == "دهستدريژی كراوهته سهر كچهكهم"
+    m = Matcher([parse_pattern("کوڕەکەم ... ون ... بووە", "ckb", Category.CHILD_DANGER)])
+    assert m.detect("كوره كه م ون بووه", {"ckb"})  # "كه م" alone tells the line: no two-letter piece needed
 
 
 def test_languages_limit_which_patterns_are_used() -> None:
