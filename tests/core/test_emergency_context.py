@@ -317,3 +317,29 @@ def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
     # Regression: a forced marriage told in one long breath put "marry" eleven words after "15" and was missed.
     m = matcher_of("en", {"child_danger": ["=sister + =15 + =marry"]}, {})
     assert m.detect("my sister is 15 and they are sending her back to the village soon to marry a stranger")
+
+
+def test_a_novel_a_childs_game_threat_fire_explained_and_help_long_past_raise_no_alarm(matcher: Matcher) -> None:
+    # Regression: round 6 alarmed on a crime novel where someone is poisoned, a child shouting "I'll kill you" when he
+    # loses at a board game, explaining fire to a child, a fire drill, a stay in a women's shelter long past with
+    # "now all is well", a birth followed by "now I am fine", and a baby who choked on milk and now laughs.
+    for lang, line in (
+        ("de", "Ich lese gerade einen Krimi, da wird jemand vergiftet, total spannend"),
+        ("de", "Mein Kleiner sagt immer ich bring dich um wenn er beim Mensch ärgere dich nicht verliert"),
+        ("de", "Wie erkläre ich meinem Kind was Feuer ist ohne ihm Angst zu machen?"),
+        ("de", "Kita macht Übung mit Feuer-Alarm. Wann?"),
+        ("de", "Früher wir waren im Frauenhaus. Jetzt eigene Wohnung. Alles gut."),
+        ("en", "last year the police helped us and now everything is fine, he lives in another city"),
+        ("pl", "syn jak przegrywa w grze krzyczy ze mnie zabije, skad on to ma?"),
+        ("ru", "читаю детектив про отравление, не оторваться"),
+        ("ro", "am avut depresie dupa nastere dar acum sunt bine, caut grup de mame"),
+        ("ku", "pitik dema şir vedixwar hineki fetisi kuxiya u niha dikene"),
+    ):
+        assert not matcher.detect(line, {lang, "de", "en"}), line
+    for lang, line in (  # the same words where the danger is real
+        ("de", "Mein Mann sagt immer ich bring dich um, heute hat er ein Messer"),
+        ("en", "my brother in law says he'll murder me if i leave"),
+        ("pl", "mąż krzyczy że mnie zabije"),
+        ("ku", "zarok fetisî û niha nefes nastîne"),
+    ):
+        assert matcher.detect(line, {lang, "de", "en"}), line
