@@ -343,3 +343,25 @@ def test_a_novel_a_childs_game_threat_fire_explained_and_help_long_past_raise_no
         ("ku", "zarok fetisî û niha nefes nastîne"),
     ):
         assert matcher.detect(line, {lang, "de", "en"}), line
+
+
+def test_a_parent_in_hospital_a_forced_night_a_farewell_and_a_whisper_for_polizei_are_recognised(
+    matcher: Matcher,
+) -> None:
+    # Regression: round 6 missed these concepts in most languages: nobody to fetch the children while the parent is in
+    # hospital, sex forced every night against a no, "this is my last message" with the children handed over, a
+    # whispered call for the German "Polizei" from the next room, and nights spent at the station with the children.
+    for lang, line in (
+        ("uk", "я в лікарні нема кому забрати дітей з кіти їм 3 і 5"),
+        ("ar", "بيجبرني كل ليلة حتى لو قلت لا"),
+        ("pl", "prosze przekazcie dzieci mojej siostrze w Opolu, to moja ostatnia wiadomosc"),
+        ("ru", "ne mogu govorit on v sosednej komnate vyzovite Polizei pozhaluysta"),
+        ("ku", "du şev in em bi pitike re li Bahnhofe radizen"),
+    ):
+        assert matcher.detect(line, {lang, "de", "en"}), line
+    for lang, line in (  # the same words in an everyday question
+        ("tr", "son mesajımı aldınız mı? kreş başvurusu hakkındaydı"),
+        ("en", "I'll be in hospital for an operation next month, is there childcare help?"),
+        ("en", "my son forces me to read the same book every night haha"),
+    ):
+        assert not matcher.detect(line, {lang, "de", "en"}), line
