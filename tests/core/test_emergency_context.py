@@ -365,3 +365,21 @@ def test_a_parent_in_hospital_a_forced_night_a_farewell_and_a_whisper_for_polize
         ("en", "my son forces me to read the same book every night haha"),
     ):
         assert not matcher.detect(line, {lang, "de", "en"}), line
+
+
+def test_fear_of_hurting_the_baby_a_door_broken_in_a_stiff_neck_with_fever_are_recognised(matcher: Matcher) -> None:
+    # Regression: round 6 missed a parent afraid to hurt the crying baby (typed in Latin letters), an ex threatening
+    # to break the door down, a high fever with a stiff neck, and the means prepared; a stiff neck from sleeping
+    # wrong and "my baby will get hurt" were alarms.
+    for lang, line in (
+        ("ar", "ana ta3bane ktir w 5ayfe a2zi el bebe iza dal ybki"),
+        ("uk", "kolyshniy stoit pid dveryma vzhe hodynu i grozyt vybyty dveri"),
+        ("ckb", "کوڕەکەم تای ٤٠ ی هەیە و ملی ڕەق بووە و وەڵامم ناداتەوە"),
+        ("uk", "висипала всі таблетки на стіл, вже налила води"),
+    ):
+        assert matcher.detect(line, {lang, "de", "en"}), line
+    for line in (
+        "my son has a stiff neck from sleeping wrong, no fever",
+        "I'm scared my baby will get hurt at the park",
+    ):
+        assert not matcher.detect(line, {"en", "de"}), line
