@@ -383,3 +383,15 @@ def test_fear_of_hurting_the_baby_a_door_broken_in_a_stiff_neck_with_fever_are_r
         "I'm scared my baby will get hurt at the park",
     ):
         assert not matcher.detect(line, {"en", "de"}), line
+
+
+def test_a_boy_missing_from_the_playground_is_no_game_and_children_alone_for_days_count(matcher: Matcher) -> None:
+    # Regression: Romanian "locul de joaca" (playground) read as "joaca" (a game) and took "disparut" away; "third
+    # day" was not a span of days; "ما في حدا" written apart was a negation that quieted the parent in hospital.
+    for lang, line in (
+        ("ro", "baiatul a disparut de la locul de joaca de 2 ore politia nu vine"),
+        ("ru", "за стенкой дети одни уже третий день, мать не появляется, они плачут"),
+        ("ar", "انا بالمستشفى وما في حدا ياخد الولاد من الكيتا"),
+    ):
+        assert matcher.detect(line, {lang, "de", "en"}), line
+    assert not matcher.detect("baiatul il bate uneori pe frate-su cand se joaca, e normal?", {"ro", "de", "en"})
