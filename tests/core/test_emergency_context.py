@@ -410,3 +410,16 @@ def test_the_polizei_address_a_birth_in_hospital_and_a_last_message_for_today_ra
         ("de", "wir übernachten heute bei Freunden am Bahnhof, morgen fahren wir zurück"),
     ):
         assert not matcher.detect(line, {lang, "de", "en"}), line
+
+
+def test_sorani_locked_in_a_head_threat_and_latin_typed_knife_and_fire_are_recognised(matcher: Matcher) -> None:
+    # Regression: round 6 missed in Sorani a husband who locked the family in and took the phone, a cousin's "I'll cut
+    # your head off", and Latin-typed lines with a knife or a fire; a head that "splits" with pain stays none.
+    for line in (
+        "سڵاو کاتی ڕاوێژکاری کەیە؟ هەروەها مێردەکەم دەرگاکەی لێ داخستووین و مۆبایلەکەی لێ سەندم",
+        "ئامۆزاکەم هەموو ڕۆژێک لە کیتاوە دوام دەکەوێت، ئێستا لە خوارەوەی باڵەخانەکەیە دەڵێت سەرت دەبڕم",
+        "pyawakam chaqoy pia w hawar daka, mn w korpakam la hamam xoman dakhistwa",
+        "agr la balkonakaman barbwa dukal hatota naw mal",
+    ):
+        assert matcher.detect(line, {"ckb", "de", "en"}), line
+    assert not matcher.detect("سەرم دەبڕێت لە ئێشدا، دەرمانێک هەیە؟", {"ckb", "de", "en"})
