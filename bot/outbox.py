@@ -356,7 +356,8 @@ class OutboxSender:
             await self._mark_sent({"id": row.id, "now": now, "ref": result.ref})
             row.status = OutboxStatus.SENT
             return
-        row.status = await self.db.run(lambda tx: record(tx, row.id, result, now, self.on_delivery))
+        # Recorded at once, not behind a group commit: until then a crash means the message is sent again.
+        row.status = await self.db.run_now(lambda tx: record(tx, row.id, result, now, self.on_delivery))
         if not self.db.hands_over or (row.status == OutboxStatus.SENT and row.attempts):
             # What the delivery hooks wrote (a card showing the family blocked the bot) is due now, and so are the
             # rows _record released after an outage (woken here, not in the db thread). With hand-over (PostgreSQL)

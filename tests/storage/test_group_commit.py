@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 from datetime import date
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage import repo
@@ -52,3 +53,29 @@ async def test_counters_added_by_units_of_one_batch_are_all_kept(db: Database) -
     await asyncio.gather(*(db.run(count(key)) for key in ["money", "housing", "money"] * 10))
     rows = await db.run(lambda tx: {(r.metric, r.key): r.count for r in tx.execute(select(DailyCount)).scalars()})
     assert rows == {("topic", "money"): 20, ("topic", "housing"): 10, ("language", "de"): 30}
+
+
+async def test_a_delivery_record_is_not_queued_behind_a_batch_under_way(db: Database) -> None:
+    # Broke with group commit on PostgreSQL: a delivery's record waited behind a batch of family steps, and a crash in
+    # that wait made the other instance send a staff card again (seen in CI 1.1 s before a SIGKILL).
+    if db.single_process:
+        pytest.skip("SQLite: one writer commits everything in order; nothing can be overtaken")
+    order: list[str] = []
+
+    async def batch_under_way() -> None:
+        await db.run(lambda tx: tx.execute(text("SELECT pg_sleep(1.5)")))
+        order.append("batch")
+
+    async def queued_step() -> None:
+        await db.run(lambda tx: repo.touch_user(tx, "telegram:1"))
+        order.append("queued step")
+
+    async def delivery_record() -> None:
+        await db.run_now(lambda tx: repo.touch_user(tx, "telegram:2"))
+        order.append("delivery record")
+
+    under_way = asyncio.create_task(batch_under_way())
+    await asyncio.sleep(0.3)  # the batch holding pg_sleep has begun
+    await asyncio.gather(queued_step(), delivery_record(), under_way)
+    assert order[0] == "delivery record", order
+    assert sorted(order[1:]) == ["batch", "queued step"]
