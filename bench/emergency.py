@@ -24,8 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.core.emergency import pattern_language, words  # noqa: E402
+from bot.core.emergency import words  # noqa: E402
 from bot.core.emergency_file import load_matcher  # noqa: E402
+from bot.core.emergency_pattern import pattern_language  # noqa: E402
 
 LANGUAGES = ["de", "en", "ar", "tr", "uk", "ru", "ro", "bg", "fa", "ku", "pl", "ckb"]
 DEV_DIR = (ROOT / "tests" / "data").resolve()

@@ -10,16 +10,9 @@ from typing import Any
 import yaml
 
 from bot.core.dialogs import Problem
-from bot.core.emergency import (
-    Category,
-    Context,
-    Matcher,
-    Pattern,
-    PatternError,
-    parse_pattern,
-    pattern_language,
-)
+from bot.core.emergency import Category, Context, Matcher
 from bot.core.emergency_lexicon import FUZZY_MIN
+from bot.core.emergency_pattern import Pattern, PatternError, parse_pattern, pattern_language
 
 FILENAME = "emergency.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick

@@ -8,7 +8,8 @@ from __future__ import annotations
 from bot.core import texts as T
 from bot.core.answers import answer_text
 from bot.core.buttons import Go, Nav, button, decode
-from bot.core.emergency import Detection, pattern_language
+from bot.core.emergency import Detection
+from bot.core.emergency_pattern import pattern_language
 from bot.core.events import Command, EmergencyShown, Event, Pressed, RelayToStaff
 from bot.core.turn import EMERGENCY, MAX_SOS_TEXT, MENU, Turn
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.emergency import Category, Matcher, fold, parse_pattern, pattern_language, words
+from bot.core.emergency import Category, Matcher, fold, words
 from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
+from bot.core.emergency_pattern import parse_pattern, pattern_language
 from bot.core.folding import joined_heh, roman_skeleton, script_skeleton
 from bot.core.i18n import LANGUAGES
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.emergency import Category, Context, Matcher, parse_pattern
+from bot.core.emergency import Category, Context, Matcher
 from bot.core.emergency_file import read_patterns
+from bot.core.emergency_pattern import parse_pattern
 
 
 def matcher_of(lang: str, lines: dict[str, list[str]], context: dict[Context, list[str]]) -> Matcher:

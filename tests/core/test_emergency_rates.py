@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.emergency import Matcher, pattern_language
+from bot.core.emergency import Matcher
+from bot.core.emergency_pattern import pattern_language
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "emergency_cases.tsv"
 TARGET = (0.95, 0.05)  # recognised at least, false alarms at most

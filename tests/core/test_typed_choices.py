@@ -12,7 +12,8 @@ from bot.core import texts as T
 from bot.core.buttons import ReplyTo, encode
 from bot.core.choices import fold, numbered
 from bot.core.dialogs import Content
-from bot.core.emergency import Category, Matcher, parse_pattern
+from bot.core.emergency import Category, Matcher
+from bot.core.emergency_pattern import parse_pattern
 from bot.core.engine import WAITING, Context, step
 from bot.core.events import (
     Command,
