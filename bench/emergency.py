@@ -37,6 +37,11 @@ def chosen(lang: str) -> set[str]:
     return {pattern_language(lang), "de", "en"}
 
 
+def share(part: int, whole: int, width: int = 6) -> str:
+    """A rate as the table prints it; a set without lines of a kind (everyday lines only) shows a dash."""
+    return f"{part / whole:{width}.1%}" if whole else f"{'-':>{width}}"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -77,15 +82,16 @@ def main() -> int:
         fa_none = sum(bool(matcher.detect(t, None)) for t in harmless)
         n, h = len(emergencies), len(harmless)
         print(
-            f"{lang:4}  {n:11}  {hit_chosen / n:6.1%} / {hit_none / n:6.1%}"
-            f"{'':20}{right / n:6.1%}  {fa_chosen:3}/{h} ({fa_chosen / h:4.1%}) / {fa_none:3}/{h} ({fa_none / h:4.1%})"
+            f"{lang:4}  {n:11}  {share(hit_chosen, n)} / {share(hit_none, n)}"
+            f"{'':20}{share(right, n)}  {fa_chosen:3}/{h} ({share(fa_chosen, h, 4)})"
+            f" / {fa_none:3}/{h} ({share(fa_none, h, 4)})"
         )
         for i, value in enumerate((n, hit_chosen, hit_none, right, h, fa_chosen, fa_none)):
             totals[i] += value
     n, hit_chosen, hit_none, right, h, fa_chosen, fa_none = totals
     print(
-        f"all   {n:11}  {hit_chosen / n:6.1%} / {hit_none / n:6.1%}{'':20}{right / n:6.1%}  "
-        f"{fa_chosen:3}/{h} ({fa_chosen / h:4.1%}) / {fa_none:3}/{h} ({fa_none / h:4.1%})\n"
+        f"all   {n:11}  {share(hit_chosen, n)} / {share(hit_none, n)}{'':20}{share(right, n)}  "
+        f"{fa_chosen:3}/{h} ({share(fa_chosen, h, 4)}) / {fa_none:3}/{h} ({share(fa_none, h, 4)})\n"
     )
 
     if args.misses:
