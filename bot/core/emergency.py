@@ -34,23 +34,8 @@ CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
 # Typed in Latin letters by families who chose them (Finglish, Arabizi): their patterns are also looked for by
 # consonant skeleton (bot.core.folding.roman_skeleton), never before a language is chosen.
 ROMANIZED_LANGUAGES = frozenset({"fa", "ckb", "ar"})
-# Words that tell a Latin line is Persian, Sorani or Arabic (a German or English line has none of them); Arabizi also
-# by a letter-digit word ("3am", "7aroro", "la2eto"). Only such a line is read by consonant skeleton.
-ROMAN_MARKERS = {
-    "fa": frozenset(
-        "mano mikham mikhad nemikham nemikhad bache bachem bacham bachamo shoharam shohare khune khoone komak lotfan"
-        " chera kheili kheyli nemitunam mishe mikone mizane shode kardam nist khodam dige daram hamash chikar"
-        " bachehaa bachehamo khodesh khodemo alaan".split()
-    ),
-    "ar": frozenset(
-        "ana bdi baddi bidi ktir kteer shu mish inno yalla wallah jozi zawji zoji ibni ebni bnti binti howe hiye"
-        " lessa kaman mafi ahlan shukran halla hala mnee7 wlad wladi".split()
-    ),
-    "ckb": frozenset(
-        "tkaya tkaye tkayah esta ista eme ewan awan mndal mndalakam mndalakem mndalakan nazanm spas herwa kurakam"
-        " kchakam pyawakam merdakam zor xesta".split()
-    ),
-}
+# A line is read by consonant skeleton only if it holds one of the language's Latin marker words (`roman_markers:` in
+# its emergency.yaml: a German or English line has none of them) or, for Arabizi, a letter-digit word ("3am").
 ARABIZI = re.compile(r"[a-z]+[235679][a-z]*|[235679][a-z]+")
 ROMAN_MIN = 2  # consonants a pattern word needs to be looked for in Latin letters (a stem: one more)
 ROMAN_ALONE = 4  # consonants one Latin word needs to make a match alone ("entehar" would be "enter")
@@ -113,8 +98,15 @@ NOTHING = Detection((), ())
 class Matcher:
     """All languages' patterns, compiled once; `detect` is pure and thread-safe."""
 
-    def __init__(self, patterns: Iterable[Pattern], prefixes: Mapping[str, Iterable[str]] | None = None) -> None:
+    def __init__(
+        self,
+        patterns: Iterable[Pattern],
+        prefixes: Mapping[str, Iterable[str]] | None = None,
+        roman_markers: Mapping[str, Iterable[str]] | None = None,
+    ) -> None:
         self.patterns = list(patterns)
+        # Latin words that tell a line is typed for one of ROMANIZED_LANGUAGES ("shoharam", "jozi", "mndalakam").
+        self._roman_markers = {lang: frozenset(map(fold, values)) for lang, values in (roman_markers or {}).items()}
         self.languages = sorted({p.language for p in self.patterns})
         # Attached particles are a language's own: Arabic ب before a Persian word is part of that word.
         self._prefixes = {
@@ -291,8 +283,7 @@ class Matcher:
             return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
 
-    @staticmethod
-    def _romanized(folded: list[str], active: set[str] | None) -> frozenset[str]:
+    def _romanized(self, folded: list[str], active: set[str] | None) -> frozenset[str]:
         """The chosen languages this line is typed for in Latin letters: a marker word of theirs stands in it."""
         if active is None:
             return frozenset()
@@ -300,7 +291,7 @@ class Matcher:
         return frozenset(
             lang
             for lang in active & ROMANIZED_LANGUAGES
-            if words & ROMAN_MARKERS.get(lang, frozenset())
+            if words & self._roman_markers.get(lang, frozenset())
             or (lang == "ar" and any(ARABIZI.fullmatch(w) for w in words))
         )
 

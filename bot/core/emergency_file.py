@@ -10,9 +10,10 @@ from typing import Any
 import yaml
 
 from bot.core.dialogs import Problem
-from bot.core.emergency import Category, Context, Matcher
+from bot.core.emergency import ROMANIZED_LANGUAGES, Category, Context, Matcher
 from bot.core.emergency_lexicon import FUZZY_MIN
 from bot.core.emergency_pattern import Pattern, PatternError, parse_pattern, pattern_language
+from bot.core.folding import fold
 
 FILENAME = "emergency.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the files are large, start-up should be quick
@@ -32,6 +33,12 @@ def pattern_files(locales_dir: Path, languages: Iterable[str]) -> dict[str, Path
 
 def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list[Problem]]:
     """The patterns and attached prefixes of one file, and every problem found in it."""
+    patterns, prefixes, _, problems = read_pattern_file(path, lang)
+    return patterns, prefixes, problems
+
+
+def read_pattern_file(path: Path, lang: str) -> tuple[list[Pattern], list[str], list[str], list[Problem]]:
+    """The patterns, attached prefixes and Latin marker words (`roman_markers`) of one file, and its problems."""
     problems: list[Problem] = []
     where = str(path)
     try:
@@ -41,16 +48,16 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
         finally:
             loader.dispose()
     except OSError as exc:
-        return [], [], [Problem(where, 0, lang, f"cannot read: {type(exc).__name__}")]
+        return [], [], [], [Problem(where, 0, lang, f"cannot read: {type(exc).__name__}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         hint = ' (a pattern that starts with * must stand in quotes: "*wort*")'
-        return [], [], [Problem(where, mark.line + 1 if mark else 0, lang, f"not valid YAML{hint}")]
+        return [], [], [], [Problem(where, mark.line + 1 if mark else 0, lang, f"not valid YAML{hint}")]
     if root is None or not isinstance(root, yaml.MappingNode):
-        return [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]
+        return [], [], [], [Problem(where, 1, lang, "expected a mapping with 'categories'")]
     data: dict[str, Any] = _construct(root)
     lines, item_lines = _lines(root)
-    known = {"language", "prefixes", "categories", "exclude", "context", "cries", "typo_min_length"}
+    known = {"language", "prefixes", "categories", "exclude", "context", "cries", "typo_min_length", "roman_markers"}
     typo_min = data.get("typo_min_length", FUZZY_MIN)
     if not isinstance(typo_min, int) or typo_min < FUZZY_MIN:
         line = lines.get("typo_min_length", 1)
@@ -114,7 +121,28 @@ def read_patterns(path: Path, lang: str) -> tuple[list[Pattern], list[str], list
     if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
         problems.append(Problem(where, lines.get("prefixes", 1), lang, "'prefixes' must be a list of short words"))
         prefixes = []
-    return patterns, [p.strip() for p in prefixes], problems
+    return patterns, [p.strip() for p in prefixes], _roman_markers(data, lang, where, lines, problems), problems
+
+
+def _roman_markers(
+    data: dict[str, Any], lang: str, where: str, lines: dict[str, int], problems: list[Problem]
+) -> list[str]:
+    """The Latin words that tell a line is typed for this language (Finglish, Arabizi, Latin Sorani)."""
+    markers = data.get("roman_markers") or []
+    line = lines.get("roman_markers", 1)
+    if not isinstance(markers, list) or not all(isinstance(m, str) and _latin_word(m) for m in markers):
+        problems.append(Problem(where, line, lang, "'roman_markers' must be a list of single words in Latin letters"))
+        return []
+    if markers and lang not in ROMANIZED_LANGUAGES:
+        names = ", ".join(sorted(ROMANIZED_LANGUAGES))
+        problems.append(Problem(where, line, lang, f"roman_markers: only {names} lines are read in Latin letters"))
+        return []
+    return [fold(m) for m in markers]
+
+
+def _latin_word(text: str) -> bool:
+    folded = fold(text)
+    return folded.isascii() and folded.isalnum()
 
 
 def _parse_list(
@@ -182,15 +210,16 @@ def load_matcher(locales_dir: Path, languages: Iterable[str]) -> tuple[Matcher, 
     problems: list[Problem] = []
     patterns: list[Pattern] = []
     prefixes: dict[str, list[str]] = {}
+    markers: dict[str, list[str]] = {}
     for lang in languages:
         if pattern_language(lang) not in files and lang not in files:
             problems.append(Problem(str(locales_dir / lang / FILENAME), 0, lang, "no emergency patterns"))
     for lang, path in files.items():
-        found, attached, file_problems = read_patterns(path, lang)
+        found, attached, markers[lang], file_problems = read_pattern_file(path, lang)
         patterns += found
         prefixes[lang] = attached
         problems += file_problems
-    return Matcher(patterns, prefixes), problems
+    return Matcher(patterns, prefixes, markers), problems
 
 
 def joined_alternatives(pattern: Pattern) -> list[tuple[str, str]]:

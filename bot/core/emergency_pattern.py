@@ -31,8 +31,8 @@ The office and translators write the patterns, one file a language (`locales/<la
   Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
 - a Persian, Sorani or Arabic pattern also finds its words typed in Latin letters ("shoharam mizane", "jozi 3am
   yedrebni") by their consonants, when the family chose that language and the line holds one of its Latin marker
-  words (ROMAN_MARKERS) or, for Arabic, a word with a digit for a letter; a match needs one word of three consonants,
-  alone of four; exclusions keep to their own script;
+  words (`roman_markers:` in its file) or, for Arabic, a word with a digit for a letter; a match needs one word of
+  three consonants, alone of four; exclusions keep to their own script;
 - a Sorani line typed on an Arabic keyboard, ه and a space for ە inside words ("مێرده كه م"), is looked at again with
   the words joined, by the Sorani patterns only.
 """

@@ -271,3 +271,26 @@ def test_consonant_skeletons_of_latin_and_script_spellings_agree() -> None:
     ):
         assert roman_skeleton(fold(latin)) == script_skeleton(fold(script)), latin
     assert roman_skeleton("emta") != script_skeleton(fold("موت"))  # a word that starts with a vowel stays apart
+
+
+def test_the_latin_marker_words_of_finglish_arabizi_and_sorani_come_from_the_pattern_files(tmp_path: Path) -> None:
+    # The marker words that let a Latin line be read by consonants ("shoharam mizane") were a constant in the engine;
+    # the translators keep them now in their file (`roman_markers:`), and `elternlotse check` validates them.
+    path = tmp_path / "fa" / "emergency.yaml"
+    path.parent.mkdir()
+    body = 'language: fa\ncategories:\n  violence:\n    - "شوهرم میزنه"\n'
+    path.write_text(body + 'roman_markers: ["Shoharam"]\n', "utf-8")
+    matcher, problems = load_matcher(tmp_path, ["fa"])
+    assert not [p for p in problems if "roman_markers" in str(p)]
+    assert matcher.detect("shoharam mizane", {"fa"})
+    path.write_text(body, "utf-8")
+    assert not load_matcher(tmp_path, ["fa"])[0].detect("shoharam mizane", {"fa"})  # no marker: not read as Finglish
+    for bad, why in (('["two words"]', "single words in Latin letters"), ('["شوهرم"]', "single words in Latin")):
+        path.write_text(body + f"roman_markers: {bad}\n", "utf-8")
+        assert why in str(read_patterns(path, "fa")[2])
+    other = tmp_path / "xx" / "emergency.yaml"
+    other.parent.mkdir()
+    other.write_text(body.replace("fa", "xx") + 'roman_markers: ["ich"]\n', "utf-8")
+    assert "only ar, ckb, fa" in str(read_patterns(other, "xx")[2])
+    shipped = load_matcher(ROOT / "locales", ["fa", "ar", "ckb"])[0]
+    assert shipped.detect("shoharam mizane", {"fa"}) and shipped.detect("merdakam lem dadat", {"ckb"})
