@@ -214,7 +214,7 @@ def threshold(train_lines: list[Line], groups: list[int], budget: float, nones: 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--everyday", type=Path, default=Path("/work/everyday/everyday_lines.tsv"))
+    parser.add_argument("--everyday", type=Path, default=ROOT / "tests" / "data" / "everyday_lines.tsv")
     parser.add_argument("--speed", action="store_true")
     parser.add_argument(
         "--residual",
