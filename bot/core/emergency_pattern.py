@@ -11,9 +11,10 @@ The office and translators write the patterns, one file a language (`locales/<la
   then "case"; `elternlotse check` warns of a joined spelling listed beside its pieces);
 - neighbouring words may have up to two other words between them; `...` allows up to six; `a_b`: b directly after a;
 - `part one + part two`: both parts, in any order, at most twelve words apart, never the same word for both;
-- a pattern never reaches over the end of a sentence (. ! ? ; : or a new line), except that neighbouring short
-  sentences (SHORT_SENTENCE words at most: "Papa schlägt Mama. Ich habe Angst.") are one sentence for the parts of a
-  `+` pattern and for context; the words of one part always stand in one sentence;
+- a pattern never reaches over the end of a sentence (. ! ? ; : or a new line), except that a short sentence
+  (SHORT_SENTENCE words at most: "Ich habe Angst.", "Er ist betrunken.") is one sentence with its neighbours, whatever
+  their length, for the parts of a `+` pattern and for context ("Mein Mann fährt Auto mit Kinder. Er ist betrunken.");
+  the words of one part always stand in one sentence;
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
   forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script

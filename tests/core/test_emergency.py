@@ -143,6 +143,16 @@ def test_the_parts_of_a_pattern_meet_across_the_stops_of_short_sentences() -> No
     assert not m.detect("Kind ist traurig. Papa wohnt weg.")
 
 
+def test_a_short_sentence_after_a_longer_one_is_read_with_it() -> None:
+    """Regression: "Mein Mann fährt Auto mit Kinder. Er ist betrunken." (6 + 3 words) was missed: only neighbouring
+    sentences that were BOTH short were read as one, and the danger stood in a short second sentence."""
+    m = matcher_of("de", {"child_danger": ["fährt|fahrt + betrunken"], "suicide": ["brief + abschied"]})
+    assert m.detect("Mein Mann fährt Auto mit Kinder. Er ist betrunken.")
+    assert m.detect("Ich schreibe Brief für meine Kinder. Zum Abschied.")
+    # Two long sentences keep their stop.
+    assert not m.detect("Mein Mann fährt morgen mit den Kindern zur Oma. Er war gestern auf der Feier betrunken.")
+
+
 def test_an_arabic_question_mark_ends_a_sentence() -> None:
     # Regression: "؟" did not end a sentence, so "بنتي ... بالعيد؟ في خطر" (is henna a danger to her skin?) joined
     # "my daughter" of one question with "in danger" of the next and raised the alarm.

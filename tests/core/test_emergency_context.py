@@ -241,9 +241,10 @@ def test_out_quiets_a_fire_before_it_unless_negated_and_never_anything_else() ->
 def test_a_german_ordinal_does_not_end_the_sentence_a_pattern_needs() -> None:
     m = matcher_of("de", {"child_danger": ["=fenster + =steht + =stock"]}, {})
     assert m.detect("kind steht am fenster im 5. stock")  # "5." is the fifth floor, not a full stop
-    # A real full stop still ends a sentence of more than five words; two short ones are read as one (emerg7:
-    # learners write "Kind steht auf Fenster. 4. Stock.").
-    assert not m.detect("kind steht am fenster und winkt den nachbarn zu. 5. stock")
+    # A real full stop still ends a sentence of more than five words before another one; a short one is read with its
+    # neighbour (emerg7: learners write "Kind steht auf Fenster. 4. Stock."; emerg10d: whatever the neighbour's length).
+    assert not m.detect("kind steht am fenster und winkt den nachbarn zu. wir wohnen seit einem jahr im 5. stock")
+    assert m.detect("kind steht am fenster und winkt den nachbarn zu. 5. stock")
     assert m.detect("kind steht am fenster. 5. stock")
 
 
