@@ -15,8 +15,10 @@ each kind of context may do is fixed here, because a missed emergency is worse t
 - `question` (a hypothetical question: "was mache ich, falls", "what do I do if"; "if", not "when"): quiets a fire,
   a medical emergency, a child in danger or homelessness that stands AFTER it in the same sentence ("toddler ate a
   tablet, what do I do" counts).
-- `pretend` (a dream, children playing firefighters; not films, which are watched while things happen): quiets
-  a fire, a medical emergency or a child in danger in the same sentence.
+- `pretend` (a dream, children playing firefighters, a film or a book): quiets a fire, a medical emergency, a child
+  in danger or violence in the same sentence ("in the film a man beats his wife", "I dreamt he hit me"). Never
+  suicide or abuse. A pretend word must say that the violence itself is play or a story ("when they play", "in the
+  film"), never only that a game was on ("he hit me during the game"): "game" alone is no pretend word.
 - `mention` (the emergency word is a topic: prevention, a course, a training, a certificate): quiets any kind when
   it touches a word of the emergency (the same word, or the next one: "Suizidprävention", "police certificate").
 - `negation` ("nicht", "not", "nie"): quiets violence, a fire or a child in danger when it stands between two
@@ -76,7 +78,7 @@ QUIETS: dict[Context, frozenset[Category]] = {
     Context.OVER: frozenset({Category.MEDICAL}),
     Context.OUT: frozenset({Category.FIRE}),
     Context.QUESTION: _EVENTS | {Category.HOMELESS},
-    Context.PRETEND: _EVENTS,
+    Context.PRETEND: _EVENTS | {Category.VIOLENCE},
     Context.MENTION: frozenset(Category),
     Context.NEGATION: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),
     Context.NEVER: frozenset({Category.VIOLENCE, Category.FIRE, Category.CHILD_DANGER}),

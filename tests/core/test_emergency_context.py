@@ -98,6 +98,22 @@ def test_a_negation_speaks_only_for_its_own_language() -> None:
     assert Matcher(patterns).detect("ne bije mnie", None)
 
 
+def test_violence_in_a_film_or_a_dream_is_no_alarm_but_violence_during_a_game_is() -> None:
+    """Regression: "Ich habe Film gesehen, Mann schlägt Frau" raised an alarm: a pretend context quieted only fires,
+    medical emergencies and children in danger, so a threat or a blow in play or in a story went on."""
+    m = matcher_of(
+        "en",
+        {"violence": ["hit|hits|beats =me|=his|=her", "kill =you"]},
+        {Context.PRETEND: ["=in =the =film", "=dreamt", "=when|=while =they =play|=playing"]},
+    )
+    assert not m.detect("in the film a man beats his wife, so sad")
+    assert not m.detect("I dreamt he hit me")
+    assert not m.detect("my son told his brother I'll kill you while they were playing")
+    # A game that was on while it happened is no play: only words that make the violence play or a story quiet it.
+    assert m.detect("he hit me during the game")
+    assert m.detect("he hit me yesterday. The film is about something else")
+
+
 def test_suicide_is_never_quieted_by_any_context() -> None:
     m = matcher_of(
         "de",
