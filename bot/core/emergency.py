@@ -52,6 +52,7 @@ CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many differen
 # everyday lines: joining only when both sentences are short missed 6 such lines; a limit of 6 or more words on both
 # sides found fewer of them and raised a false alarm.
 SHORT_SENTENCE = 5
+RUSSIAN_SOUND_MIN = 4  # letters a word needs before its Russian sound spellings are looked for (russian_spellings)
 
 
 def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE) -> list[int]:
@@ -68,6 +69,18 @@ def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE) -
             merged[number] = number
         previous = number
     return [merged[number] for number in sentence_of]
+
+
+def russian_spellings(token: str) -> set[str]:
+    """What a Russian word typed as it sounds may stand for: an unstressed о written а ("пажар", "паменял"; one at a
+    time), and ы after ж or ш ("жыть"), which Russian never writes. Looked up for Russian patterns only, exactly."""
+    if len(token) < RUSSIAN_SOUND_MIN:
+        return set()
+    found = {token[:i] + "о" + token[i + 1 :] for i, ch in enumerate(token) if ch == "а"}
+    hushed = token.replace("жы", "жи").replace("шы", "ши")
+    if hushed != token:
+        found |= {hushed, *(hushed[:i] + "о" + hushed[i + 1 :] for i, ch in enumerate(hushed) if ch == "а")}
+    return found
 
 
 def _bulgarian_spellings(word: str) -> set[str]:
@@ -301,6 +314,9 @@ class Matcher:
     def _token_ids(self, token: str, roman: frozenset[str] = frozenset()) -> set[int]:
         found = self._main.lookup(token)
         script = script_of(token)
+        if script == "cyrillic":
+            for variant in russian_spellings(token):
+                found |= {wid for wid in self._main.lookup(variant, typos=False) if self._language_of[wid] == "ru"}
         if script == "arabic":
             for lang, prefixes in self._prefixes.items():
                 for variant in self._stripped(token, prefixes):

@@ -20,6 +20,8 @@ The office and translators write the patterns, one file a language (`locales/<la
   forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script
   ("umbrigen", never "geschlafen" for "geschlagen"); check a fuzzy word against the common words it might become
   ("brennt" and "trennt");
+- a Russian word is also found as it is typed by ear: one unstressed о written а ("пажар", "паменял") and ы after ж
+  or ш ("жыть"), in words of four letters or more, forgiven on top of nothing else;
 - `exclude:` patterns (course names, certificates, idioms) remove the words they match before anything else is
   matched; they forgive no wrong letter, only the slip of a long word as `=word` does;
 - a line that laughs ("haha", "lol", "хаха", "ههه", "خخخ", 😂, ":D"; never 😅, 🙂 or ":)", which frightened people

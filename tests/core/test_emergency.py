@@ -70,6 +70,23 @@ def test_latin_typed_cyrillic_with_ue_ae_oe_is_found() -> None:
     assert m.detect("nochuem segodnya v mashine") and m.detect("on menya izbivaet")
 
 
+def test_russian_typed_as_it_sounds_is_found() -> None:
+    """Regression: "пажар на кухне", "паменял замки", "не хочу жыть" were missed: an unstressed о written а, and ы after
+    ж or ш, are how Russian is typed by ear, and a short or exact pattern word forgave no wrong letter there."""
+    patterns = [
+        parse_pattern("=пожар", "ru", Category.FIRE),
+        parse_pattern("=поменял =замки", "ru", Category.HOMELESS),
+        parse_pattern("не =хочу =жить", "ru", Category.SUICIDE),
+        parse_pattern("=пожар", "uk", Category.FIRE),
+    ]
+    m = Matcher(patterns)
+    assert m.detect("пажар на кухне!!", {"ru"})
+    assert m.detect("хозяин сегодня паменял замки", {"ru"})
+    assert m.detect("я больше не хочу жыть", {"ru"})
+    # Russian only: Ukrainian writes its о as it sounds.
+    assert not m.detect("пажар", {"uk"})
+
+
 def test_the_official_romanisation_of_ukrainian_and_russian_is_found() -> None:
     """Passports write я ю є as ia iu ie: "vybyvaie", "torkavsia"."""
     m = matcher_of("uk", {"violence": ["вибиває ... двері"], "sexual_abuse": ["торкався"]})
