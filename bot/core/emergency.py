@@ -55,15 +55,18 @@ SHORT_SENTENCE = 5
 RUSSIAN_SOUND_MIN = 4  # letters a word needs before its Russian sound spellings are looked for (russian_spellings)
 
 
-def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE) -> list[int]:
-    """Sentence numbers with each short sentence (at most `most` words) made one sentence with its neighbours."""
+def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE, both: bool = False) -> list[int]:
+    """Sentence numbers with each short sentence (at most `most` words) made one sentence with its neighbours; with
+    `both`, only with neighbours that are short too (how far context reaches: "Letztes Jahr hatten wir einen kleinen
+    Brand in der Küche. Es brennt im Keller!" is a fire now)."""
     sizes: dict[int, int] = {}
     for number in sentence_of:
         sizes[number] = sizes.get(number, 0) + 1
     merged: dict[int, int] = {}
     previous: int | None = None
     for number in sorted(sizes):
-        if previous is not None and (sizes[number] <= most or sizes[previous] <= most):
+        short = (sizes[number] <= most, previous is not None and sizes[previous] <= most)
+        if previous is not None and (all(short) if both else any(short)):
             merged[number] = merged[previous]
         else:
             merged[number] = number
@@ -190,6 +193,9 @@ class Matcher:
         # The words of one part stay in their own sentence; the parts of a pattern (and its context) may meet across
         # the stops of neighbouring short sentences.
         sentence_of = short_sentences_joined(own_sentence)
+        # Context and exclusions reach over a stop only between short sentences: a date long ago in a long first
+        # sentence does not quiet the fire of a short second one.
+        context_sentence = short_sentences_joined(own_sentence, both=True)
         roman = self._romanized(folded, active)
         tokens = [self._token_ids(token, roman) for token in folded]
         if not tokens:
@@ -206,7 +212,7 @@ class Matcher:
             pattern = self.patterns[index]
             if pattern.category is not None:
                 continue
-            for positions in self._spans(index, tokens, own_sentence, sentence_of):
+            for positions in self._spans(index, tokens, own_sentence, context_sentence):
                 if not self._plausible(pattern, positions, folded):
                     continue
                 if pattern.context is None:
@@ -235,7 +241,7 @@ class Matcher:
             found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
             if any(
                 self._plausible(pattern, positions, folded)
-                and not quieted(pattern.category, positions, found, sentence_of)
+                and not quieted(pattern.category, positions, found, context_sentence)
                 for positions in self._spans(index, tokens, own_sentence, sentence_of)
             ):
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1

@@ -13,8 +13,9 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `part one + part two`: both parts, in any order, at most twelve words apart, never the same word for both;
 - a pattern never reaches over the end of a sentence (. ! ? ; : or a new line), except that a short sentence
   (SHORT_SENTENCE words at most: "Ich habe Angst.", "Er ist betrunken.") is one sentence with its neighbours, whatever
-  their length, for the parts of a `+` pattern and for context ("Mein Mann fährt Auto mit Kinder. Er ist betrunken.");
-  the words of one part always stand in one sentence;
+  their length, for the parts of a `+` pattern ("Mein Mann fährt Auto mit Kinder. Er ist betrunken."); context and
+  exclusions reach over a stop only between two short sentences ("Letztes Jahr hatten wir einen kleinen Brand in der
+  Küche. Es brennt im Keller!" is a fire now); the words of one part always stand in one sentence;
 - one typo (a letter missing, extra, wrong, or two swapped) is forgiven in whole words of five letters or more and
   in `stem*` of six or more (never in its first two letters), not in `*end` and `*part*`; a word written `=word`
   forgives only a letter missing, extra or two swapped, and only from eight letters on and not in Arabic script

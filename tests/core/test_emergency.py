@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.core.emergency import Category, Matcher, fold, words
+from bot.core.emergency import Category, Context, Matcher, fold, words
 from bot.core.emergency_file import load_matcher, pattern_warnings, read_patterns
 from bot.core.emergency_pattern import parse_pattern, pattern_language
 from bot.core.folding import joined_heh, roman_skeleton, script_skeleton
@@ -168,6 +168,19 @@ def test_a_short_sentence_after_a_longer_one_is_read_with_it() -> None:
     assert m.detect("Ich schreibe Brief für meine Kinder. Zum Abschied.")
     # Two long sentences keep their stop.
     assert not m.detect("Mein Mann fährt morgen mit den Kindern zur Oma. Er war gestern auf der Feier betrunken.")
+
+
+def test_a_date_long_ago_in_a_long_sentence_does_not_quiet_the_fire_of_a_short_one_after_it() -> None:
+    """A short sentence is read with a long neighbour for the parts of a pattern, but context reaches over the stop
+    only between short sentences: the fire of last year must not quiet the fire now."""
+    m = Matcher(
+        [
+            parse_pattern("brennt|brand", "de", Category.FIRE),
+            parse_pattern("=letztes =jahr", "de", None, context=Context.PAST),
+        ]
+    )
+    assert m.detect("Letztes Jahr hatten wir einen kleinen Brand in der Küche. Es brennt im Keller!")
+    assert not m.detect("Letztes Jahr hatten wir einen Brand. Alles gut.")
 
 
 def test_an_arabic_question_mark_ends_a_sentence() -> None:
