@@ -117,7 +117,7 @@ class Gate:
         folded, own_sentence = tokenize(text)
         if len(folded) < MIN_WORDS:
             return False
-        sentence_of = short_sentences_joined(own_sentence)
+        sentence_of = short_sentences_joined(own_sentence, both=True)  # as far as context reaches
         roman = m._romanized(folded, active)
         tokens = [m._token_ids(token, roman) for token in folded]
         candidates = sorted({i for ids in tokens for wid in ids for i in m._first.get(wid, ())})
