@@ -20,15 +20,18 @@ from bot.core.emergency import Matcher
 from bot.core.emergency_pattern import pattern_language
 
 CASES = Path(__file__).resolve().parent.parent / "data" / "emergency_cases.tsv"
+# What parents type to the bot every day (a Kita place, a form, a normal fever, "ok", "2"): no alarm at all. A bot that
+# shows the emergency screen for a lost birth certificate teaches families to skip it.
+EVERYDAY = CASES.with_name("everyday_lines.tsv")
 TARGET = (0.95, 0.05)  # recognised at least, false alarms at most
 # A language that does not meet the target may be held at its last measured figure here (never looser than
 # before), so no change makes it worse unnoticed; every language meets the target today.
 FLOORS: dict[str, tuple[float, float]] = {}
 
 
-def read_cases() -> dict[str, list[tuple[str, str]]]:
+def read_cases(path: Path = CASES) -> dict[str, list[tuple[str, str]]]:
     cases: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    with CASES.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8") as fh:
         for row in csv.reader((line for line in fh if not line.startswith("#")), delimiter="\t"):
             cases[row[0]].append((row[1], row[2]))
     return cases
@@ -61,3 +64,13 @@ def test_every_language_recognises_95_percent_with_at_most_5_percent_false_alarm
         alarms = [text for text in harmless if matcher.detect(text, active)]
         assert 1 - len(missed) / len(emergencies) >= least - 1e-9, f"{lang} {active}: missed {missed}"
         assert len(alarms) / len(harmless) <= most + 1e-9, f"{lang} {active}: false alarms {alarms}"
+
+
+@pytest.mark.parametrize("lang", CASE_LANGUAGES)
+def test_no_everyday_line_raises_an_alarm(matcher: Matcher, lang: str) -> None:
+    """Everyday lines, with the language chosen and before a choice: not one alarm."""
+    lines = read_cases(EVERYDAY)[lang]
+    assert len(lines) >= 60 and {category for category, _ in lines} == {"none"}
+    for active in ({pattern_language(lang), "de", "en"}, None):
+        alarms = [text for _, text in lines if matcher.detect(text, active)]
+        assert not alarms, f"{lang} {active}: false alarms {alarms}"
