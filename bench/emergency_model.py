@@ -130,6 +130,9 @@ class Gate:
             for positions in m._spans(index, tokens, own_sentence, sentence_of):
                 if not m._plausible(pattern, positions, folded):
                     continue
+                if pattern.context is None and m._in_latin(pattern, positions, folded):
+                    if not m._latin_exclusion_holds(pattern, positions, folded):
+                        continue
                 if pattern.context is None:
                     excluded.update(positions)
                 else:

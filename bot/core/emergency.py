@@ -207,6 +207,7 @@ class Matcher:
         # Exclusions and contexts are matched on the text as written, then every exclusion removes the words it
         # matched (not the words between them): one exclusion does not use up a word another one needs.
         excluded: set[int] = set()
+        transliterated: set[int] = set()  # Latin words a Cyrillic exclusion matched: they lose their Cyrillic meanings
         context: dict[str, dict[Context, list[tuple[int, ...]]]] = {}
         for index in candidates:
             pattern = self.patterns[index]
@@ -215,12 +216,20 @@ class Matcher:
             for positions in self._spans(index, tokens, own_sentence, context_sentence):
                 if not self._plausible(pattern, positions, folded):
                     continue
-                if pattern.context is None:
+                if pattern.context is None and self._in_latin(pattern, positions, folded):
+                    if self._latin_exclusion_holds(pattern, positions, folded):
+                        transliterated.update(positions)
+                elif pattern.context is None:
                     excluded.update(positions)
                 else:
                     context.setdefault(pattern.language, {}).setdefault(pattern.context, []).append(positions)
         for position in excluded:
             tokens[position] = set()
+        # "pechkata gori hubavo" is the stove of a Bulgarian exclusion typed in Latin letters; the same Latin word may
+        # Polish or Kurdish ("gori"), whose patterns keep it.
+        for position in transliterated - excluded:
+            tokens[position] = {wid for wid in tokens[position] if self._language_of[wid] not in CYRILLIC_LANGUAGES}
+        excluded |= transliterated
         # A context speaks for the emergency words of every language (a German pattern may find "suicide" in an English
         # line), except a negation: short words ("ne", "nie") mean other things in other languages.
         shared: dict[Context, list[tuple[int, ...]]] = {}
@@ -288,8 +297,9 @@ class Matcher:
     def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
         """A Cyrillic pattern or context met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
 
-        A Cyrillic exclusion applies to Cyrillic words only: in Latin letters it would silence a Polish line. A context
-        may be typed in Latin letters like the emergency it speaks for ("v proshlom godu u nas byl pozhar").
+        An exclusion or a context may be typed in Latin letters like the emergency it speaks for ("pechkata gori
+        hubavo", "v proshlom godu u nas byl pozhar"); an exclusion there removes only the Cyrillic languages' meanings
+        of its words (`_in_latin`): a Polish line keeps its own.
         """
         if pattern.language in ROMANIZED_LANGUAGES and script_of(pattern.source) == "arabic":
             if any(script_of(folded[p]) == "arabic" for p in positions):
@@ -301,9 +311,23 @@ class Matcher:
             return longest >= ROMAN_ALONE or (len(positions) > 1 and longest > ROMAN_MIN)
         if pattern.language not in CYRILLIC_LANGUAGES:
             return True
-        if pattern.category is None and pattern.context is None:  # digits belong to every script ("на 10 хвилин")
-            return all(script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions)
         return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
+
+    @staticmethod
+    def _in_latin(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
+        """Whether a Cyrillic exclusion met its words (some of them) in Latin letters: then it removes only the
+        Cyrillic languages' meanings of those words (digits belong to every script: "на 10 хвилин")."""
+        return pattern.language in CYRILLIC_LANGUAGES and not all(
+            script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions
+        )
+
+    @staticmethod
+    def _latin_exclusion_holds(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
+        """A Cyrillic exclusion met in Latin letters holds only if every Latin word of it has TRANSLIT_MIN letters and
+        one more: "na", "si", "bez", "tazi" are words of many languages and spellings ("muzhat mi kaza che tazi nosht
+        shte ubie men" is a threat, not "тази жега ще ме убие")."""
+        latin = [folded[p] for p in positions if script_of(folded[p]) != "cyrillic" and not folded[p].isdigit()]
+        return all(len(w) >= TRANSLIT_MIN for w in latin) and any(len(w) > TRANSLIT_MIN for w in latin)
 
     def _romanized(self, folded: list[str], active: set[str] | None) -> frozenset[str]:
         """The chosen languages this line is typed for in Latin letters: a marker word of theirs stands in it."""

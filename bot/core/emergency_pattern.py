@@ -32,7 +32,10 @@ The office and translators write the patterns, one file a language (`locales/<la
 - `prefixes:` attached particles (Arabic بال، ول …) that may stand before any word of that language;
 - `typo_min_length:` forgive typos only in longer words (Arabic script, where one letter often makes another word);
 - a Russian, Ukrainian or Bulgarian pattern also finds the same words typed in Latin letters ("ubyu" for "убью";
-  Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there;
+  Russian and Ukrainian also in the passport spelling "ia iu ie": "vybyvaie"), without forgiving a typo there; so do
+  its context words and exclusions ("pechkata gori hubavo"); an exclusion in Latin letters needs every Latin word of
+  it to have four letters or more and one of them five, and it takes only the Russian, Ukrainian and Bulgarian
+  meanings from its words (a Polish or Kurdish pattern still sees them);
 - a Persian, Sorani or Arabic pattern also finds its words typed in Latin letters ("shoharam mizane", "jozi 3am
   yedrebni") by their consonants, when the family chose that language and the line holds one of its Latin marker
   words (`roman_markers:` in its file) or, for Arabic, a word with a digit for a letter; a match needs one word of

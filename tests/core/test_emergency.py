@@ -87,6 +87,25 @@ def test_russian_typed_as_it_sounds_is_found() -> None:
     assert not m.detect("пажар", {"uk"})
 
 
+def test_a_cyrillic_exclusion_applies_to_the_same_words_typed_in_latin_letters() -> None:
+    """Regression: "pechkata gori hubavo, toplo e" (the stove burns nicely) raised a fire alarm, although the Cyrillic
+    line was excluded: a Cyrillic exclusion applied to Cyrillic words only, while its patterns found Latin typing."""
+    patterns = [
+        parse_pattern("=гори", "bg", Category.FIRE),
+        parse_pattern("=печката =гори + =хубаво|=топло", "bg", None),
+        parse_pattern("=тази ... =убие", "bg", None),
+        parse_pattern("=ще =убие", "bg", Category.VIOLENCE),
+        parse_pattern("=pechkata =gori", "pl", Category.FIRE),  # stands in for a Latin word another language uses
+    ]
+    m = Matcher(patterns)
+    assert not m.detect("печката гори хубаво, топло е", {"bg"})
+    assert not m.detect("pechkata gori hubavo, toplo e", {"bg"})
+    # Only the Cyrillic languages' meanings go: a Latin-script language's pattern keeps the words.
+    assert m.detect("pechkata gori hubavo, toplo e", {"bg", "pl"}).languages == ("pl",)
+    # Latin words of four letters or fewer only ("tazi ... ubie") are too common to silence a threat.
+    assert m.detect("muzhat mi kaza che tazi nosht shte ubie men i decata", {"bg"})
+
+
 def test_the_official_romanisation_of_ukrainian_and_russian_is_found() -> None:
     """Passports write я ю є as ia iu ie: "vybyvaie", "torkavsia"."""
     m = matcher_of("uk", {"violence": ["вибиває ... двері"], "sexual_abuse": ["торкався"]})
