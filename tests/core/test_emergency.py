@@ -353,3 +353,14 @@ def test_the_latin_marker_words_of_finglish_arabizi_and_sorani_come_from_the_pat
     assert "only ar, ckb, fa" in str(read_patterns(other, "xx")[2])
     shipped = load_matcher(ROOT / "locales", ["fa", "ar", "ckb"])[0]
     assert shipped.detect("shoharam mizane", {"fa"}) and shipped.detect("merdakam lem dadat", {"ckb"})
+
+
+def test_a_lost_phone_a_few_words_before_does_not_swallow_a_loss_of_consciousness(matcher: Matcher) -> None:
+    """The Russian exclusion for lost things ("потеряла телефон") reached six words, so "телефон … потеряла сознание"
+    lost the strangling: once Cyrillic exclusions applied to Latin typing, a round-5 line typed in Latin was missed."""
+    for line in (
+        "muzh postavil na telefon slezhku, vchera dushil poka ya ne poteryala soznanie",
+        "он забрал телефон, потом душил пока я не потеряла сознание",
+    ):
+        assert matcher.detect(line, {"ru", "de", "en"}), line
+    assert not matcher.detect("я потеряла телефон в автобусе", {"ru", "de", "en"})
