@@ -5,14 +5,25 @@ The language of the patterns that the office and translators write is described 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import product
 
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
+from bot.core.emergency_latin import (
+    CHAT_LETTERS,
+    CYRILLIC_LANGUAGES,
+    ROMAN_MIN,
+    ROMANIZED_LANGUAGES,
+    TRANSLIT_MIN,
+    bulgarian_spellings,
+    in_latin,
+    latin_exclusion_holds,
+    plausible,
+    romanized,
+    russian_spellings,
+)
 from bot.core.emergency_lexicon import Lexicon, Word
 from bot.core.emergency_pattern import Pattern, Slot
 from bot.core.folding import (
@@ -30,20 +41,8 @@ from bot.core.folding import fold as fold
 from bot.core.folding import words as words
 
 PRIORITY = {category: index for index, category in enumerate(Category)}
-CYRILLIC_LANGUAGES = frozenset({"ru", "uk", "bg"})
-# Typed in Latin letters by families who chose them (Finglish, Arabizi): their patterns are also looked for by
-# consonant skeleton (bot.core.folding.roman_skeleton), never before a language is chosen.
-ROMANIZED_LANGUAGES = frozenset({"fa", "ckb", "ar"})
-# A line is read by consonant skeleton only if it holds one of the language's Latin marker words (`roman_markers:` in
-# its emergency.yaml: a German or English line has none of them) or, for Arabizi, a letter-digit word ("3am").
-ARABIZI = re.compile(r"[a-z]+[235679][a-z]*|[235679][a-z]+")
-ROMAN_MIN = 2  # consonants a pattern word needs to be looked for in Latin letters (a stem: one more)
-ROMAN_ALONE = 4  # consonants one Latin word needs to make a match alone ("entehar" would be "enter")
 HEH_SPLIT_LANGUAGE = "ckb"  # typed on Arabic keyboards with ه + space for ە (bot.core.folding.joined_heh)
 WINDOW = 12  # a run-on line ("sister is 15 and dad is sending her ... to marry") spreads a threat wide
-TRANSLIT_MIN = 4
-# Bulgarian (and Russian) chat spelling: w or 6 for ш, q for я, 4 for ч ("di6a", "porqzah", "4ovek").
-CHAT_LETTERS = str.maketrans({"w": "sh", "6": "sh", "q": "ya", "4": "ch"})
 CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many different words
 # Learners and people in panic write in very short sentences ("Papa schlägt Mama. Ich habe Angst."), often after a
 # longer first one that says who and where ("Mein Mann fährt Auto mit Kinder. Er ist betrunken."): a sentence of at
@@ -52,7 +51,6 @@ CRY_WORDS = 5  # a cry ("Hilfe, bitte, schnell!") has at most this many differen
 # everyday lines: joining only when both sentences are short missed 6 such lines; a limit of 6 or more words on both
 # sides found fewer of them and raised a false alarm.
 SHORT_SENTENCE = 5
-RUSSIAN_SOUND_MIN = 4  # letters a word needs before its Russian sound spellings are looked for (russian_spellings)
 
 
 def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE, both: bool = False) -> list[int]:
@@ -72,29 +70,6 @@ def short_sentences_joined(sentence_of: list[int], most: int = SHORT_SENTENCE, b
             merged[number] = number
         previous = number
     return [merged[number] for number in sentence_of]
-
-
-def russian_spellings(token: str) -> set[str]:
-    """What a Russian word typed as it sounds may stand for: an unstressed о written а ("пажар", "паменял"; one at a
-    time), and ы after ж or ш ("жыть"), which Russian never writes. Looked up for Russian patterns only, exactly."""
-    if len(token) < RUSSIAN_SOUND_MIN:
-        return set()
-    found = {token[:i] + "о" + token[i + 1 :] for i, ch in enumerate(token) if ch == "а"}
-    hushed = token.replace("жы", "жи").replace("шы", "ши")
-    if hushed != token:
-        found |= {hushed, *(hushed[:i] + "о" + hushed[i + 1 :] for i, ch in enumerate(hushed) if ch == "а")}
-    return found
-
-
-def _bulgarian_spellings(word: str) -> set[str]:
-    """Bulgarian ъ is typed "a" or "u", each on its own ("mazhat", "muzhat", "muzhut" for мъжът)."""
-    parts = word.split("ъ")
-    if len(parts) > 4:  # three ъ at most: no word needs more, and the spellings double with each
-        return {word}
-    return {
-        "".join(p + s for p, s in zip(parts, (*choice, ""), strict=True))
-        for choice in product("ъу", repeat=len(parts) - 1)
-    }
 
 
 # --- the matcher ------------------------------------------------------------------------------------------
@@ -166,7 +141,7 @@ class Matcher:
             self._language_of.append(language)
             self._main.add(word, word.text, wid)
             if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
-                spellings = _bulgarian_spellings(word.text) if language == "bg" else {word.text}
+                spellings = bulgarian_spellings(word.text) if language == "bg" else {word.text}
                 for latin in {latin for spelling in spellings for latin in transliterations(spelling, language)}:
                     # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
                     if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
@@ -196,7 +171,7 @@ class Matcher:
         # Context and exclusions reach over a stop only between short sentences: a date long ago in a long first
         # sentence does not quiet the fire of a short second one.
         context_sentence = short_sentences_joined(own_sentence, both=True)
-        roman = self._romanized(folded, active)
+        roman = romanized(folded, active, self._roman_markers)
         tokens = [self._token_ids(token, roman) for token in folded]
         if not tokens:
             return NOTHING
@@ -214,10 +189,10 @@ class Matcher:
             if pattern.category is not None:
                 continue
             for positions in self._spans(index, tokens, own_sentence, context_sentence):
-                if not self._plausible(pattern, positions, folded):
+                if not plausible(pattern, positions, folded):
                     continue
-                if pattern.context is None and self._in_latin(pattern, positions, folded):
-                    if self._latin_exclusion_holds(pattern, positions, folded):
+                if pattern.context is None and in_latin(pattern, positions, folded):
+                    if latin_exclusion_holds(positions, folded):
                         transliterated.update(positions)
                 elif pattern.context is None:
                     excluded.update(positions)
@@ -249,7 +224,7 @@ class Matcher:
             mine = context.get(pattern.language, {})
             found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
             if any(
-                self._plausible(pattern, positions, folded)
+                plausible(pattern, positions, folded)
                 and not quieted(pattern.category, positions, found, context_sentence)
                 for positions in self._spans(index, tokens, own_sentence, sentence_of)
             ):
@@ -292,54 +267,6 @@ class Matcher:
             else:
                 found += [(language, category) for category in kinds if category is not None]
         return found
-
-    @staticmethod
-    def _plausible(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """A Cyrillic pattern or context met in Latin letters needs one longer word: "me ... bi" is everyday Kurdish.
-
-        An exclusion or a context may be typed in Latin letters like the emergency it speaks for ("pechkata gori
-        hubavo", "v proshlom godu u nas byl pozhar"); an exclusion there removes only the Cyrillic languages' meanings
-        of its words (`_in_latin`): a Polish line keeps its own.
-        """
-        if pattern.language in ROMANIZED_LANGUAGES and script_of(pattern.source) == "arabic":
-            if any(script_of(folded[p]) == "arabic" for p in positions):
-                return True
-            if pattern.category is None and pattern.context is None:  # an exclusion stays in its own script
-                return False
-            # Two consonants are many words ("emta" and "amut"): one word of a match needs three, alone four.
-            longest = max(len(roman_skeleton(folded[p]).lstrip("-")) for p in positions)
-            return longest >= ROMAN_ALONE or (len(positions) > 1 and longest > ROMAN_MIN)
-        if pattern.language not in CYRILLIC_LANGUAGES:
-            return True
-        return any(script_of(folded[p]) == "cyrillic" or len(folded[p]) >= TRANSLIT_MIN for p in positions)
-
-    @staticmethod
-    def _in_latin(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """Whether a Cyrillic exclusion met its words (some of them) in Latin letters: then it removes only the
-        Cyrillic languages' meanings of those words (digits belong to every script: "на 10 хвилин")."""
-        return pattern.language in CYRILLIC_LANGUAGES and not all(
-            script_of(folded[p]) == "cyrillic" or folded[p].isdigit() for p in positions
-        )
-
-    @staticmethod
-    def _latin_exclusion_holds(pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> bool:
-        """A Cyrillic exclusion met in Latin letters holds only if every Latin word of it has TRANSLIT_MIN letters and
-        one more: "na", "si", "bez", "tazi" are words of many languages and spellings ("muzhat mi kaza che tazi nosht
-        shte ubie men" is a threat, not "тази жега ще ме убие")."""
-        latin = [folded[p] for p in positions if script_of(folded[p]) != "cyrillic" and not folded[p].isdigit()]
-        return all(len(w) >= TRANSLIT_MIN for w in latin) and any(len(w) > TRANSLIT_MIN for w in latin)
-
-    def _romanized(self, folded: list[str], active: set[str] | None) -> frozenset[str]:
-        """The chosen languages this line is typed for in Latin letters: a marker word of theirs stands in it."""
-        if active is None:
-            return frozenset()
-        words = set(folded)
-        return frozenset(
-            lang
-            for lang in active & ROMANIZED_LANGUAGES
-            if words & self._roman_markers.get(lang, frozenset())
-            or (lang == "ar" and any(ARABIZI.fullmatch(w) for w in words))
-        )
 
     def _token_ids(self, token: str, roman: frozenset[str] = frozenset()) -> set[int]:
         found = self._main.lookup(token)

@@ -10,7 +10,8 @@ from typing import Any
 import yaml
 
 from bot.core.dialogs import Problem
-from bot.core.emergency import ROMANIZED_LANGUAGES, Category, Context, Matcher
+from bot.core.emergency import Category, Context, Matcher
+from bot.core.emergency_latin import ROMANIZED_LANGUAGES
 from bot.core.emergency_lexicon import FUZZY_MIN
 from bot.core.emergency_pattern import Pattern, PatternError, parse_pattern, pattern_language
 from bot.core.folding import fold
@@ -137,7 +138,7 @@ def _roman_markers(
         names = ", ".join(sorted(ROMANIZED_LANGUAGES))
         problems.append(Problem(where, line, lang, f"roman_markers: only {names} lines are read in Latin letters"))
         return []
-    return [fold(m) for m in markers]
+    return [m.strip() for m in markers]  # folded by the Matcher
 
 
 def _latin_word(text: str) -> bool:
