@@ -47,12 +47,18 @@ from itertools import pairwise
 
 
 class Category(StrEnum):
-    """What kind of emergency; the order is the order of urgency on the screen."""
+    """What kind of emergency; the order is the order of urgency on the screen (the first two leads are shown).
 
-    MEDICAL = "medical"
+    A cause comes before the harm it does: a fire, an attacker or self-harm before the injury it leaves ("er hat mich
+    gewürgt, ich kriege kaum Luft", "hab grad alle Tabletten geschluckt", "Rauch im Kinderzimmer, der Kleine hustet").
+    Their leads name 112 too, and the medical lead (112, about a child) follows as the second. Measured on the studied
+    sets (emergency_cases and rounds 2-12, 6,651 recognised emergencies): the first category is the author's in 6,436
+    lines instead of 6,282 with medical first; 12 medical lines now lead with their cause."""
+
     FIRE = "fire"
     VIOLENCE = "violence"
     SUICIDE = "suicide"
+    MEDICAL = "medical"
     SEXUAL_ABUSE = "sexual_abuse"
     CHILD_DANGER = "child_danger"
     HOMELESS = "homeless"

@@ -78,6 +78,16 @@ def test_child_not_breathing_typed_at_the_menu_leads_with_112(ctx: Context) -> N
     assert "Bitte tippen Sie" not in screen
 
 
+def test_an_overdose_typed_at_the_menu_leads_with_the_crisis_line_then_112_for_the_injury(ctx: Context) -> None:
+    # Regression: medical led every line that was also suicide, so a parent who had swallowed all the pills was first
+    # asked "Braucht Ihr Kind sofort ärztliche Hilfe?" and the 🆘 card told the worker "medical".
+    parent = german(ctx)
+    screen = parent.send(Text("hab grad alle tabletten von meiner mutter geschluckt, ich kann nicht mehr"))
+    first, second = [line for line in screen.splitlines() if line][:2]
+    assert first.startswith("💬") and "0800 111 0 111" in first and "112" in first
+    assert second.startswith("🚑") and "112" in second
+
+
 @pytest.fixture(scope="module")
 def every_language(content, hours, matcher: Matcher) -> Context:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
