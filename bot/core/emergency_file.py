@@ -13,7 +13,7 @@ from bot.core.dialogs import Problem
 from bot.core.emergency import Category, Context, Matcher
 from bot.core.emergency_latin import ROMANIZED_LANGUAGES
 from bot.core.emergency_lexicon import FUZZY_MIN
-from bot.core.emergency_pattern import Pattern, PatternError, parse_pattern, pattern_language
+from bot.core.emergency_pattern import GAP, Pattern, PatternError, parse_pattern, pattern_language
 from bot.core.folding import fold
 
 FILENAME = "emergency.yaml"
@@ -240,18 +240,39 @@ def joined_alternatives(pattern: Pattern) -> list[tuple[str, str]]:
     return found
 
 
+def repeated_neighbours(pattern: Pattern) -> list[str]:
+    """The other trap of `|`: a phrase listed among single words ("=не =треба|=не =чіпай", "se_=joaca|se_=rade")
+    is cut into positions, so the same word stands in two neighbouring ones and the pattern asks for it twice. Each
+    word that stands in two neighbouring positions (at most GAP words apart) of which one lists alternatives; a word
+    repeated on purpose ("=hilfe =hilfe", "X ... X") is not reported."""
+    found: list[str] = []
+    for part in pattern.parts:
+        for here, after in pairwise(part):
+            if after.gap > GAP or (len(here.alternatives) == 1 and len(after.alternatives) == 1):
+                continue
+            texts = {word.text for word in here.alternatives}
+            found += sorted({word.text for word in after.alternatives if word.text in texts})
+    return found
+
+
 def pattern_warnings(locales_dir: Path, languages: Iterable[str]) -> list[Problem]:
-    """What `elternlotse check` warns of without failing: patterns that fell into the trap of `|`."""
+    """What `elternlotse check` warns of without failing: patterns that fell into one of the traps of `|`."""
     warnings: list[Problem] = []
     for lang, path in pattern_files(locales_dir, languages).items():
         patterns, _, _ = read_patterns(path, lang)
         lines = path.read_text(encoding="utf-8").splitlines()
         for pattern in patterns:
-            for joined, piece in joined_alternatives(pattern):
-                line = next((n for n, text in enumerate(lines, 1) if pattern.source in text), 0)
-                message = (
-                    f"{pattern.source!r}: {joined!r} stands among single words and {piece!r} must follow it, so it only"
-                    f" counts as {joined!r} {piece!r}; '|' binds single words: give {joined!r} a pattern of its own"
-                )
-                warnings.append(Problem(str(path), line, lang, message))
+            messages = [
+                f"{pattern.source!r}: {joined!r} stands among single words and {piece!r} must follow it, so it only"
+                f" counts as {joined!r} {piece!r}; '|' binds single words: give {joined!r} a pattern of its own"
+                for joined, piece in joined_alternatives(pattern)
+            ]
+            messages += [
+                f"{pattern.source!r}: {word!r} stands in two neighbouring positions, so the pattern asks for it twice;"
+                " '|' binds single words and '_' binds before '|': a phrase listed among single words is cut into"
+                " positions. Give the phrase a pattern of its own"
+                for word in repeated_neighbours(pattern)
+            ]
+            line = next((n for n, text in enumerate(lines, 1) if pattern.source in text), 0)
+            warnings += [Problem(str(path), line, lang, message) for message in messages]
     return warnings

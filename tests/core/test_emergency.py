@@ -271,6 +271,30 @@ def test_check_warns_of_a_joined_spelling_among_single_words(tmp_path: Path) -> 
     assert read_patterns(path, "xx")[2] == []  # a warning, not a problem: the file still loads
 
 
+def test_check_warns_of_a_phrase_cut_into_positions_by_bar(tmp_path: Path) -> None:
+    """Regression: "=scutec =uscat|=scutecul =uscat" asked for "uscat" twice and "=od =wczoraj|=kilku =godzin|=dni"
+    never found "od wczoraj": a phrase among `|` alternatives is cut into positions. "=hilfe =hilfe" is meant."""
+    path = tmp_path / "xx" / "emergency.yaml"
+    path.parent.mkdir()
+    lines = ["language: xx", "categories:"] + [f"  {c.value}: ['x{n}']" for n, c in enumerate(Category)]
+    patterns = ["=scutec =uscat|=scutecul =uscat", "=cazut + se_=joaca|se_=rade", "=hilfe =hilfe", "a|b ... c|a"]
+    path.write_text("\n".join([*lines, "exclude:", *[f"  - '{p}'" for p in patterns]]), "utf-8")
+    warnings = [str(w) for w in pattern_warnings(tmp_path, ["xx"])]
+    assert len(warnings) == 2, warnings
+    assert "'uscat' stands in two neighbouring positions" in warnings[0] and "emergency.yaml:11" in warnings[0]
+    assert "'se' stands in two neighbouring positions" in warnings[1] and "emergency.yaml:12" in warnings[1]
+    assert not read_patterns(path, "xx")[2]  # a warning, not a problem: the file still loads
+
+
+def test_smoke_in_a_childs_room_with_a_coughing_child_is_a_fire(matcher: Matcher) -> None:
+    # Regression: the example of the fire category ("Rauch im Kinderzimmer, der Kleine hustet") was not recognised:
+    # only "Zimmer" as a word of its own stood beside "Rauch", never a compound of it.
+    assert matcher.detect("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"}).categories[:1] == (Category.FIRE,)
+    assert matcher.detect("qualm im schlafzimmer", {"de", "en"}).categories[:1] == (Category.FIRE,)
+    assert not matcher.detect("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
+    assert not matcher.detect("Rauchen im Kinderzimmer ist doch verboten, oder?", {"de", "en"})
+
+
 def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
     assert pattern_warnings(ROOT / "locales", list(LANGUAGES)) == []
 
