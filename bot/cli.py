@@ -1,4 +1,4 @@
-"""elternlotse run | demo | check | languages | migrate | compile | status | report | poster"""
+"""elternlotse run | demo | check | why | languages | migrate | compile | status | report | poster"""
 
 from __future__ import annotations
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     demo.add_argument("--fresh", action="store_true", help="start with an empty demo database")
     sub.add_parser("run", help="run the configured transports")
     sub.add_parser("check", help="validate dialogs, graph and translations of every enabled language")
+    why = sub.add_parser("why", help="which emergency patterns a line matches, and what excluded or quieted them")
+    why.add_argument("text", help="the line, as a family would type it")
+    why.add_argument("--lang", help="the family's language (its patterns, German and English); without: all languages")
     sub.add_parser(
         "languages", help="per language: complete, missing, fuzzy, placeholder mismatches, how it was made and checked"
     )
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings_or_exit()
     if args.command == "check":
         return _check(settings)
+    if args.command == "why":
+        return _why(settings, args.text, args.lang)
     if args.command == "languages":
         return _languages(settings)
     if args.command == "migrate":
@@ -192,6 +197,21 @@ async def _migrate(settings: Settings) -> int:
     async with Database(settings.database_url) as db:
         await db.migrate()
     print("database is up to date")
+    return 0
+
+
+def _why(settings: Settings, text: str, lang: str | None) -> int:
+    """For whoever maintains the patterns: never run on a family's message outside the office's own machine."""
+    from bot.core.emergency_file import load_matcher
+    from bot.core.emergency_pattern import pattern_language
+
+    matcher, problems = load_matcher(settings.locales_dir, settings.language_list)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    languages = None if lang is None else {pattern_language(lang), "de", "en"}
+    found, trace = matcher.explain(text, languages)
+    print("\n".join(trace) if trace else "no pattern matched any of its words")
+    print("emergency: " + ", ".join(c.value for c in found.categories) if found else "no emergency")
     return 0
 
 

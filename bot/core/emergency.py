@@ -163,7 +163,19 @@ class Matcher:
         joined = joined_heh(text)
         return found if joined is None else self._detect(joined, {HEH_SPLIT_LANGUAGE})
 
-    def _detect(self, text: str, active: set[str] | None) -> Detection:
+    def explain(self, text: str, languages: Iterable[str] | None = None) -> tuple[Detection, list[str]]:
+        """What `detect` finds, and why: each exclusion, context, match and quieted match as a line, naming its
+        language, its pattern as written in the file and the (folded) words it covered. For `elternlotse why`."""
+        active = None if languages is None else set(languages)
+        trace: list[str] = []
+        found = self._detect(text, active, trace)
+        joined = None if found or not (active is None or HEH_SPLIT_LANGUAGE in active) else joined_heh(text)
+        if joined is not None:
+            trace.append(f"read again with ه joined to its word: {joined!r}")
+            found = self._detect(joined, {HEH_SPLIT_LANGUAGE}, trace)
+        return found, trace
+
+    def _detect(self, text: str, active: set[str] | None, trace: list[str] | None = None) -> Detection:
         folded, own_sentence = tokenize(text)
         # The words of one part stay in their own sentence; the parts of a pattern (and its context) may meet across
         # the stops of neighbouring short sentences.
@@ -198,6 +210,9 @@ class Matcher:
                     excluded.update(positions)
                 else:
                     context.setdefault(pattern.language, {}).setdefault(pattern.context, []).append(positions)
+                if trace is not None:
+                    kind = f"context {pattern.context.value}" if pattern.context else "exclude"
+                    trace.append(_traced(kind, pattern, positions, folded))
         for position in excluded:
             tokens[position] = set()
         # "pechkata gori hubavo" is the stove of a Bulgarian exclusion typed in Latin letters; the same Latin word may
@@ -223,6 +238,11 @@ class Matcher:
                 continue
             mine = context.get(pattern.language, {})
             found = Found({**shared, **{kind: mine.get(kind, []) for kind in (Context.NEGATION, Context.NEVER)}})
+            if trace is not None:
+                for positions in self._spans(index, tokens, own_sentence, sentence_of):
+                    if plausible(pattern, positions, folded):
+                        still = quieted(pattern.category, positions, found, context_sentence)
+                        trace.append(_traced("quieted" if still else "match", pattern, positions, folded))
             if any(
                 plausible(pattern, positions, folded)
                 and not quieted(pattern.category, positions, found, context_sentence)
@@ -233,8 +253,12 @@ class Matcher:
         for language, category in cried:
             hits[category] = hits.get(category, 0) + 1
             by_language[language] = by_language.get(language, 0) + 1
+            if trace is not None:
+                trace.append(f"cry [{language}] {category.value}: the line is made of nothing but cries")
         # A line that laughs is a joke or an idiom, unless it also says the danger is present ("again", "help").
         if not hits or (not shared.get(Context.KEEP) and laughs(text)):
+            if hits and trace is not None:
+                trace.append("the line laughs (a joke or an idiom) and no `keep` word says the danger is present")
             return NOTHING
         categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
         lowered = text.casefold()
@@ -364,3 +388,9 @@ class Matcher:
                 if rest is not None:
                     return (position, *rest)
         return None
+
+
+def _traced(kind: str, pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> str:
+    what = pattern.category.value if pattern.category else ""
+    covered = " ".join(folded[p] for p in positions)
+    return f"{kind} {what} [{pattern.language}] {pattern.source!r} on {covered!r}".replace("  ", " ")

@@ -388,3 +388,29 @@ def test_a_lost_phone_a_few_words_before_does_not_swallow_a_loss_of_consciousnes
     ):
         assert matcher.detect(line, {"ru", "de", "en"}), line
     assert not matcher.detect("я потеряла телефон в автобусе", {"ru", "de", "en"})
+
+
+def test_why_names_the_pattern_that_matched_and_the_one_that_excluded(matcher: Matcher) -> None:
+    """Whoever maintains the patterns sees which line of which file acted, instead of guessing with grep."""
+    found, trace = matcher.explain("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
+    assert not found and any(line.startswith("exclude [de] '=luften|") for line in trace), trace
+    found, trace = matcher.explain("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"})
+    assert found.categories == (Category.FIRE,)
+    assert any(line.startswith("match fire [de] '=rauch|=qualm +") and "'rauch kinderzimmer'" in line for line in trace)
+    assert matcher.explain("haha er bringt mich um", {"de"})[0] == matcher.detect("haha er bringt mich um", {"de"})
+
+
+def test_the_why_command_prints_the_match_and_the_verdict() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "why", "--lang", "de", "er hat ein Messer und droht mich umzubringen"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "match violence [de]" in result.stdout and result.stdout.rstrip().endswith("emergency: violence")
