@@ -229,6 +229,7 @@ class Matcher:
                 found_spans = affirmed(found_spans, negations) if kind in (Context.OVER, Context.OUT) else found_spans
                 shared.setdefault(kind, []).extend(found_spans)
         hits: dict[Category, int] = {}
+        covered: dict[Category, list[frozenset[int]]] = {}  # the words each category's matches stand on
         by_language: dict[str, int] = {}
         if excluded:
             candidates = self._possible(candidates, tokens)
@@ -243,14 +244,18 @@ class Matcher:
                     if plausible(pattern, positions, folded):
                         still = quieted(pattern.category, positions, found, context_sentence)
                         trace.append(_traced("quieted" if still else "match", pattern, positions, folded))
-            if any(
-                plausible(pattern, positions, folded)
-                and not quieted(pattern.category, positions, found, context_sentence)
+            live = [
+                frozenset(positions)
                 for positions in self._spans(index, tokens, own_sentence, sentence_of)
-            ):
+                if plausible(pattern, positions, folded)
+                and not quieted(pattern.category, positions, found, context_sentence)
+            ]
+            if live:
                 hits[pattern.category] = hits.get(pattern.category, 0) + 1
                 by_language[pattern.language] = by_language.get(pattern.language, 0) + 1
+                covered.setdefault(pattern.category, []).extend(live)
         for language, category in cried:
+            covered.setdefault(category, []).append(frozenset())  # a cry is the whole line: never inside another
             hits[category] = hits.get(category, 0) + 1
             by_language[language] = by_language.get(language, 0) + 1
             if trace is not None:
@@ -260,7 +265,10 @@ class Matcher:
             if hits and trace is not None:
                 trace.append("the line laughs (a joke or an idiom) and no `keep` word says the danger is present")
             return NOTHING
-        categories = tuple(sorted(hits, key=PRIORITY.__getitem__))
+        # A category found only inside a longer match of another follows it: "я убью себя" (I'll kill myself) is
+        # suicide first, though "убью" alone is a threat of violence, which comes first by urgency otherwise.
+        inside = {category for category, spans in covered.items() if _inside_others(category, spans, covered)}
+        categories = tuple(sorted(hits, key=lambda category: (category in inside, PRIORITY[category])))
         lowered = text.casefold()
         own = {lang: sum(lowered.count(ch) for ch in OWN_LETTERS.get(lang, "")) for lang in by_language}
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
@@ -388,6 +396,14 @@ class Matcher:
                 if rest is not None:
                     return (position, *rest)
         return None
+
+
+def _inside_others(
+    category: Category, spans: list[frozenset[int]], covered: dict[Category, list[frozenset[int]]]
+) -> bool:
+    """Whether every match of category stands on a strict part of the words of another category's match."""
+    others = [t for other, ts in covered.items() if other != category for t in ts]
+    return all(span and any(span < t for t in others) for span in spans)
 
 
 def _traced(kind: str, pattern: Pattern, positions: tuple[int, ...], folded: list[str]) -> str:

@@ -414,3 +414,18 @@ def test_the_why_command_prints_the_match_and_the_verdict() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "match violence [de]" in result.stdout and result.stdout.rstrip().endswith("emergency: violence")
+
+
+def test_i_will_kill_myself_leads_with_suicide_though_kill_alone_is_violence() -> None:
+    # Regression: "я убью себя" (I'll kill myself) led with violence (110) in ru/uk/ro: "убью" alone is a threat,
+    # and violence comes first by urgency. A category found only inside a longer match of another now follows it.
+    m = matcher_of("en", {"violence": ["kill"], "suicide": ["kill myself"]})
+    assert m.detect("i will kill myself").categories == (Category.SUICIDE, Category.VIOLENCE)
+    assert m.detect("he says he will kill me and then kill myself").categories == (Category.VIOLENCE, Category.SUICIDE)
+    assert m.detect("kill").categories == (Category.VIOLENCE,)
+
+
+def test_shipped_patterns_lead_with_the_crisis_line_for_i_will_kill_myself(matcher: Matcher) -> None:
+    lines = [("ru", "я убью себя"), ("ru", "ja ubyu sebia"), ("uk", "я вб'ю себе"), ("de", "ich bring mich um")]
+    for lang, text in lines:
+        assert matcher.detect(text, {lang, "de", "en"}).categories[:1] == (Category.SUICIDE,), text
