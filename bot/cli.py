@@ -1,4 +1,4 @@
-"""elternlotse run | demo | check | why | languages | migrate | compile | status | report | poster"""
+"""elternlotse run | demo | check | why | learn | languages | migrate | compile | status | report | poster"""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     why = sub.add_parser("why", help="which emergency patterns a line matches, and what excluded or quieted them")
     why.add_argument("text", help="the line, as a family would type it")
     why.add_argument("--lang", help="the family's language (its patterns, German and English); without: all languages")
+    sub.add_parser("learn", help="train the emergency model on the labelled lines in tests/data (needs scikit-learn)")
     sub.add_parser(
         "languages", help="per language: complete, missing, fuzzy, placeholder mismatches, how it was made and checked"
     )
@@ -67,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return _check(settings)
     if args.command == "why":
         return _why(settings, args.text, args.lang)
+    if args.command == "learn":
+        from bot.emergency_learn import learn
+
+        return learn(ROOT / "tests" / "data", settings.locales_dir)
     if args.command == "languages":
         return _languages(settings)
     if args.command == "migrate":
@@ -215,6 +220,22 @@ def _why(settings: Settings, text: str, lang: str | None) -> int:
     return 0
 
 
+def _model_problems(settings: Settings) -> list[str]:
+    """The emergency model must have learnt from the labelled lines there are now, or a line added to tests/data
+    would change nothing (and the figures measured on it would be the old model's)."""
+    from bot.core.emergency_model import FILENAME, load_model
+    from bot.emergency_learn import digest, labelled_files
+
+    model = load_model(settings.locales_dir)
+    if model is None:
+        print(f"warning: no {FILENAME} in {settings.locales_dir}: the emergency patterns decide alone")
+        return []
+    data = ROOT / "tests" / "data"
+    if data.is_dir() and model.source != digest(labelled_files(data)):
+        return [f"{settings.locales_dir / FILENAME}: learnt from other lines than tests/data holds: elternlotse learn"]
+    return []
+
+
 def _check(settings: Settings) -> int:
     from bot.core.check import check_readability, run_check, source_messages
     from bot.core.emergency_file import pattern_warnings
@@ -234,6 +255,7 @@ def _check(settings: Settings) -> int:
     problems += check_outcomes(settings.dialogs_dir / "outcomes.yaml")[1]
     for warning in pattern_warnings(settings.locales_dir, settings.language_list):
         print(f"warning: {warning}")
+    problems += _model_problems(settings)
     for problem in problems:
         print(problem)
     if problems:

@@ -83,8 +83,18 @@ PARAMS = {"office_emergency": "+49 234 000000", "office_phone": "+49 234 111111"
 
 @pytest.fixture(scope="session")
 def matcher() -> Matcher:
+    """What the bot recognises: the shipped patterns and the emergency model."""
     loaded, problems = load_matcher(ROOT / "locales", CATALOG_LANGUAGES)
     assert problems == []
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def patterns_alone() -> Matcher:
+    """The shipped patterns alone, without the model: what the office's pattern files say, line by line."""
+    loaded, problems = load_matcher(ROOT / "locales", CATALOG_LANGUAGES)
+    assert problems == []
+    loaded.model = None
     return loaded
 
 

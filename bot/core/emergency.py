@@ -25,6 +25,7 @@ from bot.core.emergency_latin import (
     russian_spellings,
 )
 from bot.core.emergency_lexicon import Lexicon, Word
+from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model
 from bot.core.emergency_pattern import Pattern, Slot
 from bot.core.folding import (
     OWN_LETTERS,
@@ -81,6 +82,7 @@ class Detection:
 
     categories: tuple[Category, ...]
     languages: tuple[str, ...]
+    cried: bool = False  # a short line of nothing but cries ("Hilfe!!"): no model may silence it
 
     def __bool__(self) -> bool:
         return bool(self.categories)
@@ -97,8 +99,10 @@ class Matcher:
         patterns: Iterable[Pattern],
         prefixes: Mapping[str, Iterable[str]] | None = None,
         roman_markers: Mapping[str, Iterable[str]] | None = None,
+        model: Model | None = None,
     ) -> None:
         self.patterns = list(patterns)
+        self.model = model  # a learned second opinion (bot.core.emergency_model); None: the patterns decide alone
         # Latin words that tell a line is typed for one of ROMANIZED_LANGUAGES ("shoharam", "jozi", "mndalakam").
         self._roman_markers = {lang: frozenset(map(fold, values)) for lang, values in (roman_markers or {}).items()}
         self.languages = sorted({p.language for p in self.patterns})
@@ -154,26 +158,39 @@ class Matcher:
         return self._ids[key]
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
-        """Categories recognised in text, using the patterns of `languages` (all when None)."""
-        active = None if languages is None else set(languages)
-        found = self._detect(text, active)
-        if found or not (active is None or HEH_SPLIT_LANGUAGE in active):
-            return found
-        # Sorani typed with ه + space inside words: a second look, with the words joined, for Sorani only.
-        joined = joined_heh(text)
-        return found if joined is None else self._detect(joined, {HEH_SPLIT_LANGUAGE})
+        """Categories recognised in text, using the patterns of `languages` (all when None), and the model."""
+        return self._decide(text, languages, None)
 
     def explain(self, text: str, languages: Iterable[str] | None = None) -> tuple[Detection, list[str]]:
         """What `detect` finds, and why: each exclusion, context, match and quieted match as a line, naming its
-        language, its pattern as written in the file and the (folded) words it covered. For `elternlotse why`."""
-        active = None if languages is None else set(languages)
+        language, its pattern as written in the file and the (folded) words it covered; then the model's view.
+        For `elternlotse why`."""
         trace: list[str] = []
+        return self._decide(text, languages, trace), trace
+
+    def _decide(self, text: str, languages: Iterable[str] | None, trace: list[str] | None) -> Detection:
+        active = None if languages is None else set(languages)
         found = self._detect(text, active, trace)
         joined = None if found or not (active is None or HEH_SPLIT_LANGUAGE in active) else joined_heh(text)
         if joined is not None:
-            trace.append(f"read again with ه joined to its word: {joined!r}")
+            # Sorani typed with ه + space inside words: a second look, with the words joined, for Sorani only.
+            if trace is not None:
+                trace.append(f"read again with ه joined to its word: {joined!r}")
             found = self._detect(joined, {HEH_SPLIT_LANGUAGE}, trace)
-        return found, trace
+        if self.model is None or (found and found.cried):
+            return found
+        view = self.model.judge(text)
+        if trace is not None:
+            trace.append(
+                f"model: emergency {view.probability:.2f} in {view.words} words (alarm from {ALARM} and"
+                f" {ALARM_WORDS} words; a match silenced below {VETO} from {VETO_WORDS} words),"
+                f" most like {view.category.value}"
+            )
+        if found:
+            return NOTHING if view.veto else found
+        if view.alarm and not laughs(text):
+            return Detection((view.category,), ())
+        return found
 
     def _detect(self, text: str, active: set[str] | None, trace: list[str] | None = None) -> Detection:
         folded, own_sentence = tokenize(text)
@@ -272,7 +289,7 @@ class Matcher:
         lowered = text.casefold()
         own = {lang: sum(lowered.count(ch) for ch in OWN_LETTERS.get(lang, "")) for lang in by_language}
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
-        return Detection(categories, languages_found)
+        return Detection(categories, languages_found, cried=bool(cried))
 
     def _possible(self, candidates: list[int], tokens: list[set[int]]) -> list[int]:
         """The candidates every slot of which has a word in the line: only they can match (a cheap look first)."""

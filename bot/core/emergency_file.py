@@ -13,6 +13,7 @@ from bot.core.dialogs import Problem
 from bot.core.emergency import Category, Context, Matcher
 from bot.core.emergency_latin import ROMANIZED_LANGUAGES
 from bot.core.emergency_lexicon import FUZZY_MIN
+from bot.core.emergency_model import load_model
 from bot.core.emergency_pattern import GAP, Pattern, PatternError, parse_pattern, pattern_language
 from bot.core.folding import fold
 
@@ -220,7 +221,7 @@ def load_matcher(locales_dir: Path, languages: Iterable[str]) -> tuple[Matcher, 
         patterns += found
         prefixes[lang] = attached
         problems += file_problems
-    return Matcher(patterns, prefixes, markers), problems
+    return Matcher(patterns, prefixes, markers, load_model(locales_dir)), problems
 
 
 def joined_alternatives(pattern: Pattern) -> list[tuple[str, str]]:

@@ -42,6 +42,10 @@ def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
     if turn.s.lang is None:
         # Before a choice the screen comes in the language the line was typed in, when it can be told.
         turn.s.lang = next((lang for lang in found.languages if lang in turn.ctx.i18n.enabled), None)
+        if turn.s.lang is None and turn.ctx.guess_language is not None:
+            # The model names no language (it reads every one): the line's own language, when it can be told.
+            guess = turn.ctx.guess_language(text)
+            turn.s.lang = guess if guess in turn.ctx.i18n.enabled else None
         say_emergency(turn, found)
         turn.enter(EMERGENCY, push=True)
         turn.s.lang, turn.s.at, turn.s.history = None, None, []

@@ -156,8 +156,8 @@ def test_check_reports_bad_pattern_files_with_their_lines(tmp_path: Path) -> Non
     assert "no emergency patterns" in str(missing[0])
 
 
-def test_every_catalog_language_has_valid_patterns(matcher: Matcher) -> None:
-    assert set(matcher.languages) == {pattern_language(code) for code in LANGUAGES}
+def test_every_catalog_language_has_valid_patterns(patterns_alone: Matcher) -> None:
+    assert set(patterns_alone.languages) == {pattern_language(code) for code in LANGUAGES}
 
 
 def test_a_pattern_never_reaches_over_the_end_of_a_sentence() -> None:
@@ -286,13 +286,15 @@ def test_check_warns_of_a_phrase_cut_into_positions_by_bar(tmp_path: Path) -> No
     assert not read_patterns(path, "xx")[2]  # a warning, not a problem: the file still loads
 
 
-def test_smoke_in_a_childs_room_with_a_coughing_child_is_a_fire(matcher: Matcher) -> None:
+def test_smoke_in_a_childs_room_with_a_coughing_child_is_a_fire(patterns_alone: Matcher) -> None:
     # Regression: the example of the fire category ("Rauch im Kinderzimmer, der Kleine hustet") was not recognised:
     # only "Zimmer" as a word of its own stood beside "Rauch", never a compound of it.
-    assert matcher.detect("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"}).categories[:1] == (Category.FIRE,)
-    assert matcher.detect("qualm im schlafzimmer", {"de", "en"}).categories[:1] == (Category.FIRE,)
-    assert not matcher.detect("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
-    assert not matcher.detect("Rauchen im Kinderzimmer ist doch verboten, oder?", {"de", "en"})
+    assert patterns_alone.detect("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"}).categories[:1] == (
+        Category.FIRE,
+    )
+    assert patterns_alone.detect("qualm im schlafzimmer", {"de", "en"}).categories[:1] == (Category.FIRE,)
+    assert not patterns_alone.detect("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
+    assert not patterns_alone.detect("Rauchen im Kinderzimmer ist doch verboten, oder?", {"de", "en"})
 
 
 def test_the_shipped_patterns_have_no_joined_spelling_among_single_words() -> None:
@@ -308,18 +310,18 @@ def test_bulgarian_chat_spelling_with_q_for_ya_and_4_for_ch_is_read() -> None:
     assert m.detect("4ovek ne di6a")
 
 
-def test_a_toy_swallowed_is_an_emergency_not_make_believe(matcher: Matcher) -> None:
+def test_a_toy_swallowed_is_an_emergency_not_make_believe(patterns_alone: Matcher) -> None:
     # Regression: "toy" was a pretend word and silenced a toddler who swallowed the magnets of a toy.
-    assert matcher.detect("our toddler swallowed the little magnets out of a toy car", {"en"})
-    assert not matcher.detect("my son called 112 on his toy phone", {"en"})
+    assert patterns_alone.detect("our toddler swallowed the little magnets out of a toy car", {"en"})
+    assert not patterns_alone.detect("my son called 112 on his toy phone", {"en"})
 
 
-def test_a_heater_exclusion_for_smoke_leaves_the_gas_poisoning_it_also_names(matcher: Matcher) -> None:
+def test_a_heater_exclusion_for_smoke_leaves_the_gas_poisoning_it_also_names(patterns_alone: Matcher) -> None:
     # Regression: the fire exclusion "heater ... on" removed the heater before the carbon-monoxide pattern saw it.
-    assert matcher.detect("بخاری گازی روشن است و همه سرگیجه داریم", {"fa"})
+    assert patterns_alone.detect("بخاری گازی روشن است و همه سرگیجه داریم", {"fa"})
 
 
-def test_latin_typed_persian_arabic_and_sorani_are_read_by_their_consonants(matcher: Matcher) -> None:
+def test_latin_typed_persian_arabic_and_sorani_are_read_by_their_consonants(patterns_alone: Matcher) -> None:
     # Regression: Finglish, Arabizi and Latin-typed Sorani were found only where a pattern listed the Latin spelling
     # word by word, so a new spelling of a known word ("ya7ra2", "daya3it", "bkujm") was missed.
     for lang, line in (
@@ -328,19 +330,19 @@ def test_latin_typed_persian_arabic_and_sorani_are_read_by_their_consonants(matc
         ("ckb", "merdakam lem dadat, tkaya yarmatim bdan"),
         ("ckb", "nazanm chi bkam, damawet xom bkujm"),
     ):
-        assert matcher.detect(line, {lang, "de", "en"}), line
+        assert patterns_alone.detect(line, {lang, "de", "en"}), line
 
 
-def test_a_german_or_english_line_of_a_family_who_chose_arabic_is_not_read_as_arabizi(matcher: Matcher) -> None:
+def test_a_german_or_english_line_of_a_family_who_chose_arabic_is_not_read_as_arabizi(patterns_alone: Matcher) -> None:
     # Consonants alone are many words: "emta" (when) is "amut" (I die), "enter" is "entehar" (suicide).
     for line in (
         "mar7aba, bdi a3ref emta el kurs taba3 el ahl",
         "I want to enter the building of the Jugendamt, where is the door",
         "Ich möchte einen Termin beim Kinderarzt, mein Sohn hat Husten",
     ):
-        assert not matcher.detect(line, {"ar", "de", "en"}), line
-        assert not matcher.detect(line, {"fa", "de", "en"}), line
-        assert not matcher.detect(line, {"ckb", "de", "en"}), line
+        assert not patterns_alone.detect(line, {"ar", "de", "en"}), line
+        assert not patterns_alone.detect(line, {"fa", "de", "en"}), line
+        assert not patterns_alone.detect(line, {"ckb", "de", "en"}), line
 
 
 def test_consonant_skeletons_of_latin_and_script_spellings_agree() -> None:
@@ -363,9 +365,9 @@ def test_the_latin_marker_words_of_finglish_arabizi_and_sorani_come_from_the_pat
     path.parent.mkdir()
     body = 'language: fa\ncategories:\n  violence:\n    - "شوهرم میزنه"\n'
     path.write_text(body + 'roman_markers: ["Shoharam"]\n', "utf-8")
-    matcher, problems = load_matcher(tmp_path, ["fa"])
+    patterns_alone, problems = load_matcher(tmp_path, ["fa"])
     assert not [p for p in problems if "roman_markers" in str(p)]
-    assert matcher.detect("shoharam mizane", {"fa"})
+    assert patterns_alone.detect("shoharam mizane", {"fa"})
     path.write_text(body, "utf-8")
     assert not load_matcher(tmp_path, ["fa"])[0].detect("shoharam mizane", {"fa"})  # no marker: not read as Finglish
     for bad, why in (('["two words"]', "single words in Latin letters"), ('["شوهرم"]', "single words in Latin")):
@@ -379,25 +381,27 @@ def test_the_latin_marker_words_of_finglish_arabizi_and_sorani_come_from_the_pat
     assert shipped.detect("shoharam mizane", {"fa"}) and shipped.detect("merdakam lem dadat", {"ckb"})
 
 
-def test_a_lost_phone_a_few_words_before_does_not_swallow_a_loss_of_consciousness(matcher: Matcher) -> None:
+def test_a_lost_phone_a_few_words_before_does_not_swallow_a_loss_of_consciousness(patterns_alone: Matcher) -> None:
     """The Russian exclusion for lost things ("потеряла телефон") reached six words, so "телефон … потеряла сознание"
     lost the strangling: once Cyrillic exclusions applied to Latin typing, a round-5 line typed in Latin was missed."""
     for line in (
         "muzh postavil na telefon slezhku, vchera dushil poka ya ne poteryala soznanie",
         "он забрал телефон, потом душил пока я не потеряла сознание",
     ):
-        assert matcher.detect(line, {"ru", "de", "en"}), line
-    assert not matcher.detect("я потеряла телефон в автобусе", {"ru", "de", "en"})
+        assert patterns_alone.detect(line, {"ru", "de", "en"}), line
+    assert not patterns_alone.detect("я потеряла телефон в автобусе", {"ru", "de", "en"})
 
 
-def test_why_names_the_pattern_that_matched_and_the_one_that_excluded(matcher: Matcher) -> None:
+def test_why_names_the_pattern_that_matched_and_the_one_that_excluded(patterns_alone: Matcher) -> None:
     """Whoever maintains the patterns sees which line of which file acted, instead of guessing with grep."""
-    found, trace = matcher.explain("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
+    found, trace = patterns_alone.explain("Wie lüfte ich den Rauch aus dem Wohnzimmer nach Silvester?", {"de", "en"})
     assert not found and any(line.startswith("exclude [de] '=luften|") for line in trace), trace
-    found, trace = matcher.explain("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"})
+    found, trace = patterns_alone.explain("Rauch im Kinderzimmer, der Kleine hustet", {"de", "en"})
     assert found.categories == (Category.FIRE,)
     assert any(line.startswith("match fire [de] '=rauch|=qualm +") and "'rauch kinderzimmer'" in line for line in trace)
-    assert matcher.explain("haha er bringt mich um", {"de"})[0] == matcher.detect("haha er bringt mich um", {"de"})
+    assert patterns_alone.explain("haha er bringt mich um", {"de"})[0] == patterns_alone.detect(
+        "haha er bringt mich um", {"de"}
+    )
 
 
 def test_the_why_command_prints_the_match_and_the_verdict() -> None:
@@ -425,7 +429,7 @@ def test_i_will_kill_myself_leads_with_suicide_though_kill_alone_is_violence() -
     assert m.detect("kill").categories == (Category.VIOLENCE,)
 
 
-def test_shipped_patterns_lead_with_the_crisis_line_for_i_will_kill_myself(matcher: Matcher) -> None:
+def test_shipped_patterns_lead_with_the_crisis_line_for_i_will_kill_myself(patterns_alone: Matcher) -> None:
     lines = [("ru", "я убью себя"), ("ru", "ja ubyu sebia"), ("uk", "я вб'ю себе"), ("de", "ich bring mich um")]
     for lang, text in lines:
-        assert matcher.detect(text, {lang, "de", "en"}).categories[:1] == (Category.SUICIDE,), text
+        assert patterns_alone.detect(text, {lang, "de", "en"}).categories[:1] == (Category.SUICIDE,), text

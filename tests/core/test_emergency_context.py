@@ -204,42 +204,42 @@ NOT_NOW = {
 }
 
 
-def test_present_danger_is_never_quieted_by_the_context_words_of_any_language(matcher: Matcher) -> None:
+def test_present_danger_is_never_quieted_by_the_context_words_of_any_language(patterns_alone: Matcher) -> None:
     for lang, lines in PRESENT_DANGER.items():
         for active in ({lang, "de", "en"}, None):
-            missed = [line for line in lines if not matcher.detect(line, active)]
+            missed = [line for line in lines if not patterns_alone.detect(line, active)]
             assert missed == [], (lang, missed)
 
 
-def test_what_is_long_ago_hypothetical_denied_or_dreamt_raises_no_alarm(matcher: Matcher) -> None:
+def test_what_is_long_ago_hypothetical_denied_or_dreamt_raises_no_alarm(patterns_alone: Matcher) -> None:
     for lang, lines in NOT_NOW.items():
-        alarms = [line for line in lines if matcher.detect(line, {lang, "de", "en"})]
+        alarms = [line for line in lines if patterns_alone.detect(line, {lang, "de", "en"})]
         assert alarms == [], (lang, alarms)
 
 
-def test_a_husband_back_from_work_who_wants_to_kill_is_no_idiom(matcher: Matcher) -> None:
+def test_a_husband_back_from_work_who_wants_to_kill_is_no_idiom(patterns_alone: Matcher) -> None:
     # Regression: "work is killing me" was excluded with a gap, and silenced "came back from work and wants to kill me".
-    assert matcher.detect("جوزي رجع من الشغل وبدو يقتلني", {"ar", "de", "en"})
-    assert not matcher.detect("الشغل قتلني اليوم", {"ar", "de", "en"})
+    assert patterns_alone.detect("جوزي رجع من الشغل وبدو يقتلني", {"ar", "de", "en"})
+    assert not patterns_alone.detect("الشغل قتلني اليوم", {"ar", "de", "en"})
 
 
-def test_a_child_missing_since_last_year_is_still_missing(matcher: Matcher) -> None:
+def test_a_child_missing_since_last_year_is_still_missing(patterns_alone: Matcher) -> None:
     # Regression: a "last year ... missing" exclusion removed the words before any "since" could keep them.
-    assert matcher.detect("my son has been missing since last year", {"en"})
+    assert patterns_alone.detect("my son has been missing since last year", {"en"})
 
 
-def test_bulgarian_chat_spelling_with_w_for_sh_is_read(matcher: Matcher) -> None:
-    assert matcher.detect("deteto ne diwa", {"bg"}) and matcher.detect("deteto ne di6a", {"bg"})
+def test_bulgarian_chat_spelling_with_w_for_sh_is_read(patterns_alone: Matcher) -> None:
+    assert patterns_alone.detect("deteto ne diwa", {"bg"}) and patterns_alone.detect("deteto ne di6a", {"bg"})
 
 
-def test_bulgarian_hard_sign_typed_as_a_or_u_is_read(matcher: Matcher) -> None:
+def test_bulgarian_hard_sign_typed_as_a_or_u_is_read(patterns_alone: Matcher) -> None:
     for line in ("mazhat mi me bie", "muzhat mi me bie", "muzhut mi me bie"):
-        assert matcher.detect(line, {"bg"}), line
+        assert patterns_alone.detect(line, {"bg"}), line
 
 
-def test_persian_and_arabic_in_latin_letters_are_read(matcher: Matcher) -> None:
+def test_persian_and_arabic_in_latin_letters_are_read(patterns_alone: Matcher) -> None:
     for lang, line in (("fa", "bache nafas nemikeshe"), ("fa", "dige nemikham zende basham"), ("ar", "ebni da3")):
-        assert matcher.detect(line, {lang}), line
+        assert patterns_alone.detect(line, {lang}), line
 
 
 def test_out_quiets_a_fire_before_it_unless_negated_and_never_anything_else() -> None:
@@ -302,7 +302,7 @@ def test_a_nervous_or_polite_smiley_does_not_silence_an_emergency() -> None:
         assert m.detect(line), line
 
 
-def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> None:
+def test_a_story_in_a_film_or_series_is_no_emergency_here(patterns_alone: Matcher) -> None:
     # Regression: "bei Tatort ... Kindesentführung", "в мултфилма гасят пожар" were alarms: the medium stood before
     # the story without "about"/"where".
     for lang, line in (
@@ -310,8 +310,8 @@ def test_a_story_in_a_film_or_series_is_no_emergency_here(matcher: Matcher) -> N
         ("bg", "в мултфилма гасяха голям пожар"),
         ("en", "in the cartoon the house is on fire"),
     ):
-        assert not matcher.detect(line, {lang, "de", "en"}), line
-    assert matcher.detect("gestern wurde ein Kind entführt", {"de"})  # the same story without the medium
+        assert not patterns_alone.detect(line, {lang, "de", "en"}), line
+    assert patterns_alone.detect("gestern wurde ein Kind entführt", {"de"})  # the same story without the medium
 
 
 def test_violence_long_ago_that_ended_well_raises_no_alarm_but_long_ago_alone_does() -> None:
@@ -326,9 +326,9 @@ def test_violence_long_ago_that_ended_well_raises_no_alarm_but_long_ago_alone_do
     assert m.detect("years ago my ex beat me, now he beat me again, well")  # present danger
 
 
-def test_too_hot_is_no_sign_of_present_danger(matcher: Matcher) -> None:
+def test_too_hot_is_no_sign_of_present_danger(patterns_alone: Matcher) -> None:
     # Regression: "too" was a keep word anywhere, so "water that's too hot kills the yeast :)" kept its alarm.
-    assert not matcher.detect("recipe: water that is too hot will kill the yeast haha", {"en"})
+    assert not patterns_alone.detect("recipe: water that is too hot will kill the yeast haha", {"en"})
 
 
 def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
@@ -337,7 +337,7 @@ def test_a_run_on_line_keeps_the_parts_of_a_threat_together() -> None:
     assert m.detect("my sister is 15 and they are sending her back to the village soon to marry a stranger")
 
 
-def test_a_novel_a_childs_game_threat_fire_explained_and_help_long_past_raise_no_alarm(matcher: Matcher) -> None:
+def test_a_novel_a_childs_game_threat_fire_explained_and_help_long_past_raise_no_alarm(patterns_alone: Matcher) -> None:
     # Regression: round 6 alarmed on a crime novel where someone is poisoned, a child shouting "I'll kill you" when he
     # loses at a board game, explaining fire to a child, a fire drill, a stay in a women's shelter long past with
     # "now all is well", a birth followed by "now I am fine", and a baby who choked on milk and now laughs.
@@ -353,18 +353,18 @@ def test_a_novel_a_childs_game_threat_fire_explained_and_help_long_past_raise_no
         ("ro", "am avut depresie dupa nastere dar acum sunt bine, caut grup de mame"),
         ("ku", "pitik dema şir vedixwar hineki fetisi kuxiya u niha dikene"),
     ):
-        assert not matcher.detect(line, {lang, "de", "en"}), line
+        assert not patterns_alone.detect(line, {lang, "de", "en"}), line
     for lang, line in (  # the same words where the danger is real
         ("de", "Mein Mann sagt immer ich bring dich um, heute hat er ein Messer"),
         ("en", "my brother in law says he'll murder me if i leave"),
         ("pl", "mąż krzyczy że mnie zabije"),
         ("ku", "zarok fetisî û niha nefes nastîne"),
     ):
-        assert matcher.detect(line, {lang, "de", "en"}), line
+        assert patterns_alone.detect(line, {lang, "de", "en"}), line
 
 
 def test_a_parent_in_hospital_a_forced_night_a_farewell_and_a_whisper_for_polizei_are_recognised(
-    matcher: Matcher,
+    patterns_alone: Matcher,
 ) -> None:
     # Regression: round 6 missed these concepts in most languages: nobody to fetch the children while the parent is in
     # hospital, sex forced every night against a no, "this is my last message" with the children handed over, a
@@ -376,16 +376,18 @@ def test_a_parent_in_hospital_a_forced_night_a_farewell_and_a_whisper_for_polize
         ("ru", "ne mogu govorit on v sosednej komnate vyzovite Polizei pozhaluysta"),
         ("ku", "du şev in em bi pitike re li Bahnhofe radizen"),
     ):
-        assert matcher.detect(line, {lang, "de", "en"}), line
+        assert patterns_alone.detect(line, {lang, "de", "en"}), line
     for lang, line in (  # the same words in an everyday question
         ("tr", "son mesajımı aldınız mı? kreş başvurusu hakkındaydı"),
         ("en", "I'll be in hospital for an operation next month, is there childcare help?"),
         ("en", "my son forces me to read the same book every night haha"),
     ):
-        assert not matcher.detect(line, {lang, "de", "en"}), line
+        assert not patterns_alone.detect(line, {lang, "de", "en"}), line
 
 
-def test_fear_of_hurting_the_baby_a_door_broken_in_a_stiff_neck_with_fever_are_recognised(matcher: Matcher) -> None:
+def test_fear_of_hurting_the_baby_a_door_broken_in_a_stiff_neck_with_fever_are_recognised(
+    patterns_alone: Matcher,
+) -> None:
     # Regression: round 6 missed a parent afraid to hurt the crying baby (typed in Latin letters), an ex threatening
     # to break the door down, a high fever with a stiff neck, and the means prepared; a stiff neck from sleeping
     # wrong and "my baby will get hurt" were alarms.
@@ -395,15 +397,17 @@ def test_fear_of_hurting_the_baby_a_door_broken_in_a_stiff_neck_with_fever_are_r
         ("ckb", "کوڕەکەم تای ٤٠ ی هەیە و ملی ڕەق بووە و وەڵامم ناداتەوە"),
         ("uk", "висипала всі таблетки на стіл, вже налила води"),
     ):
-        assert matcher.detect(line, {lang, "de", "en"}), line
+        assert patterns_alone.detect(line, {lang, "de", "en"}), line
     for line in (
         "my son has a stiff neck from sleeping wrong, no fever",
         "I'm scared my baby will get hurt at the park",
     ):
-        assert not matcher.detect(line, {"en", "de"}), line
+        assert not patterns_alone.detect(line, {"en", "de"}), line
 
 
-def test_a_boy_missing_from_the_playground_is_no_game_and_children_alone_for_days_count(matcher: Matcher) -> None:
+def test_a_boy_missing_from_the_playground_is_no_game_and_children_alone_for_days_count(
+    patterns_alone: Matcher,
+) -> None:
     # Regression: Romanian "locul de joaca" (playground) read as "joaca" (a game) and took "disparut" away; "third
     # day" was not a span of days; "ما في حدا" written apart was a negation that quieted the parent in hospital.
     for lang, line in (
@@ -411,11 +415,13 @@ def test_a_boy_missing_from_the_playground_is_no_game_and_children_alone_for_day
         ("ru", "за стенкой дети одни уже третий день, мать не появляется, они плачут"),
         ("ar", "انا بالمستشفى وما في حدا ياخد الولاد من الكيتا"),
     ):
-        assert matcher.detect(line, {lang, "de", "en"}), line
-    assert not matcher.detect("baiatul il bate uneori pe frate-su cand se joaca, e normal?", {"ro", "de", "en"})
+        assert patterns_alone.detect(line, {lang, "de", "en"}), line
+    assert not patterns_alone.detect("baiatul il bate uneori pe frate-su cand se joaca, e normal?", {"ro", "de", "en"})
 
 
-def test_the_polizei_address_a_birth_in_hospital_and_a_last_message_for_today_raise_no_alarm(matcher: Matcher) -> None:
+def test_the_polizei_address_a_birth_in_hospital_and_a_last_message_for_today_raise_no_alarm(
+    patterns_alone: Matcher,
+) -> None:
     # Regression: my first round-6 patterns alarmed on look-alikes of my own: "Polizei" and "send" far apart (an
     # address), "hospital" and "nobody" with the children (nobody told me about child benefit), "my last message for
     # today" with the kids, "makes me laugh every night", sleeping at a sister's near the station.
@@ -427,10 +433,10 @@ def test_the_polizei_address_a_birth_in_hospital_and_a_last_message_for_today_ra
         ("en", "my husband makes me laugh every night, so sweet"),
         ("de", "wir übernachten heute bei Freunden am Bahnhof, morgen fahren wir zurück"),
     ):
-        assert not matcher.detect(line, {lang, "de", "en"}), line
+        assert not patterns_alone.detect(line, {lang, "de", "en"}), line
 
 
-def test_sorani_locked_in_a_head_threat_and_latin_typed_knife_and_fire_are_recognised(matcher: Matcher) -> None:
+def test_sorani_locked_in_a_head_threat_and_latin_typed_knife_and_fire_are_recognised(patterns_alone: Matcher) -> None:
     # Regression: round 6 missed in Sorani a husband who locked the family in and took the phone, a cousin's "I'll cut
     # your head off", and Latin-typed lines with a knife or a fire; a head that "splits" with pain stays none.
     for line in (
@@ -439,5 +445,5 @@ def test_sorani_locked_in_a_head_threat_and_latin_typed_knife_and_fire_are_recog
         "pyawakam chaqoy pia w hawar daka, mn w korpakam la hamam xoman dakhistwa",
         "agr la balkonakaman barbwa dukal hatota naw mal",
     ):
-        assert matcher.detect(line, {"ckb", "de", "en"}), line
-    assert not matcher.detect("سەرم دەبڕێت لە ئێشدا، دەرمانێک هەیە؟", {"ckb", "de", "en"})
+        assert patterns_alone.detect(line, {"ckb", "de", "en"}), line
+    assert not patterns_alone.detect("سەرم دەبڕێت لە ئێشدا، دەرمانێک هەیە؟", {"ckb", "de", "en"})

@@ -111,12 +111,12 @@ LOOK_ALIKES = [
 
 @pytest.mark.parametrize(("lang", "text", "category"), FAMILIES)
 def test_families_the_first_judge_found_missing_are_recognised_in_other_words(
-    matcher: Matcher, lang: str, text: str, category: Category
+    patterns_alone: Matcher, lang: str, text: str, category: Category
 ) -> None:
     for active in ({lang, "de", "en"}, None):
-        assert category in matcher.detect(text, active).categories, (text, active)
+        assert category in patterns_alone.detect(text, active).categories, (text, active)
 
 
 @pytest.mark.parametrize(("lang", "text"), LOOK_ALIKES)
-def test_their_everyday_look_alikes_raise_no_alarm(matcher: Matcher, lang: str, text: str) -> None:
-    assert not matcher.detect(text, {lang, "de", "en"}), text
+def test_their_everyday_look_alikes_raise_no_alarm(patterns_alone: Matcher, lang: str, text: str) -> None:
+    assert not patterns_alone.detect(text, {lang, "de", "en"}), text
