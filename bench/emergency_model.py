@@ -46,8 +46,9 @@ def model_without(excluded: Path | None, workdir: Path) -> Matcher:
 def measure(name: str, path: Path, matcher: Matcher) -> None:
     model = matcher.model
     rows = read_lines([path])
-    print(f"\n{name}: patterns alone | patterns + model   (recognised, right first category, false alarms)")
-    totals = [[0, 0, 0, 0, 0] for _ in range(2)]
+    print(f"\n{name}: patterns alone | patterns + model")
+    print("  (recognised; right category first, among the first two leads shown; false alarms)")
+    totals = [[0, 0, 0, 0, 0, 0] for _ in range(2)]
     for lang in sorted({r[0] for r in rows}):
         mine = [r for r in rows if r[0] == lang]
         cells = []
@@ -62,6 +63,7 @@ def measure(name: str, path: Path, matcher: Matcher) -> None:
                 len(em),
                 sum(bool(d) for c, d in found if c == "none"),
                 len(found) - len(em),
+                sum(c in [x.value for x in d.categories[:2]] for c, d in em),
             ]
             totals[column] = [a + b for a, b in zip(totals[column], figures, strict=True)]
             cells.append(_cell(figures))
@@ -71,7 +73,8 @@ def measure(name: str, path: Path, matcher: Matcher) -> None:
 
 
 def _cell(f: list[int]) -> str:
-    return f"{f[0] / max(f[2], 1):6.1%} {f[1] / max(f[2], 1):6.1%} {f[3]:3}/{f[4]:<3} ({f[3] / max(f[4], 1):5.1%})"
+    kinds = f"{f[1] / max(f[2], 1):6.1%} {f[5] / max(f[2], 1):6.1%}"
+    return f"{f[0] / max(f[2], 1):6.1%} {kinds} {f[3]:3}/{f[4]:<3} ({f[3] / max(f[4], 1):5.1%})"
 
 
 def main() -> int:

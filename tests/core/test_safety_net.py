@@ -157,3 +157,20 @@ def test_privacy_screen_names_the_law_s_exception_and_the_office_phone(ctx: Cont
     screen = german(ctx).send(Command("privacy"))
     assert "keinen Ärger" not in screen
     assert "§ 8a SGB VIII" in screen and "+49 234 111111" in screen
+
+
+def test_a_danger_only_the_model_recognised_before_a_choice_comes_in_the_language_typed(
+    every_language: Context, patterns_alone: Matcher
+) -> None:
+    # The model names no language (it reads them all): the screen would have come in German to a Russian line.
+    from bot.langdetect import TypedLanguage
+
+    line = "сосед пишет, её парень столкнул её с лестницы и она не может встать"
+    assert not patterns_alone.detect(line, None)
+    found = every_language.emergency.detect(line, None)
+    assert found and found.languages == ()
+    parent = Parent(replace(every_language, guess_language=TypedLanguage(CATALOG_LANGUAGES)))
+    screen = parent.send(Text(line))
+    lead = every_language.i18n.t("ru", T.EMERGENCY_LEADS[found.categories[0].value])
+    assert lead.split(":")[0] in screen
+    assert "Deutsch" in parent.buttons() and parent.session.lang is None  # and then the choice of language
