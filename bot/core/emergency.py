@@ -25,7 +25,7 @@ from bot.core.emergency_latin import (
     russian_spellings,
 )
 from bot.core.emergency_lexicon import Lexicon, Word
-from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model
+from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model, words_of
 from bot.core.emergency_pattern import Pattern, Slot
 from bot.core.folding import (
     OWN_LETTERS,
@@ -170,6 +170,15 @@ class Matcher:
 
     def _decide(self, text: str, languages: Iterable[str] | None, trace: list[str] | None) -> Detection:
         active = None if languages is None else set(languages)
+        view = None if self.model is None else self.model.judge(text, kinds=trace is not None)
+        if view is not None and trace is not None:
+            trace.append(
+                f"model: emergency {view.probability:.2f} in {view.words} words (alarm from {ALARM} and"
+                f" {ALARM_WORDS} words; a match silenced below {VETO} from {VETO_WORDS} words),"
+                f" most like {', '.join(c.value for c in view.categories)}"
+            )
+        if view is not None and view.veto and trace is None and len(set(words_of(text))) > CRY_WORDS:
+            return NOTHING  # whatever the patterns find in it, the model silences: it is no cry
         found = self._detect(text, active, trace)
         joined = None if found or not (active is None or HEH_SPLIT_LANGUAGE in active) else joined_heh(text)
         if joined is not None:
@@ -177,15 +186,8 @@ class Matcher:
             if trace is not None:
                 trace.append(f"read again with ه joined to its word: {joined!r}")
             found = self._detect(joined, {HEH_SPLIT_LANGUAGE}, trace)
-        if self.model is None or (found and found.cried):
+        if view is None or (found and found.cried):
             return found
-        view = self.model.judge(text)
-        if trace is not None:
-            trace.append(
-                f"model: emergency {view.probability:.2f} in {view.words} words (alarm from {ALARM} and"
-                f" {ALARM_WORDS} words; a match silenced below {VETO} from {VETO_WORDS} words),"
-                f" most like {view.category.value}"
-            )
         if found:
             return NOTHING if view.veto else found
         if view.alarm and not laughs(text):

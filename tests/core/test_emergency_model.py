@@ -55,7 +55,7 @@ def test_the_bot_reads_a_line_as_training_did(tmp_path: Path) -> None:
     matrix = vectors(features, index, arrays["idf"].astype(np.float64))
     scores = matrix @ arrays["weights"].astype(np.float64) + arrays["intercepts"]
     for (_, _, text), score in zip(rows, scores, strict=True):
-        judged = model.judge(text)
+        judged = model.judge(text, kinds=True)
         assert judged.probability == pytest.approx(1 / (1 + math.exp(-score[0])), abs=1e-6), text
         assert judged.categories == tuple(list(Category)[int(i)] for i in np.argsort(-score[1:])[:2]), text
 
