@@ -128,14 +128,16 @@ class Model:
                 score += dot / norm
                 parts.append((at, tfs, norm))
         probability = 0.5 * (1.0 + math.tanh(score / 2))  # the logistic function, without overflow
-        judged = Judgement(probability, (), len(found))
+        # Numbers are no words here: "Vormittags (9–12 Uhr)" and "0234 1234567 Durchwahl 12" raised alarms.
+        count = sum(not word.isdigit() for word in found)
+        judged = Judgement(probability, (), count)
         if not (kinds or judged.alarm):
             return judged
         scores = self.kind_bias.copy()
         for at, tfs, norm in parts:
             scores += (np.asarray(tfs) * self.idf[at] / norm) @ self.kinds[at]
         likeliest = np.argsort(-scores, kind="stable")[:2]
-        return Judgement(probability, tuple(self.categories[int(i)] for i in likeliest), len(found))
+        return Judgement(probability, tuple(self.categories[int(i)] for i in likeliest), count)
 
 
 def load_model(locales_dir: Path) -> Model | None:
