@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
@@ -25,7 +26,7 @@ from bot.core.emergency_latin import (
     russian_spellings,
 )
 from bot.core.emergency_lexicon import Lexicon, Word
-from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model, words_of
+from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model
 from bot.core.emergency_pattern import Pattern, Slot
 from bot.core.folding import (
     OWN_LETTERS,
@@ -137,6 +138,9 @@ class Matcher:
         self._main.finish()
         self._translit.finish()
         self._roman.finish()
+        # Words recur from message to message: a word's ids (with its typos, spellings and particles) are looked up
+        # once. The patterns do not change after loading; the ids are frozen, a caller replaces a token's set.
+        self._token_ids = lru_cache(maxsize=1 << 16)(self._lookup_token)
 
     def _word_id(self, language: str, word: Word) -> int:
         key = (language, word)
@@ -177,7 +181,7 @@ class Matcher:
                 f" {ALARM_WORDS} words; a match silenced below {VETO} from {VETO_WORDS} words),"
                 f" most like {', '.join(c.value for c in view.categories)}"
             )
-        if view is not None and view.veto and trace is None and len(set(words_of(text))) > CRY_WORDS:
+        if view is not None and view.veto and trace is None and len(set(words(text))) > CRY_WORDS:
             return NOTHING  # whatever the patterns find in it, the model silences: it is no cry
         found = self._detect(text, active, trace)
         joined = None if found or not (active is None or HEH_SPLIT_LANGUAGE in active) else joined_heh(text)
@@ -298,7 +302,7 @@ class Matcher:
     def _possible(self, candidates: list[int], tokens: list[set[int]]) -> list[int]:
         """The candidates every slot of which has a word in the line: only they can match (a cheap look first)."""
         present: set[int] = set().union(*tokens)
-        return [i for i in candidates if all(not ids.isdisjoint(present) for ids in self._needs[i])]
+        return [i for i in candidates if not any(map(present.isdisjoint, self._needs[i]))]
 
     def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
         """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
@@ -321,7 +325,7 @@ class Matcher:
                 found += [(language, category) for category in kinds if category is not None]
         return found
 
-    def _token_ids(self, token: str, roman: frozenset[str] = frozenset()) -> set[int]:
+    def _lookup_token(self, token: str, roman: frozenset[str] = frozenset()) -> frozenset[int]:
         found = self._main.lookup(token)
         script = script_of(token)
         if script == "cyrillic":
@@ -339,7 +343,7 @@ class Matcher:
                 found |= {wid for wid in near if self._language_of[wid] in roman}
             if any(ch in token for ch in "w6q4"):  # chat spelling: "diwa", "di6a" = диша, "porqzah" = порязах
                 found |= self._translit.lookup(skeleton(token.translate(CHAT_LETTERS)), typos=False)
-        return found
+        return frozenset(found)
 
     @staticmethod
     def _stripped(token: str, prefixes: list[str]) -> set[str]:

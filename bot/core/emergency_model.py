@@ -15,13 +15,13 @@ import math
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
+from itertools import chain, pairwise
 from pathlib import Path
 
 import numpy as np
 
 from bot.core.emergency_context import Category
-from bot.core.folding import MAX_TOKENS, WORD, fold
+from bot.core.folding import words
 
 FILENAME = "emergency_model.npz"
 CHARS = range(2, 6)  # character n-grams of each word padded with a space on both sides (" kind ")
@@ -35,13 +35,9 @@ ALARM_WORDS = 3  # the model raises an alarm only in a line of at least so many 
 VETO_WORDS = 8  # and silences a pattern's match only in a line of at least so many
 
 
-def words_of(text: str) -> list[str]:
-    return WORD.findall(fold(text))[:MAX_TOKENS]
-
-
 def grams(text: str) -> tuple[list[str], list[str]]:
     """The features of a line: character n-grams inside its words, and its words and pairs of neighbouring words."""
-    return grams_of(words_of(text))
+    return grams_of(words(text))
 
 
 def grams_of(found: list[str], chars: bool = True) -> tuple[list[str], list[str]]:
@@ -102,31 +98,34 @@ class Model:
 
     def _rows_of_word(self, word: str) -> tuple[int, ...]:
         padded = f" {word} "
-        grams = (padded[i : i + n] for n in CHARS for i in range(len(padded) - n + 1))
-        return tuple(i for i in map(self.index.get, grams) if i is not None)
+        rows = map(self.index.get, [padded[i : i + n] for n in CHARS for i in range(len(padded) - n + 1)])
+        return tuple(i for i in rows if i is not None)
 
     def judge(self, text: str, kinds: bool = False) -> Judgement:
         """The model's view of text; the kinds it resembles when asked for, or when it raises an alarm."""
-        found = words_of(text)
-        alarm, squared = self._alarm, self._squared
+        found = words(text)
+        parts = (
+            Counter(chain.from_iterable(map(self._char_rows, found))),
+            Counter(i for i in map(self.index.get, grams_of(found, chars=False)[1]) if i is not None),
+        )
         score = self._bias
-        parts: list[tuple[list[int], list[float], float]] = []
-        chars = Counter(i for word in found for i in self._char_rows(word))
-        words = Counter(i for i in map(self.index.get, grams_of(found, chars=False)[1]) if i is not None)
-        for counts in (chars, words):
-            at: list[int] = []
-            tfs: list[float] = []
-            dot = length = 0.0
+        norms: list[float] = []
+        for counts in parts:
+            if not counts:
+                norms.append(0.0)
+                continue
+            # Most n-grams occur once in a line (tf 1): summed at C speed; the few repeated ones add the rest of
+            # their tf = 1 + ln(count), as the training's sublinear tf-idf does.
+            dot = sum(map(self._alarm.__getitem__, counts))
+            length = sum(map(self._squared.__getitem__, counts))
             for i, count in counts.items():
-                tf = 1.0 if count == 1 else 1.0 + math.log(count)
-                dot += tf * alarm[i]
-                length += tf * tf * squared[i]
-                at.append(i)
-                tfs.append(tf)
-            if at:
-                norm = math.sqrt(length)
-                score += dot / norm
-                parts.append((at, tfs, norm))
+                if count > 1:
+                    tf = 1.0 + math.log(count)
+                    dot += (tf - 1.0) * self._alarm[i]
+                    length += (tf * tf - 1.0) * self._squared[i]
+            norm = math.sqrt(length)
+            norms.append(norm)
+            score += dot / norm
         probability = 0.5 * (1.0 + math.tanh(score / 2))  # the logistic function, without overflow
         # Numbers are no words here: "Vormittags (9–12 Uhr)" and "0234 1234567 Durchwahl 12" raised alarms.
         count = sum(not word.isdigit() for word in found)
@@ -134,8 +133,11 @@ class Model:
         if not (kinds or judged.alarm):
             return judged
         scores = self.kind_bias.copy()
-        for at, tfs, norm in parts:
-            scores += (np.asarray(tfs) * self.idf[at] / norm) @ self.kinds[at]
+        for counts, norm in zip(parts, norms, strict=True):
+            if counts:
+                at = list(counts)
+                tfs = np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(at))) + 1.0
+                scores += (tfs * self.idf[at] / norm) @ self.kinds[at]
         likeliest = np.argsort(-scores, kind="stable")[:2]
         return Judgement(probability, tuple(self.categories[int(i)] for i in likeliest), count)
 
