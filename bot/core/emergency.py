@@ -7,37 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 from bot.core.emergency_context import Category as Category
 from bot.core.emergency_context import Context as Context
 from bot.core.emergency_context import Found, affirmed, quieted
 from bot.core.emergency_latin import (
-    CHAT_LETTERS,
     CYRILLIC_LANGUAGES,
-    ROMAN_MIN,
-    ROMANIZED_LANGUAGES,
-    TRANSLIT_MIN,
-    bulgarian_spellings,
     in_latin,
     latin_exclusion_holds,
     plausible,
     romanized,
-    russian_spellings,
 )
-from bot.core.emergency_lexicon import Lexicon, Word
 from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model
 from bot.core.emergency_pattern import Pattern, Slot
+from bot.core.emergency_words import WordIndex
 from bot.core.folding import (
     OWN_LETTERS,
     joined_heh,
     laughs,
-    roman_skeleton,
-    script_of,
-    script_skeleton,
-    skeleton,
     tokenize,
-    transliterations,
 )
 from bot.core.folding import fold as fold
 from bot.core.folding import words as words
@@ -107,15 +95,7 @@ class Matcher:
         # Latin words that tell a line is typed for one of ROMANIZED_LANGUAGES ("shoharam", "jozi", "mndalakam").
         self._roman_markers = {lang: frozenset(map(fold, values)) for lang, values in (roman_markers or {}).items()}
         self.languages = sorted({p.language for p in self.patterns})
-        # Attached particles are a language's own: Arabic ب before a Persian word is part of that word.
-        self._prefixes = {
-            lang: sorted({fold(p) for p in values}, key=len) for lang, values in (prefixes or {}).items() if values
-        }
-        self._language_of: list[str] = []
-        self._main = Lexicon()
-        self._translit = Lexicon()
-        self._roman = Lexicon()
-        self._ids: dict[tuple[str, Word], int] = {}
+        self._words = WordIndex(prefixes)
         self._slot_ids: dict[tuple[int, int, int], frozenset[int]] = {}
         self._first: dict[int, list[int]] = {}  # word id -> patterns whose first slot may be it
         self._needs: dict[int, tuple[frozenset[int], ...]] = {}  # pattern -> its slots' word ids, rarest first
@@ -124,42 +104,18 @@ class Matcher:
             if pattern.alone:
                 cries = self._cries.setdefault(pattern.language, {})
                 for word in pattern.parts[0][0].alternatives:
-                    cries[self._word_id(pattern.language, word)] = pattern.category
+                    cries[self._words.word_id(pattern.language, word)] = pattern.category
                 continue
             for p, part in enumerate(pattern.parts):
                 for s, slot in enumerate(part):
-                    ids = frozenset(self._word_id(pattern.language, word) for word in slot.alternatives)
+                    ids = frozenset(self._words.word_id(pattern.language, word) for word in slot.alternatives)
                     self._slot_ids[(index, p, s)] = ids
                     if p == 0 and s == 0:
                         for wid in ids:
                             self._first.setdefault(wid, []).append(index)
             slots = {self._slot_ids[(index, p, s)] for p, part in enumerate(pattern.parts) for s in range(len(part))}
             self._needs[index] = tuple(sorted(slots, key=len))
-        self._main.finish()
-        self._translit.finish()
-        self._roman.finish()
-        # Words recur from message to message: a word's ids (with its typos, spellings and particles) are looked up
-        # once. The patterns do not change after loading; the ids are frozen, a caller replaces a token's set.
-        self._token_ids = lru_cache(maxsize=1 << 16)(self._lookup_token)
-
-    def _word_id(self, language: str, word: Word) -> int:
-        key = (language, word)
-        if key not in self._ids:
-            wid = self._ids[key] = len(self._ids)
-            self._language_of.append(language)
-            self._main.add(word, word.text, wid)
-            if language in CYRILLIC_LANGUAGES and script_of(word.text) == "cyrillic":
-                spellings = bulgarian_spellings(word.text) if language == "bg" else {word.text}
-                for latin in {latin for spelling in spellings for latin in transliterations(spelling, language)}:
-                    # Short stems in Latin letters would match too much; short whole words ("ne") are fine.
-                    if len(latin) >= (TRANSLIT_MIN if word.kind != "exact" else 2):
-                        self._translit.add(word, latin, wid)
-            romanized = language in ROMANIZED_LANGUAGES and script_of(word.text) == "arabic"
-            if romanized and word.kind in ("exact", "prefix"):
-                roman = script_skeleton(word.text)
-                if len(roman.lstrip("-")) >= ROMAN_MIN + (word.kind == "prefix"):
-                    self._roman.add(Word(word.kind, roman, False), roman, wid)
-        return self._ids[key]
+        self._words.finish()
 
     def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
         """Categories recognised in text, using the patterns of `languages` (all when None), and the model."""
@@ -209,7 +165,7 @@ class Matcher:
         # sentence does not quiet the fire of a short second one.
         context_sentence = short_sentences_joined(own_sentence, both=True)
         roman = romanized(folded, active, self._roman_markers)
-        tokens = [self._token_ids(token, roman) for token in folded]
+        tokens = [self._words.ids(token, roman) for token in folded]
         if not tokens:
             return NOTHING
         cried = self._cry(tokens, folded, active)
@@ -243,7 +199,9 @@ class Matcher:
         # "pechkata gori hubavo" is the stove of a Bulgarian exclusion typed in Latin letters; the same Latin word may
         # Polish or Kurdish ("gori"), whose patterns keep it.
         for position in transliterated - excluded:
-            tokens[position] = {wid for wid in tokens[position] if self._language_of[wid] not in CYRILLIC_LANGUAGES}
+            tokens[position] = {
+                wid for wid in tokens[position] if self._words.language_of[wid] not in CYRILLIC_LANGUAGES
+            }
         excluded |= transliterated
         # A context speaks for the emergency words of every language (a German pattern may find "suicide" in an English
         # line), except a negation: short words ("ne", "nie") mean other things in other languages.
@@ -324,36 +282,6 @@ class Matcher:
             else:
                 found += [(language, category) for category in kinds if category is not None]
         return found
-
-    def _lookup_token(self, token: str, roman: frozenset[str] = frozenset()) -> frozenset[int]:
-        found = self._main.lookup(token)
-        script = script_of(token)
-        if script == "cyrillic":
-            for variant in russian_spellings(token):
-                found |= {wid for wid in self._main.lookup(variant, typos=False) if self._language_of[wid] == "ru"}
-        if script == "arabic":
-            for lang, prefixes in self._prefixes.items():
-                for variant in self._stripped(token, prefixes):
-                    found |= {wid for wid in self._main.lookup(variant) if self._language_of[wid] == lang}
-        elif script == "latin" and not token.isdigit():
-            # No typo forgiven in Latin letters: a transliterated word one letter off is too often a foreign one.
-            found |= self._translit.lookup(skeleton(token), typos=False)
-            if roman and token.isalnum():
-                near = self._roman.lookup(roman_skeleton(token), typos=False)
-                found |= {wid for wid in near if self._language_of[wid] in roman}
-            if any(ch in token for ch in "w6q4"):  # chat spelling: "diwa", "di6a" = диша, "porqzah" = порязах
-                found |= self._translit.lookup(skeleton(token.translate(CHAT_LETTERS)), typos=False)
-        return frozenset(found)
-
-    @staticmethod
-    def _stripped(token: str, prefixes: list[str]) -> set[str]:
-        """The word without attached particles (و، ب، ل، ال …), up to two of them."""
-        out: set[str] = set()
-        todo = [token]
-        for _ in range(2):
-            todo = [w[len(p) :] for w in todo for p in prefixes if w.startswith(p) and len(w) - len(p) >= 2]
-            out.update(todo)
-        return out
 
     def _spans(
         self, index: int, tokens: list[set[int]], sentence_of: list[int], joined: list[int]
