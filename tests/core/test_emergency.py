@@ -418,6 +418,7 @@ def test_the_why_command_prints_the_match_and_the_verdict() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "match violence [de]" in result.stdout and result.stdout.rstrip().endswith("emergency: violence")
+    assert "model: emergency " in result.stdout  # the model's view beside the patterns' (shipped model)
 
 
 def test_i_will_kill_myself_leads_with_suicide_though_kill_alone_is_violence() -> None:

@@ -4,8 +4,6 @@ labelled lines there are. Its rates on lines nobody trained on are measured by b
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -122,14 +120,9 @@ def test_the_model_never_silences_a_family_the_patterns_know(
     assert category in matcher.detect(text, {lang, "de", "en"}).categories, text
 
 
-def test_why_shows_the_models_view() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "why", "--lang", "de", "ihr Freund hat sie die Treppe runtergestoßen"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=ROOT,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert "model: emergency 0." in result.stdout
+def test_explain_shows_the_models_view_where_no_pattern_matched(matcher: Matcher) -> None:
+    # What `elternlotse why` prints (its subprocess is tested in tests/core/test_emergency.py).
+    found, trace = matcher.explain("ihr Freund hat sie die Treppe runtergestoßen", {"de", "en"})
+    assert found
+    assert not [line for line in trace if line.startswith("match ")]
+    assert [line for line in trace if line.startswith("model: emergency 0.")]
