@@ -5,7 +5,8 @@
 Prints, per language, recognised emergencies and false alarms with the language chosen (its patterns, German and
 English) and before a choice (every language's patterns); then messages/s and latency percentiles of `detect` over
 every line of the set, against a baseline measured in the same run (folding and splitting the text alone), first on a
-fresh matcher (each line once, nothing of its words known yet), then over several rounds; and the process's peak RSS.
+fresh matcher (each line once, nothing of its words known yet), then over several rounds; the longest messages a
+chat lets through; and the process's peak RSS.
 It never prints a line of the cases: a held-out set stays unseen by whoever runs it.
 `--misses` lists the missed emergencies and false alarms of the project's own set (tests/data) and of no other file,
 for whoever maintains the patterns.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import random
 import resource
 import statistics
 import sys
@@ -148,6 +150,20 @@ def main() -> int:
             f"  p99 of best rounds {percentile(best, 0.99):.3f} ms  p99 CPU {percentile(cpu, 0.99):.3f} ms"
             f"  (p50 = {p50 / base:.1f}× baseline)"
         )
+    # The longest messages a chat lets through (Telegram: 4,096 characters): the set's words at random, one endless
+    # Latin word, one endless Arabic word (each a worst case of another step), each read once on a matcher that knows
+    # them not, and before a language is chosen (every language's patterns).
+    rng = random.Random(11)
+    vocabulary = [word for _, text in lines for word in text.split()]
+    longest = {
+        "4,096 characters of words": " ".join(rng.choice(vocabulary) for _ in range(1000))[:4096],
+        "one Latin word of 4,096 letters": "".join(rng.choice("abcdefghijklmnoprstuvz") for _ in range(4096)),
+        "one Arabic word of 4,096 letters": "".join(rng.choice("ابتثجحخدذرزسشصضطظعغفقكلمنهوي") for _ in range(4096)),
+    }
+    for label, text in longest.items():
+        t0 = time.perf_counter_ns()
+        matcher.detect(text, None)
+        print(f"{'longest message: ' + label:50} {(time.perf_counter_ns() - t0) / 1e6:7.1f} ms")
     print(f"\npeak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
     return 0
 

@@ -48,6 +48,9 @@ class Lexicon:
         self._prefix_lengths = sorted({len(k) for k in self.prefix})
         self._suffix_lengths = sorted({len(k) for k in self.suffix})
         self._fuzzy_lengths = sorted({len(k) for k in self.fuzzy_prefix})
+        # A word more than one letter longer than every literal forgiven a typo is none of them: not even looked
+        # for (a 4,096-letter "word" would otherwise make 4,096 variants of itself, each as long).
+        self._longest_near = 1 + max((len(k) for k in (*self.fuzzy_exact, *self.slip_exact)), default=0)
         self._infixes = list(self.infix.items())
 
     def lookup(self, token: str, typos: bool = True) -> set[int]:
@@ -69,7 +72,7 @@ class Lexicon:
 
     def _typos(self, token: str) -> set[int]:
         found: set[int] = set()
-        for literal in self._near(token):
+        for literal in self._near(token) if len(token) <= self._longest_near else ():
             if literal in self.fuzzy_exact and OSA.distance(token, literal, score_cutoff=1) <= 1:
                 found.update(self.fuzzy_exact[literal])
             if literal in self.slip_exact and _slipped(token, literal):
