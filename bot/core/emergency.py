@@ -195,13 +195,12 @@ class Matcher:
                     kind = f"context {pattern.context.value}" if pattern.context else "exclude"
                     trace.append(_traced(kind, pattern, positions, folded))
         for position in excluded:
-            tokens[position] = set()
+            tokens[position] = frozenset()
         # "pechkata gori hubavo" is the stove of a Bulgarian exclusion typed in Latin letters; the same Latin word may
         # Polish or Kurdish ("gori"), whose patterns keep it.
+        language_of = self._words.language_of
         for position in transliterated - excluded:
-            tokens[position] = {
-                wid for wid in tokens[position] if self._words.language_of[wid] not in CYRILLIC_LANGUAGES
-            }
+            tokens[position] = frozenset(wid for wid in tokens[position] if language_of[wid] not in CYRILLIC_LANGUAGES)
         excluded |= transliterated
         # A context speaks for the emergency words of every language (a German pattern may find "suicide" in an English
         # line), except a negation: short words ("ne", "nie") mean other things in other languages.
@@ -257,12 +256,14 @@ class Matcher:
         languages_found = tuple(sorted(by_language, key=lambda lang: (-own[lang], -by_language[lang], lang)))
         return Detection(categories, languages_found, cried=bool(cried))
 
-    def _possible(self, candidates: list[int], tokens: list[set[int]]) -> list[int]:
+    def _possible(self, candidates: list[int], tokens: list[frozenset[int]]) -> list[int]:
         """The candidates every slot of which has a word in the line: only they can match (a cheap look first)."""
         present: set[int] = set().union(*tokens)
         return [i for i in candidates if not any(map(present.isdisjoint, self._needs[i]))]
 
-    def _cry(self, tokens: list[set[int]], folded: list[str], active: set[str] | None) -> list[tuple[str, Category]]:
+    def _cry(
+        self, tokens: list[frozenset[int]], folded: list[str], active: set[str] | None
+    ) -> list[tuple[str, Category]]:
         """A short message made only of one language's cries ("Hilfe!!", "SOS", "Polizei bitte"): their categories.
 
         "Ich brauche Hilfe beim Antrag" is no cry: a word that is neither a cry nor one of its `with` words is in it.
@@ -284,7 +285,7 @@ class Matcher:
         return found
 
     def _spans(
-        self, index: int, tokens: list[set[int]], sentence_of: list[int], joined: list[int]
+        self, index: int, tokens: list[frozenset[int]], sentence_of: list[int], joined: list[int]
     ) -> Iterable[tuple[int, ...]]:
         """The token positions of each place where the pattern matches: each part within one sentence, the parts
         within one sentence of `joined` (neighbouring short sentences read as one)."""
@@ -318,7 +319,7 @@ class Matcher:
                 yield tuple(sorted(chosen))
 
     def _part_spans(
-        self, index: int, p: int, tokens: list[set[int]], sentence_of: list[int]
+        self, index: int, p: int, tokens: list[frozenset[int]], sentence_of: list[int]
     ) -> Iterable[tuple[int, ...]]:
         slots = self.patterns[index].parts[p]
         first = self._slot_ids[(index, p, 0)]
@@ -334,7 +335,7 @@ class Matcher:
         p: int,
         s: int,
         at: int,
-        tokens: list[set[int]],
+        tokens: list[frozenset[int]],
         slots: tuple[Slot, ...],
         sentence_of: list[int],
     ) -> tuple[int, ...] | None:
