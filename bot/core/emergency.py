@@ -117,9 +117,10 @@ class Matcher:
             self._needs[index] = tuple(sorted(slots, key=len))
         self._words.finish()
 
-    def detect(self, text: str, languages: Iterable[str] | None = None) -> Detection:
-        """Categories recognised in text, using the patterns of `languages` (all when None), and the model."""
-        return self._decide(text, languages, None)
+    def detect(self, text: str, languages: Iterable[str] | None = None, *, learned: bool = True) -> Detection:
+        """Categories recognised in text, using the patterns of `languages` (all when None), and the model unless
+        `learned` is False (the office's patterns alone: for the bot's own words, such as a label typed)."""
+        return self._decide(text, languages, None, learned)
 
     def explain(self, text: str, languages: Iterable[str] | None = None) -> tuple[Detection, list[str]]:
         """What `detect` finds, and why: each exclusion, context, match and quieted match as a line, naming its
@@ -128,9 +129,11 @@ class Matcher:
         trace: list[str] = []
         return self._decide(text, languages, trace), trace
 
-    def _decide(self, text: str, languages: Iterable[str] | None, trace: list[str] | None) -> Detection:
+    def _decide(
+        self, text: str, languages: Iterable[str] | None, trace: list[str] | None, learned: bool = True
+    ) -> Detection:
         active = None if languages is None else set(languages)
-        view = None if self.model is None else self.model.judge(text, kinds=trace is not None)
+        view = None if self.model is None or not learned else self.model.judge(text, kinds=trace is not None)
         if view is not None and trace is not None:
             trace.append(
                 f"model: emergency {view.probability:.2f} in {view.words} words (alarm from {ALARM} and"

@@ -106,8 +106,11 @@ def _handle(turn: Turn, event: Event) -> None:
         turn.enter(node.next if node and node.next else MENU, reference=event.reference)
         return
     if isinstance(event, Text):
-        found = detect(turn, event.text)
         chosen = typed_press(turn, event.text)  # a number or label typed instead of pressed
+        # A typed choice is the bot's own words: only the office's patterns may find an emergency in them (a label
+        # an office wrote to be one), never the model alone. Regression: "💬 Hier im Chat schreiben" typed at the
+        # callback's contact question raised the model's alarm and marked the request 🆘 for the team.
+        found = detect(turn, event.text, learned=chosen is None)
         if found and (chosen is None or turn.s.lang is None):
             emergency_in_text(turn, found, T.clean_text(event.text))
             return

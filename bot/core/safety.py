@@ -23,17 +23,18 @@ def is_emergency(event: Event) -> bool:
     return False
 
 
-def detect(turn: Turn, text: str) -> Detection:
-    """Recognise an emergency: in the family's language, German and English; in every language before a choice."""
+def detect(turn: Turn, text: str, *, learned: bool = True) -> Detection:
+    """Recognise an emergency: in the family's language, German and English; in every language before a choice.
+    Without the learned model where `learned` is False (the text is the bot's own label, typed)."""
     if turn.s.lang is None:
-        return turn.ctx.emergency.detect(text, None)
+        return turn.ctx.emergency.detect(text, None, learned=learned)
     languages = {pattern_language(turn.s.lang), "de", "en"}
     # A line confidently in another enabled language (a family that chose German and writes Turkish) is read
     # with that language's patterns too: "Kocam beni dövüyor" after choosing German got only the floor line.
     guess = turn.ctx.guess_language(text) if turn.ctx.guess_language is not None else None
     if guess is not None:
         languages.add(pattern_language(guess))
-    return turn.ctx.emergency.detect(text, languages)
+    return turn.ctx.emergency.detect(text, languages, learned=learned)
 
 
 def emergency_in_text(turn: Turn, found: Detection, text: str) -> None:
