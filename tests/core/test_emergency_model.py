@@ -126,3 +126,29 @@ def test_explain_shows_the_models_view_where_no_pattern_matched(matcher: Matcher
     assert found
     assert not [line for line in trace if line.startswith("match ")]
     assert [line for line in trace if line.startswith("model: emergency 0.")]
+
+
+def test_the_bots_own_short_texts_rarely_raise_the_models_alarm(matcher: Matcher, patterns_alone: Matcher) -> None:
+    """Regression: the model took short lines for cries: "Weiß ich nicht" 0.96, "Bitte heute noch" 0.99, and 9 % of
+    the bot's own short texts (labels, answers a family copies or types) raised its alarm. The catalogs are never
+    training data: a check on short everyday lines nobody trained on (3.6 % of 1,524 after the short everyday lines
+    of tests/data were learnt; held to the issue's 5 % for false alarms). Texts whose German source the patterns
+    take for an emergency (the category names of the emergency screen) do not count."""
+    from babel.messages.pofile import read_po
+
+    texts: set[str] = set()
+    for po in sorted((ROOT / "locales").glob("*/LC_MESSAGES/*.po")):
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        for message in catalog:
+            source, target = message.id, message.string
+            if not (isinstance(source, str) and isinstance(target, str) and source and target):
+                continue
+            if patterns_alone.detect(source, None):
+                continue
+            texts |= {t for t in (source, target) if len(t.split()) <= 8 and "{" not in t}
+    assert len(texts) > 1200
+    alarms = sorted(t for t in texts if matcher.detect(t, None))
+    assert len(alarms) / len(texts) <= 0.05, alarms[:20]
+    for line in ("Weiß ich nicht", "Bitte heute noch", "💬 Hier im Chat schreiben", "Chat beenden und Daten löschen"):
+        assert not matcher.detect(line, {"de", "en"}), line
