@@ -23,6 +23,7 @@ CASES = Path(__file__).resolve().parent.parent / "data" / "emergency_cases.tsv"
 # What parents type to the bot every day (a Kita place, a form, a normal fever, "ok", "2"): no alarm at all. A bot that
 # shows the emergency screen for a lost birth certificate teaches families to skip it.
 EVERYDAY = CASES.with_name("everyday_lines.tsv")
+SHORT_EVERYDAY = CASES.with_name("everyday_short_lines.tsv")  # 1-8 words: answers, contact, the chat itself
 TARGET = (0.95, 0.05)  # recognised at least, false alarms at most
 # A language that does not meet the target may be held at its last measured figure here (never looser than
 # before), so no change makes it worse unnoticed; every language meets the target today.
@@ -74,3 +75,14 @@ def test_no_everyday_line_raises_an_alarm(matcher: Matcher, lang: str) -> None:
     for active in ({pattern_language(lang), "de", "en"}, None):
         alarms = [text for _, text in lines if matcher.detect(text, active)]
         assert not alarms, f"{lang} {active}: false alarms {alarms}"
+
+
+@pytest.mark.parametrize("lang", CASE_LANGUAGES)
+def test_no_short_everyday_line_raises_an_alarm_once_a_language_is_chosen(matcher: Matcher, lang: str) -> None:
+    """Regression: "بە هەڵە لێمدا" (I pressed it by mistake) was a beating (Sorani لێمدا is "I hit", not "hit me").
+    Before a choice two of these 1,040 lines still alarm, through other languages' patterns (Kurmanji "dawi" read as
+    Bulgarian "дави", Sorani "باڵانسم" as Arabic poisoning): every language's patterns are active then."""
+    lines = read_cases(SHORT_EVERYDAY)[lang]
+    assert len(lines) >= 80 and {category for category, _ in lines} == {"none"}
+    alarms = [text for _, text in lines if matcher.detect(text, {pattern_language(lang), "de", "en"})]
+    assert not alarms, f"{lang}: false alarms {alarms}"
