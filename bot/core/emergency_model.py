@@ -29,6 +29,9 @@ CHARS = range(2, 6)  # character n-grams of each word padded with a space on bot
 # 97.6 % of their emergencies with 2.8 % false alarms (0.8 / 0.2: 96.2 % / 2.2 %); see bench/emergency_model.py.
 # A veto from 0.3 would save 0.4 points of false alarms but silenced a threat of genital cutting (0.26).
 ALARM = 0.7  # the model alone raises an alarm from this probability on, where no pattern matched
+# From this probability the kind the model finds likeliest leads a pattern's match (first where the patterns found it
+# too, else second): "er krampft, früher hatte er das auch" (0.06, a seizure) got violence beside it otherwise.
+LEAD = 0.5
 VETO = 0.2  # below this probability a pattern's match is taken for a look-alike (never a cry)
 # A short line gives the model too little to judge: "не" (no) alone scored 0.99, "Mein Kind hat einen Anfall." 0.06.
 ALARM_WORDS = 3  # the model raises an alarm only in a line of at least so many words

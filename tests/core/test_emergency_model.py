@@ -152,3 +152,17 @@ def test_the_bots_own_short_texts_rarely_raise_the_models_alarm(matcher: Matcher
     assert len(alarms) / len(texts) <= 0.05, alarms[:20]
     for line in ("Weiß ich nicht", "Bitte heute noch", "💬 Hier im Chat schreiben", "Chat beenden und Daten löschen"):
         assert not matcher.detect(line, {"de", "en"}), line
+
+
+def test_the_kind_the_model_finds_likeliest_leads_a_patterns_match(matcher: Matcher, patterns_alone: Matcher) -> None:
+    # Urgency alone led with the police for abuse and for a toddler on a window ledge; the model's kind now leads
+    # where the patterns found it too (both leads stay on the screen).
+    cases = [
+        ("my child was sexually abused", Category.SEXUAL_ABUSE, Category.VIOLENCE),
+        ("my 2 yr old is sitting on the window ledge outside and i cant reach him", Category.CHILD_DANGER, None),
+    ]
+    for line, kind, other in cases:
+        assert patterns_alone.detect(line, {"de", "en"}).categories[0] != kind, line
+        led = matcher.detect(line, {"de", "en"}).categories
+        assert led[0] == kind and set(patterns_alone.detect(line, {"de", "en"}).categories) <= set(led), line
+        assert other is None or other in led
