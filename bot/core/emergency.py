@@ -18,7 +18,7 @@ from bot.core.emergency_latin import (
     plausible,
     romanized,
 )
-from bot.core.emergency_model import ALARM, ALARM_WORDS, LEAD, VETO, VETO_WORDS, Model
+from bot.core.emergency_model import ALARM, ALARM_WORDS, VETO, VETO_WORDS, Model
 from bot.core.emergency_pattern import Pattern, Slot
 from bot.core.emergency_words import WordIndex
 from bot.core.folding import (
@@ -154,23 +154,22 @@ class Matcher:
         if found:
             if view.veto:
                 return NOTHING
-            if view.words < ALARM_WORDS or view.probability < LEAD:
+            if not view.leads:
                 return found  # a short line, or one the model takes for no emergency: its kind means little
-            return self._led_by_the_model(text, found, trace)
+            return self._led_by_the_model(found, view.categories[0], trace)
         if view.alarm and not laughs(text):
             # Its two likeliest kinds: the screen shows the first two leads, and the second is right where the first
             # is not in most of the lines it recognises (bench/emergency_model.py).
             return Detection(view.categories, ())
         return found
 
-    def _led_by_the_model(self, text: str, found: Detection, trace: list[str] | None) -> Detection:
+    @staticmethod
+    def _led_by_the_model(found: Detection, likeliest: Category, trace: list[str] | None) -> Detection:
         """The patterns' kinds led by the one the model finds likeliest: first where the patterns found it too,
         else second (the screen shows the first two leads). With each of rounds 20-25 left out of training, the
         right kind came first in 0.5-3.0 points more of the recognised lines, among the two leads in 0.4-3.3 points
         more (session 10; the same from LEAD as always); urgency alone put violence before the homelessness or abuse
         a line was about."""
-        assert self.model is not None
-        likeliest = self.model.judge(text, kinds=True).categories[0]
         rest = [category for category in found.categories if category != likeliest]
         led = (likeliest, *rest) if likeliest in found.categories else (*found.categories[:1], likeliest, *rest[1:])
         if trace is not None and led != found.categories:

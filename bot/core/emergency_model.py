@@ -65,6 +65,11 @@ class Judgement:
         return self.probability >= ALARM and self.words >= ALARM_WORDS
 
     @property
+    def leads(self) -> bool:
+        """Whether the kind it finds likeliest leads a pattern's match (LEAD)."""
+        return self.probability >= LEAD and self.words >= ALARM_WORDS
+
+    @property
     def veto(self) -> bool:
         """Whether the model takes a pattern's match for a look-alike."""
         return self.probability < VETO and self.words >= VETO_WORDS
@@ -133,7 +138,7 @@ class Model:
         # Numbers are no words here: "Vormittags (9–12 Uhr)" and "0234 1234567 Durchwahl 12" raised alarms.
         count = sum(not word.isdigit() for word in found)
         judged = Judgement(probability, (), count)
-        if not (kinds or judged.alarm):
+        if not (kinds or judged.alarm or judged.leads):
             return judged
         scores = self.kind_bias.copy()
         for counts, norm in zip(parts, norms, strict=True):
