@@ -56,7 +56,7 @@ class Judgement:
     """The model's view of a line: how likely an emergency, and which kinds it most resembles."""
 
     probability: float
-    categories: tuple[Category, ...]  # the two kinds it most resembles, likelier first (asked for, or an alarm)
+    categories: tuple[Category, ...]  # the two kinds it most resembles, likelier first (asked for, alarm or leads)
     words: int
 
     @property
@@ -110,7 +110,7 @@ class Model:
         return tuple(i for i in rows if i is not None)
 
     def judge(self, text: str, kinds: bool = False) -> Judgement:
-        """The model's view of text; the kinds it resembles when asked for, or when it raises an alarm."""
+        """The model's view of text; the kinds it resembles when asked for, or where they count (alarm, leads)."""
         found = words(text)
         parts = (
             Counter(chain.from_iterable(map(self._char_rows, found))),

@@ -103,13 +103,9 @@ def fold_word(word: str) -> str:
     return fold(word)
 
 
-# The emergency matcher and its model read the same line several times (its words, its sentences): folded once.
-_fold_line = lru_cache(maxsize=256)(fold)
-
-
 def words(text: str) -> list[str]:
     """The folded words of a text, in order."""
-    return WORD.findall(_fold_line(text))[:MAX_TOKENS]
+    return WORD.findall(fold(text))[:MAX_TOKENS]
 
 
 def tokenize(text: str) -> tuple[list[str], list[int]]:
@@ -117,7 +113,7 @@ def tokenize(text: str) -> tuple[list[str], list[int]]:
     found: list[str] = []
     sentence_of: list[int] = []
     sentence = 0
-    for match in _TOKEN.finditer(_fold_line(text)):
+    for match in _TOKEN.finditer(fold(text)):
         if match.group(1) is None:
             sentence += match.group(2) is not None
             continue
